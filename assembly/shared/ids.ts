@@ -1,0 +1,12 @@
+// Compiled by both AssemblyScript (the kernels) and TypeScript (src/): the one
+// place these ids are defined, so the two sides cannot drift apart.
+// Plain enums only: no AS- or TS-specific types may appear in this file.
+
+/** Element-wise activations a kernel can fuse into its epilogue. */
+export enum ActivationId {
+  Linear = 0,
+  Relu = 1,
+  LeakyRelu = 2,
+  Sigmoid = 3,
+  Tanh = 4,
+}

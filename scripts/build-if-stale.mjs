@@ -1,0 +1,30 @@
+// `npm test` rebuilds only when a source is newer than the built package, so a
+// test run right after `npm install` (whose `prepare` built everything) does
+// not pay for a second build, and an edit is never tested against stale dist/.
+import { statSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { execSync } from "node:child_process";
+
+const sources = ["assembly", "src", "asconfig.json", "tsconfig.json", "tsconfig.build.json",
+  "rollup.config.mjs", "package.json"];
+const outputs = ["dist/index.js", "dist/index.cjs", "dist/browser.js", "dist/edge.js",
+  "dist/types/src/index.d.ts", "dist/wasm/scalar.wasm", "dist/wasm/simd.wasm", "dist/wasm/relaxed-simd.wasm"];
+
+function newest(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let t = 0;
+  for (const entry of readdirSync(path)) t = Math.max(t, newest(join(path, entry)));
+  return t;
+}
+
+const missing = outputs.filter((p) => !existsSync(p));
+const stale = missing.length === 0 &&
+  Math.max(...sources.map(newest)) > Math.min(...outputs.map((p) => statSync(p).mtimeMs));
+
+if (missing.length > 0 || stale) {
+  console.log(missing.length > 0 ? `build: missing ${missing.join(", ")}` : "build: sources changed");
+  execSync("npm run build", { stdio: "inherit" });
+} else {
+  console.log("build: dist/ is up to date");
+}

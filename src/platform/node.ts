@@ -1,0 +1,10 @@
+// Node's way to the wasm binaries: read them from disk next to the bundle
+// (dist/wasm/<variant>.wasm). `import.meta.url` is the bundle's own URL; rollup
+// rewrites it for the CommonJS build.
+import { readFile } from "node:fs/promises";
+import type { WasmVariant } from "./variant.js";
+
+export async function loadWasmFromDisk(variant: WasmVariant): Promise<Uint8Array> {
+  const url = new URL(`./wasm/${variant}.wasm`, import.meta.url);
+  return readFile(url);
+}
