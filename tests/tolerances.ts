@@ -35,9 +35,6 @@ export const AVG_POOL_REL = 4 * F32_EPSILON;
 /** Known-answer tests of the JS oracle on hand-computed cases (exact small integers or closed forms). */
 export const KNOWN_ANSWER_ABS = 1e-6;
 
-/** Sentinel written around every output buffer to catch out-of-bounds writes. */
-export const GUARD_FLOATS = 4;
-
 /** Tolerance of a GEMM/conv output whose dot product has `k` terms. */
 export function accumulationTolerance(k: number): { abs: number; rel: number } {
   return { abs: ACCUMULATION_ABS_PER_SQRT_K * Math.sqrt(Math.max(k, 1)), rel: ACCUMULATION_REL };

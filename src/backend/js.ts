@@ -45,10 +45,13 @@ function sigmoid(x: number): number {
 }
 
 /**
- * Creates the plain-JS backend with its own memory.
+ * Creates the plain-JS backend with its own memory (no `WebAssembly` needed).
+ * Its packed GEMM/conv formats are plain copies, so a packed buffer must be
+ * used with the backend that packed it.
  * @example
- * const k = createJsKernels();
+ * const k = createJsKernels({ initialPages: 16 });
  * k.activation(ptr, ptr, n, ActivationId.Relu, 0);
+ * @throws RangeError when `initialPages`/`maximumPages` are not valid page counts.
  */
 export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
   const memory = new JsMemory(options);

@@ -1,0 +1,97 @@
+// The training half of the wasm export surface (re-exported by index.ts):
+// backward passes, fused losses and optimizer updates. Export names are the
+// `TrainingKernels` method names of src/backend/kernels-train.ts; a
+// `WindowGeometry` is passed unpacked as i32 arguments in its declaration
+// order (batch, inHeight, inWidth, inChannels, outHeight, outWidth,
+// kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft).
+// Pointers are byte offsets into the exported `memory`; sizes count f32.
+// Losses return the mean loss as f64; optimizer hyperparameters are f64.
+
+import { f32_gemm_bwd_input } from "./gemm/f32_gemm_bwd_input";
+import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
+import { f32_bias_bwd } from "./gemm/f32_bias_bwd";
+import { f32_conv2d_bwd_input } from "./conv/f32_conv2d_bwd_input";
+import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
+import { f32_maxpool2d_bwd } from "./pool/f32_maxpool2d_bwd";
+import { f32_avgpool2d_bwd } from "./pool/f32_avgpool2d_bwd";
+import { f32_global_avgpool2d_bwd } from "./pool/f32_global_avgpool2d_bwd";
+import { f32_vactivation_bwd } from "./activation/f32_vactivation_bwd";
+import { f32_softmax_crossentropy, f32_sparse_softmax_crossentropy } from "./loss/f32_softmax_crossentropy";
+import { f32_sigmoid_binary_crossentropy } from "./loss/f32_sigmoid_binary_crossentropy";
+import { f32_mean_squared_error } from "./loss/f32_mean_squared_error";
+import { f32_sgd_momentum } from "./optimizer/f32_sgd_momentum";
+import { f32_adam } from "./optimizer/f32_adam";
+
+// ---- Dense / GEMM -----------------------------------------------------------
+export function gemmBackwardInput(dy: usize, w: usize, dx: usize, m: i32, k: i32, n: i32): void {
+  f32_gemm_bwd_input(dy, w, dx, m, k, n);
+}
+export function gemmBackwardFilter(x: usize, dy: usize, dw: usize, dbias: usize, m: i32, k: i32, n: i32): void {
+  f32_gemm_bwd_filter(x, dy, dw, dbias, m, k, n);
+}
+export function biasBackward(dy: usize, dbias: usize, rows: i32, n: i32): void {
+  f32_bias_bwd(dy, dbias, rows, n);
+}
+
+// ---- Conv2D -----------------------------------------------------------------
+export function conv2dBackwardInput(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+  dy: usize, w: usize, dx: usize, cout: i32,
+): void {
+  f32_conv2d_bwd_input(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, dy, w, dx, cout);
+}
+export function conv2dBackwardFilter(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+  x: usize, dy: usize, dw: usize, dbias: usize, cout: i32,
+): void {
+  f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout);
+}
+
+// ---- Pooling ------------------------------------------------------------------
+export function maxPool2dBackward(
+  batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, x: usize, dy: usize, dx: usize,
+): void {
+  f32_maxpool2d_bwd(batch, inH, inW, ch, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dx);
+}
+export function avgPool2dBackward(
+  batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dy: usize, dx: usize,
+): void {
+  f32_avgpool2d_bwd(batch, inH, inW, ch, outH, outW, kh, kw, sh, sw, padTop, padLeft, dy, dx);
+}
+export function globalAvgPool2dBackward(batch: i32, height: i32, width: i32, channels: i32, dy: usize, dx: usize): void {
+  f32_global_avgpool2d_bwd(batch, height, width, channels, dy, dx);
+}
+
+// ---- Activations ----------------------------------------------------------------
+export function activationBackward(y: usize, dy: usize, dx: usize, length: i32, act: i32, alpha: f32): void {
+  f32_vactivation_bwd(y, dy, dx, length, act, alpha);
+}
+
+// ---- Losses ---------------------------------------------------------------------
+export function softmaxCrossEntropy(logits: usize, labels: usize, dlogits: usize, rows: i32, cols: i32): f64 {
+  return f32_softmax_crossentropy(logits, labels, dlogits, rows, cols);
+}
+export function sparseSoftmaxCrossEntropy(logits: usize, labels: usize, dlogits: usize, rows: i32, cols: i32): f64 {
+  return f32_sparse_softmax_crossentropy(logits, labels, dlogits, rows, cols);
+}
+export function sigmoidBinaryCrossEntropy(logits: usize, labels: usize, dlogits: usize, rows: i32, cols: i32): f64 {
+  return f32_sigmoid_binary_crossentropy(logits, labels, dlogits, rows, cols);
+}
+export function meanSquaredError(y: usize, labels: usize, dy: usize, rows: i32, cols: i32): f64 {
+  return f32_mean_squared_error(y, labels, dy, rows, cols);
+}
+
+// ---- Optimizers -----------------------------------------------------------------
+export function sgdUpdate(w: usize, g: usize, v: usize, length: i32, lr: f64, momentum: f64): void {
+  f32_sgd_momentum(w, g, v, length, lr, momentum);
+}
+export function adamUpdate(
+  w: usize, g: usize, m: usize, v: usize, length: i32,
+  lr: f64, beta1: f64, beta2: f64, epsilon: f64, step: i32,
+): void {
+  f32_adam(w, g, m, v, length, lr, beta1, beta2, epsilon, step);
+}

@@ -1,0 +1,86 @@
+// Store epilogue shared by the GEMM and conv micro-kernels: bias loads and
+// stores that touch only the first `nc` (1..NR) columns of a panel, so a
+// column tail never reads past the end of `bias` nor writes past column n of
+// C. Full panels (nc == NR) take the two-v128 fast path.
+// The exported helpers are @inline; the out-of-line ones (cold tail paths,
+// kept out of the micro-kernel bodies) are file-private because AssemblyScript
+// warns (AS112) about any exported non-inline function with v128 in its
+// signature, even though only assembly/index.ts reaches the wasm exports.
+
+import { NR } from "../common/tile";
+import { f32_vactivation_fwd } from "../activation/f32_vactivation_fwd";
+
+/** Loads `count` floats (1..4) into the low lanes; the other lanes are 0. */
+function loadPartial(p: usize, count: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  if (count > 3) v = f32x4.replace_lane(v, 3, load<f32>(p, 12));
+  return v;
+}
+
+/** Stores the low `count` lanes (1..4) of v. */
+function storePartial(p: usize, v: v128, count: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  if (count > 3) store<f32>(p, f32x4.extract_lane(v, 3), 12);
+}
+
+/** Low half (columns 0..3) of a panel's bias; 0 when there is no bias. */
+// @ts-ignore: decorator
+@inline
+export function biasLo(bias: usize, nc: i32): v128 {
+  if (bias == 0) return f32x4.splat(0);
+  return nc >= 4 ? v128.load(bias) : loadPartial(bias, nc);
+}
+
+/** High half (columns 4..7) of a panel's bias; 0 when there is none. */
+// @ts-ignore: decorator
+@inline
+export function biasHi(bias: usize, nc: i32): v128 {
+  if (bias == 0 || nc <= 4) return f32x4.splat(0);
+  return nc == NR ? v128.load(bias, 16) : loadPartial(bias + 16, nc - 4);
+}
+
+function storeRowPartial(p: usize, lo: v128, hi: v128, nc: i32): void {
+  if (nc >= 4) {
+    v128.store(p, lo);
+    if (nc > 4) storePartial(p + 16, hi, nc - 4);
+  } else {
+    storePartial(p, lo, nc);
+  }
+}
+
+/** Stores one 8-column row of the tile, only its first `nc` columns. */
+// @ts-ignore: decorator
+@inline
+export function storeRow(p: usize, lo: v128, hi: v128, nc: i32): void {
+  if (nc == NR) {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+  } else {
+    storeRowPartial(p, lo, hi, nc);
+  }
+}
+
+/**
+ * Sigmoid/tanh for a stored row, applied right after the store while the
+ * row is still in L1. Kept out of the micro-kernel body so the exp code does
+ * not compete with the 8 accumulators for registers.
+ */
+// @ts-ignore: decorator
+@inline
+export function activateRow(p: usize, nc: i32, act: i32, alpha: f32): void {
+  f32_vactivation_fwd(p, p, nc, act, alpha);
+}
+
+// ---- scalar build ------------------------------------------------------------
+
+/** b[j] for a scalar epilogue; 0 when there is no bias. */
+// @ts-ignore: decorator
+@inline
+export function biasAt(bias: usize, j: i32): f32 {
+  return bias == 0 ? <f32>0 : load<f32>(bias + (<usize>j << 2));
+}

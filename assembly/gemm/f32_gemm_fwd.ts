@@ -1,0 +1,80 @@
+// f32-gemm-fwd: C[m, n] = act(A[m, k] * B[k, n] + bias[n]), the driver that
+// tiles the problem for the micro-kernels.
+//
+// Contract
+// - a: row-major [m, k]; packedB: from f32_gemm_pack_b(B, k, n);
+//   bias: [n] floats or 0; c: row-major [m, n], written with `=`.
+// - a, packedB, bias must not overlap c. No alignment requirement
+//   (16 bytes is faster); no over-read of any buffer (see the micro-kernels).
+// - k >= 1 expected; k == 0 gives act(bias).
+//
+// Blocking: row blocks of MR = 4 rows (A slab in L1) run across a block of
+// panels sized so the packed B block stays in L2 (~256 KiB); A is streamed
+// once per panel block. Rows m % 4 go through the 1x24 / 1x8 row path, which
+// is also the whole of the m == 1 (batch-1 Dense) case.
+
+import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
+import { f32_gemm_4x8 } from "./f32_gemm_4x8";
+import { f32_gemm_1x8 } from "./f32_gemm_1x8";
+import { GEMV_PANELS, f32_gemv_1x24 } from "./f32_gemv_1x24";
+
+/** Bytes of packed B kept hot in L2 while the row blocks stream past it. */
+const L2_BLOCK_BYTES: i32 = 256 * 1024;
+
+export function f32_gemm_fwd(
+  a: usize, packedB: usize, bias: usize, c: usize,
+  m: i32, k: i32, n: i32, act: i32, alpha: f32,
+): void {
+  const aRowBytes = <usize>k * F32_BYTES;
+  const cRowBytes = <usize>n * F32_BYTES;
+  const panelBytes = <usize>k * PANEL_ROW_BYTES;
+  const panels = (n + NR - 1) / NR;
+  const mFull = m & ~(MR - 1);
+  const blockPanels = max(1, L2_BLOCK_BYTES / max(1, k * <i32>PANEL_ROW_BYTES));
+  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
+    const p1 = min(panels, p0 + blockPanels);
+    for (let i = 0; i < mFull; i += MR) {
+      const ai = a + <usize>i * aRowBytes;
+      const ci = c + <usize>i * cRowBytes;
+      for (let p = p0; p < p1; p++) {
+        const n0 = p * NR;
+        f32_gemm_4x8(
+          ai, aRowBytes, 1, k, 0,
+          packedB + <usize>p * panelBytes,
+          bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
+          ci + <usize>n0 * F32_BYTES, cRowBytes, min(NR, n - n0), act, alpha,
+        );
+      }
+    }
+  }
+  for (let i = mFull; i < m; i++) {
+    f32_gemm_row(a + <usize>i * aRowBytes, packedB, bias, c + <usize>i * cRowBytes, k, n, act, alpha);
+  }
+}
+
+/** One row of C: groups of three full panels by 1x24, the rest by 1x8. */
+export function f32_gemm_row(
+  a: usize, packedB: usize, bias: usize, c: usize, k: i32, n: i32, act: i32, alpha: f32,
+): void {
+  const panelBytes = <usize>k * PANEL_ROW_BYTES;
+  let p = 0;
+  if (ASC_FEATURE_SIMD) {
+    const fullPanels = n / NR;
+    for (; p + GEMV_PANELS <= fullPanels; p += GEMV_PANELS) {
+      const n0 = p * NR;
+      f32_gemv_1x24(
+        a, k, packedB + <usize>p * panelBytes,
+        bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
+        c + <usize>n0 * F32_BYTES, act, alpha,
+      );
+    }
+  }
+  for (; p * NR < n; p++) {
+    const n0 = p * NR;
+    f32_gemm_1x8(
+      a, 1, k, 0, packedB + <usize>p * panelBytes,
+      bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
+      c + <usize>n0 * F32_BYTES, min(NR, n - n0), act, alpha,
+    );
+  }
+}

@@ -1,0 +1,84 @@
+// The only export surface of the wasm binaries. Export names are the
+// `Kernels` method names of src/backend/kernels.ts; `WindowGeometry` is passed
+// unpacked as i32 arguments in its declaration order (batch, inHeight,
+// inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth,
+// strideHeight, strideWidth, padTop, padLeft). Pointers are byte offsets into
+// the exported `memory`; sizes are counts of f32. Forward passes only here.
+//
+// One source, three binaries: ASC_FEATURE_SIMD / ASC_FEATURE_RELAXED_SIMD
+// select the v128 and fused multiply-add paths at compile time (asconfig.json).
+
+import { f32_gemm_pack_b, f32_gemm_packed_size } from "./gemm/pack";
+import { f32_gemm_fwd } from "./gemm/f32_gemm_fwd";
+import { f32_conv2d_pack_filter, f32_conv2d_packed_size } from "./conv/pack";
+import { f32_conv2d_fwd, f32_conv2d_scratch_size } from "./conv/f32_conv2d_fwd";
+import { f32_maxpool2d_fwd } from "./pool/f32_maxpool2d_fwd";
+import { f32_avgpool2d_fwd } from "./pool/f32_avgpool2d_fwd";
+import { f32_global_avgpool2d_fwd } from "./pool/f32_global_avgpool2d_fwd";
+import { f32_vactivation_fwd } from "./activation/f32_vactivation_fwd";
+import { f32_softmax_fwd } from "./activation/f32_softmax_fwd";
+
+/** Alignment of every block the TypeScript arena hands out. */
+const ARENA_ALIGN: usize = 16;
+
+/** First free byte of linear memory (after static data), rounded up to 16. */
+export function heapBase(): usize {
+  return (__heap_base + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+}
+
+// ---- GEMM -----------------------------------------------------------------
+export function gemmPackedSize(k: i32, n: i32): i32 {
+  return f32_gemm_packed_size(k, n);
+}
+export function gemmPackB(b: usize, k: i32, n: i32, packed: usize): void {
+  f32_gemm_pack_b(b, k, n, packed);
+}
+export function gemm(a: usize, packedB: usize, bias: usize, c: usize, m: i32, k: i32, n: i32, act: i32, alpha: f32): void {
+  f32_gemm_fwd(a, packedB, bias, c, m, k, n, act, alpha);
+}
+
+// ---- Conv2D ---------------------------------------------------------------
+export function conv2dPackedSize(kh: i32, kw: i32, cin: i32, cout: i32): i32 {
+  return f32_conv2d_packed_size(kh, kw, cin, cout);
+}
+export function conv2dPackFilter(w: usize, kh: i32, kw: i32, cin: i32, cout: i32, packed: usize): void {
+  f32_conv2d_pack_filter(w, kh, kw, cin, cout, packed);
+}
+export function conv2dScratchSize(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): i32 {
+  return batch > 0 ? f32_conv2d_scratch_size(inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft) : 0;
+}
+export function conv2d(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+  x: usize, packedW: usize, bias: usize, y: usize, cout: i32, act: i32, alpha: f32, scratch: usize,
+): void {
+  f32_conv2d_fwd(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
+}
+
+// ---- Pooling --------------------------------------------------------------
+export function maxPool2d(
+  batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, x: usize, y: usize,
+): void {
+  f32_maxpool2d_fwd(batch, inH, inW, ch, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, y);
+}
+export function avgPool2d(
+  batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, x: usize, y: usize,
+): void {
+  f32_avgpool2d_fwd(batch, inH, inW, ch, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, y);
+}
+export function globalAvgPool2d(batch: i32, height: i32, width: i32, channels: i32, x: usize, y: usize): void {
+  f32_global_avgpool2d_fwd(batch, height, width, channels, x, y);
+}
+
+// ---- Activations ----------------------------------------------------------
+export function activation(x: usize, y: usize, length: i32, act: i32, alpha: f32): void {
+  f32_vactivation_fwd(x, y, length, act, alpha);
+}
+export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
+  f32_softmax_fwd(x, y, rows, cols);
+}

@@ -1,0 +1,180 @@
+// simdcnn benchmark suite: `npm run bench` (full, < 10 min) and
+// `npm run bench:quick` (< 1 min). One thread, one process; for each
+// workload every contestant runs in turn after its output was checked
+// against the plain-JS backend. Prints a table, writes bench/results/latest.json.
+//
+// Flags: --quick, --only=<substring of a workload id>, --no-cold-start.
+
+import "./lib/v8-flags.mjs"; // first: flags must precede any wasm compile
+import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { installWasmSpy } from "./lib/wasm-spy.mjs";
+import { allWorkloads, workloadData } from "./lib/workloads.mjs";
+import { BUDGETS, measureWorkload } from "./lib/measure.mjs";
+import { simdcnn, wasmStaleness } from "./lib/simdcnn.mjs";
+import { tfjsCpu, tfjsWasm } from "./lib/peer-tfjs.mjs";
+import { onnxRuntime } from "./lib/peer-ort.mjs";
+import { cell, fmt, formatTable, ratio } from "./lib/table.mjs";
+import { measureColdStart } from "./lib/cold-start.mjs";
+import { measureSizes } from "./lib/sizes.mjs";
+
+const started = performance.now();
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+const budget = quick ? BUDGETS.quick : BUDGETS.full;
+const log = (s) => console.log(s);
+
+installWasmSpy();
+
+// ---- contestants ------------------------------------------------------------
+
+const SIMDCNN_BINARIES = ["relaxed", "simd", "scalar"];
+const candidates = quick
+  ? [simdcnn("relaxed-simd"), simdcnn("simd"), simdcnn("js"), tfjsWasm(), onnxRuntime()]
+  : [simdcnn("relaxed-simd"), simdcnn("simd"), simdcnn("scalar"), simdcnn("js"), tfjsWasm(), tfjsCpu(), onnxRuntime()];
+
+log(`# simdcnn bench (${quick ? "quick" : "full"}) — ${os.cpus()[0]?.model ?? "unknown cpu"}, node ${process.version}, one thread\n`);
+const stale = await wasmStaleness();
+if (stale) log(`WARNING: ${stale}\n`);
+
+const contestants = [];
+const loaded = {};
+log("## Contestants (what each actually loaded)\n");
+for (const c of candidates) {
+  try {
+    loaded[c.id] = await c.setup();
+    contestants.push(c);
+    log(`- ${c.label}: ${loaded[c.id]}`);
+  } catch (e) {
+    loaded[c.id] = `UNAVAILABLE: ${e.message}`;
+    log(`- ${c.label}: UNAVAILABLE — ${e.message}`);
+  }
+}
+log("");
+
+// ---- workloads ----------------------------------------------------------------
+
+const workloads = allWorkloads().filter((w) => (quick ? w.quick : true) && (!only || w.id.includes(only)));
+const rates = new Map();
+const rows = [];
+log(`## Progress (${workloads.length} workloads)\n`);
+for (const wl of workloads) {
+  const t0 = performance.now();
+  const data = workloadData(wl);
+  const { results, reference } = await measureWorkload(wl, data, contestants, budget, rates, log);
+  rows.push({ wl, results, reference });
+  const summary = contestants.map((c) => `${c.id} ${cell(results[c.id])}`).join(", ");
+  log(`- ${wl.label} [${wl.unit}]: ${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/** The fastest simdcnn wasm binary whose output matched, per row. */
+function bestSimdcnn(results) {
+  let best = null;
+  for (const id of SIMDCNN_BINARIES) {
+    const r = results[id];
+    if (!r || !(r.status === "ok" || r.status === "single") || !r.check?.ok) continue;
+    if (!best || r.ms < results[best].ms) best = id;
+  }
+  return best;
+}
+
+const PEERS = [
+  ["js", "vs js"],
+  ["tfjs-wasm", "vs tfjs-wasm"],
+  ["ort", "vs ort"],
+];
+function speedup(results, best, other) {
+  const r = results[other];
+  if (!best || !r || !(r.status === "ok" || r.status === "single")) return NaN;
+  return r.ms / results[best].ms; // same work on both sides, so a time ratio is the speedup
+}
+
+const headers = ["workload", "unit", ...contestants.map((c) => c.id), "best", ...PEERS.map(([, h]) => h)];
+const tableRows = rows.map(({ wl, results }) => {
+  const best = bestSimdcnn(results);
+  return [
+    wl.label, wl.unit,
+    ...contestants.map((c) => cell(results[c.id])),
+    best ?? "-",
+    ...PEERS.map(([id]) => ratio(speedup(results, best, id))),
+  ];
+});
+
+log(`\n## Results\n`);
+log(formatTable(headers, tableRows, (i) => i > 1));
+log(`\nUnits: GFLOP/s (GEMM 2mnk, conv 2·oh·ow·cout·kh·kw·cin·batch), Gop/s (pooling: window elements read), ` +
+  `img/s (batch 64), ms (batch-1 latency, lower is better). Medians of tinybench samples.`);
+log(`Marks: ! output differs from the reference (simdcnn js, else the next peer that ran), * one cold call only (too slow to sample), ` +
+  `? unchecked; skip = estimated slower than ${budget.maxCallMs / 1000} s per call; n/a = contestant not available for this row.`);
+log(`"vs X" = X's time / the best matching simdcnn wasm binary's time (> 1: simdcnn faster). ` +
+  `Kernel rows call simdcnn's Kernels directly on pre-packed weights; model rows use the public API with predict(Float32Array).toArray().`);
+
+const problems = [];
+for (const { wl, results } of rows) {
+  for (const c of contestants) {
+    const r = results[c.id];
+    if (r?.check && !r.check.ok) problems.push(`- MISMATCH ${c.label} on ${wl.label}: max |diff| ${r.check.maxErr} (rel ${fmt(r.check.relErr)}) ${r.check.note ?? ""}`);
+    if (r?.status === "error") problems.push(`- ERROR ${c.label} on ${wl.label}: ${r.note}`);
+    if (r?.status === "skipped") problems.push(`- skipped ${c.label} on ${wl.label}: ${r.note}`);
+  }
+}
+if (problems.length) log(`\n${problems.join("\n")}`);
+
+// ---- cold start and sizes -----------------------------------------------------------
+
+let coldStart = null;
+if (!args.includes("--no-cold-start")) {
+  try {
+    coldStart = await measureColdStart(quick ? 3 : 7);
+    log(`\n## Cold start\n\nspawn -> first LeNet-5 prediction: median ${fmt(coldStart.medianMs)} ms ` +
+      `(${fmt(coldStart.medianInsideMs)} ms after the child's own clock started; ${coldStart.runs} runs; child chose '${coldStart.backend}')`);
+    const phases = Object.entries(coldStart.medianPhasesMs).map(([k, v]) => `${k} ${fmt(v)}`).join(", ");
+    log(`phases (median ms): ${phases}`);
+  } catch (e) {
+    coldStart = { error: e.message };
+    log(`\n## Cold start\n\nunavailable: ${e.message}`);
+  }
+}
+
+const sizes = measureSizes();
+log(`\n## Shipped bytes\n`);
+log(formatTable(["file", "raw", "gzip"], sizes.map((s) => [s.file, s.raw ?? "missing", s.gzip ?? "-"])));
+
+// ---- JSON -----------------------------------------------------------------------
+
+const runSeconds = (performance.now() - started) / 1000;
+const report = {
+  machine: {
+    cpu: os.cpus()[0]?.model ?? null,
+    cores: os.cpus().length,
+    platform: `${os.platform()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+  },
+  date: new Date().toISOString(),
+  mode: quick ? "quick" : "full",
+  budget,
+  contestants: Object.fromEntries(candidates.map((c) => [c.id, { label: c.label, loaded: loaded[c.id] }])),
+  workloads: rows.map(({ wl, results, reference }) => {
+    const best = bestSimdcnn(results);
+    const { spec, ...shape } = wl;
+    return {
+      ...shape,
+      model: spec ? spec.name : undefined,
+      reference,
+      best,
+      speedups: Object.fromEntries(PEERS.map(([id]) => [id, speedup(results, best, id)]).filter(([, v]) => Number.isFinite(v))),
+      results,
+    };
+  }),
+  coldStart,
+  sizes,
+  warnings: stale ? [stale] : [],
+  runSeconds,
+};
+const outDir = fileURLToPath(new URL("./results/", import.meta.url));
+mkdirSync(outDir, { recursive: true });
+writeFileSync(`${outDir}latest.json`, JSON.stringify(report, null, 2) + "\n");
+log(`\nWrote bench/results/latest.json; total ${runSeconds.toFixed(1)} s.`);

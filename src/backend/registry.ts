@@ -1,0 +1,234 @@
+// Chooses, loads and remembers the backend. Everything above src/backend/
+// reaches the kernels through `getBackend()`, so "init() not called yet" and
+// "init() switched backend under a live model" are each checked in one place.
+
+import { BackendError } from "../errors.js";
+import { Arena } from "../memory.js";
+import { detectRelaxedSimd, detectSimd, enableNodeRelaxedSimdFlag } from "./features.js";
+import { createJsKernels } from "./js.js";
+import type { BackendName, Kernels } from "./kernels.js";
+import { createWasmKernels } from "./wasm.js";
+import type { WasmVariant } from "../platform/variant.js";
+
+export type { WasmVariant };
+
+/** Where init() may take the wasm binary from. */
+export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | string;
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /**
+   * Which backend to run. `"auto"` (default): relaxed-SIMD wasm if the runtime
+   * validates it, else SIMD, else scalar wasm. `"js"`: the plain-JS backend
+   * (no WebAssembly needed).
+   */
+  backend?: "auto" | WasmVariant | "js";
+  /**
+   * The wasm binary: a compiled `WebAssembly.Module` (required on edge runtimes,
+   * which cannot compile bytes — it is used as is, so also pass `backend` to
+   * say which variant it is), bytes or a `Response` (compiled), or a URL
+   * (fetched). Without it, the platform entry loads `dist/wasm/<variant>.wasm`.
+   */
+  wasm?: WasmSource;
+  /**
+   * Node 20 only: turn on V8's `--experimental-wasm-relaxed-simd` before
+   * compiling, so the relaxed-SIMD binary can run. Off unless asked for.
+   */
+  nodeRelaxedSimdFlag?: boolean;
+}
+
+/** What {@link capabilities} reports. */
+export interface Capabilities {
+  /** The backend init() chose. */
+  backend: BackendName;
+  /** The runtime can run WebAssembly SIMD (whether or not the chosen backend uses it). */
+  simd: boolean;
+  /** The runtime can run relaxed SIMD (fused multiply-add). */
+  relaxedSimd: boolean;
+  /** Multi-threading: not used by simdcnn. */
+  threads: false;
+  /** A sentence saying why this backend was chosen. */
+  reason: string;
+}
+
+/** Loads the binary of one variant; set by the platform entry (node: from disk, browser: fetch). */
+export type WasmLoader = (variant: WasmVariant) => Promise<WebAssembly.Module | BufferSource | Response>;
+
+/** A live backend: the kernels and the arena over their memory. Compared by identity. */
+export interface Backend {
+  readonly kernels: Kernels;
+  readonly arena: Arena;
+}
+
+interface State extends Backend {
+  readonly capabilities: Capabilities;
+}
+
+let current: State | null = null;
+let loader: WasmLoader | null = null;
+
+/**
+ * Tells init() how to fetch a wasm binary when the caller passes none. The
+ * node and browser entry files call this; edge entries do not (there the
+ * caller passes `init({ wasm: module })`).
+ */
+export function setWasmLoader(load: WasmLoader | null): void {
+  loader = load;
+}
+
+/**
+ * Loads a backend. Call once before building models; call again to switch
+ * (models and tensors made on the previous backend then refuse to run).
+ * @example
+ * await init();                          // best wasm variant this runtime runs
+ * await init({ backend: "js" });         // plain JavaScript, no WebAssembly
+ * await init({ wasm: module, backend: "simd" }); // edge runtimes: a precompiled module
+ * console.log(capabilities().reason);
+ * @throws {BackendError} when the requested variant cannot run here (the
+ *   message names the one that would), when WebAssembly is unavailable and
+ *   a wasm backend was requested, or when no binary can be loaded.
+ */
+export async function init(options: InitOptions = {}): Promise<Capabilities> {
+  const requested = options.backend ?? "auto";
+  const allowed = ["auto", "relaxed-simd", "simd", "scalar", "js"];
+  if (!allowed.includes(requested)) {
+    throw new BackendError(`init: unknown backend '${String(requested)}'; expected one of ${allowed.join(", ")}`);
+  }
+  let flagNote = "";
+  if (options.nodeRelaxedSimdFlag === true) {
+    flagNote = enableNodeRelaxedSimdFlag()
+      ? " (after enabling V8's --experimental-wasm-relaxed-simd as asked)"
+      : " (nodeRelaxedSimdFlag was set but the flag could not be enabled here)";
+  }
+  const hasWasm = typeof WebAssembly === "object" && typeof WebAssembly.validate === "function";
+  const simd = hasWasm && detectSimd();
+  const relaxedSimd = hasWasm && detectRelaxedSimd();
+  const best: WasmVariant = relaxedSimd ? "relaxed-simd" : simd ? "simd" : "scalar";
+
+  let kernels: Kernels;
+  let reason: string;
+  if (requested === "js") {
+    kernels = createJsKernels();
+    reason = "The plain-JS backend was requested.";
+  } else if (!hasWasm) {
+    if (requested !== "auto") {
+      throw new BackendError(`init: backend '${requested}' needs WebAssembly, which this runtime lacks; ` +
+        `use init({ backend: "js" })`);
+    }
+    kernels = createJsKernels();
+    reason = "WebAssembly is unavailable in this runtime, so the plain-JS backend was chosen.";
+  } else {
+    let variant: WasmVariant;
+    if (requested === "auto") {
+      variant = best;
+      reason = variant === "relaxed-simd"
+        ? `The runtime validates relaxed SIMD${flagNote}, the fastest build (fused multiply-add).`
+        : variant === "simd"
+          ? `The runtime validates SIMD but not relaxed SIMD${flagNote}, so the SIMD build was chosen` +
+            (options.nodeRelaxedSimdFlag !== true && isNode()
+              ? " (on Node 20, init({ nodeRelaxedSimdFlag: true }) enables relaxed SIMD)." : ".")
+          : `The runtime validates neither SIMD nor relaxed SIMD${flagNote}, so the scalar wasm build was chosen.`;
+    } else {
+      variant = requested;
+      const runnable = variant === "relaxed-simd" ? relaxedSimd : variant === "simd" ? simd : true;
+      // A precompiled Module was validated by whoever compiled it: trust the caller's label.
+      if (!runnable && !(options.wasm instanceof WebAssembly.Module)) {
+        const hint = variant === "relaxed-simd" && options.nodeRelaxedSimdFlag !== true && isNode()
+          ? ` (on Node 20 pass { nodeRelaxedSimdFlag: true })` : "";
+        throw new BackendError(`init: this runtime cannot run the '${variant}' wasm build${hint}; ` +
+          `init({ backend: "${best}" }) would work (or omit backend to pick it automatically)`);
+      }
+      reason = `The '${variant}' wasm build was requested${flagNote}.`;
+    }
+    kernels = await loadWasm(variant, options.wasm);
+  }
+  const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: false, reason };
+  current = { kernels, arena: new Arena(kernels.memory, kernels.heapBase), capabilities };
+  return { ...capabilities };
+}
+
+async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): Promise<Kernels> {
+  let binary: WebAssembly.Module | BufferSource | Response;
+  if (source === undefined) {
+    if (loader === null) {
+      throw new BackendError(`init: no wasm binary: this entry point has no loader (edge runtimes), ` +
+        `so pass init({ wasm: module }) with the '${variant}' build, or use init({ backend: "js" })`);
+    }
+    binary = await loader(variant);
+  } else if (typeof source === "string" || source instanceof URL) {
+    const response = await fetch(source);
+    if (!response.ok) {
+      throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: HTTP ${response.status}`);
+    }
+    binary = response;
+  } else {
+    binary = source;
+  }
+  try {
+    return await createWasmKernels(binary, variant);
+  } catch (e) {
+    if (e instanceof BackendError) throw e;
+    throw new BackendError(`init: could not instantiate the '${variant}' wasm build: ` +
+      `${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === "string";
+}
+
+/**
+ * What init() chose and why.
+ * @example
+ * await init();
+ * capabilities(); // { backend: "simd", simd: true, relaxedSimd: false, threads: false, reason: "..." }
+ * @throws {BackendError} before init() has completed.
+ */
+export function capabilities(): Capabilities {
+  return { ...requireState().capabilities };
+}
+
+/** What {@link memory} reports: the arena of the current backend. */
+export interface MemoryInfo {
+  /** Bytes held by live tensors, weights and planned buffers. */
+  bytesInUse: number;
+  /** Size of the backend's linear memory in bytes (it only grows). */
+  capacityBytes: number;
+  /** Number of live blocks in the arena. */
+  blocks: number;
+}
+
+/**
+ * How much of the backend's linear memory is in use (like tfjs' `tf.memory()`):
+ * a way to check that nothing leaks.
+ * @example
+ * const before = memory().bytesInUse;
+ * model.predict(x);
+ * memory().bytesInUse === before; // true: predict allocates nothing
+ * @throws {BackendError} before init().
+ */
+export function memory(): MemoryInfo {
+  const { arena } = requireState();
+  return { bytesInUse: arena.bytesInUse(), capacityBytes: arena.capacityBytes(), blocks: arena.liveBlocks() };
+}
+
+/** The live backend. @throws {BackendError} before init(). */
+export function getBackend(): Backend {
+  return requireState();
+}
+
+/** The live kernels. @throws {BackendError} before init(). */
+export function getKernels(): Kernels {
+  return requireState().kernels;
+}
+
+/** The live backend, or null before init() (for checks that must not throw). */
+export function currentBackend(): Backend | null {
+  return current;
+}
+
+function requireState(): State {
+  if (current === null) throw new BackendError("simdcnn: no backend yet; call `await init()` first");
+  return current;
+}

@@ -1,0 +1,34 @@
+// The public API of simdcnn — every exported symbol is listed here by name;
+// nothing internal is re-exported. Platform entries (index.node.ts,
+// index.browser.ts) re-export this after installing their wasm loader.
+
+export { init, capabilities, memory } from "./backend/registry.js";
+export type { InitOptions, Capabilities, MemoryInfo, WasmVariant, WasmSource } from "./backend/registry.js";
+export type { BackendName } from "./backend/kernels.js";
+
+export { Sequential } from "./model.js";
+export type { SequentialOptions, SummaryRow, FeatureMap, PredictInput } from "./model.js";
+
+export { tensor, Tensor } from "./tensor.js";
+
+export { Layer } from "./layers/layer.js";
+export type { LayerConfig, LayerParam } from "./layers/layer.js";
+export { Conv2D } from "./layers/conv2d.js";
+export type { Conv2DConfig } from "./layers/conv2d.js";
+export { MaxPool2D, AvgPool2D, GlobalAvgPool2D } from "./layers/pooling.js";
+export type { Pool2DConfig } from "./layers/pooling.js";
+export { Flatten } from "./layers/flatten.js";
+export { Dense } from "./layers/dense.js";
+export type { DenseConfig } from "./layers/dense.js";
+export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from "./layers/activation.js";
+export type { ActivationConfig, LeakyReLUConfig } from "./layers/activation.js";
+export type { ActivationName } from "./layers/activations.js";
+export { Dropout } from "./layers/dropout.js";
+export type { DropoutConfig } from "./layers/dropout.js";
+export type { LayerType } from "./layers/registry.js";
+export type { Padding } from "./shape.js";
+
+export {
+  CnnError, ShapeError, ConfigError, ModelFormatError, BackendError,
+  OutOfMemoryError, TrainingDivergedError, DisposedError,
+} from "./errors.js";

@@ -1,0 +1,144 @@
+// Stand-alone activation layers. Element-wise ones are one kernel call;
+// Softmax normalises over the last axis (channels), as Keras' default axis -1.
+
+import { ConfigError } from "../errors.js";
+import { sizeOf } from "../shape.js";
+import {
+  LEAKY_RELU_DEFAULT_ALPHA, parseActivation, type ActivationName, type ParsedActivation,
+} from "./activations.js";
+import { Layer, type ForwardArgs, type LayerConfig } from "./layer.js";
+
+/** Options of {@link Activation}. */
+export interface ActivationConfig extends LayerConfig {
+  activation: ActivationName;
+  /** Slope for x < 0 when `activation` is 'leakyRelu' (default 0.3). */
+  alpha?: number;
+}
+
+/** Options of {@link LeakyReLU}. */
+export interface LeakyReLUConfig extends LayerConfig {
+  /** Slope for x < 0 (default 0.3, as Keras / tfjs-layers). */
+  alpha?: number;
+}
+
+/**
+ * Applies an activation by name (Keras' `Activation` layer).
+ * @example
+ * new Activation({ activation: "tanh" });
+ * @throws {ConfigError} for an unknown activation name.
+ */
+export class Activation extends Layer {
+  readonly className: string = "Activation";
+  readonly namePrefix: string = "activation";
+  readonly activation: ParsedActivation;
+  private innerSize = 0;
+  private lastDim = 0;
+
+  constructor(config: ActivationConfig) {
+    super(config);
+    if (typeof config !== "object" || config === null) throw new ConfigError("Activation: a config object is required");
+    this.activation = parseActivation(config.activation, config.alpha, "Activation");
+  }
+
+  protected computeOutputShape(inputShape: readonly number[]): number[] {
+    this.innerSize = sizeOf(inputShape);
+    this.lastDim = inputShape[inputShape.length - 1]!;
+    return [...inputShape];
+  }
+
+  forward({ batch, x, y }: ForwardArgs): void {
+    const kernels = this.requireBackend().kernels;
+    const act = this.activation;
+    if (act.softmax) {
+      kernels.softmax(x, y, (batch * this.innerSize) / this.lastDim, this.lastDim);
+    } else {
+      kernels.activation(x, y, batch * this.innerSize, act.id, act.alpha);
+    }
+  }
+
+  getConfig(): LayerConfig & Record<string, unknown> {
+    const a = this.activation;
+    return { name: this.name, activation: a.name, alpha: a.name === "leakyRelu" ? a.alpha : undefined };
+  }
+}
+
+/**
+ * max(x, 0).
+ * @example
+ * new ReLU();
+ * @throws never
+ */
+export class ReLU extends Activation {
+  override readonly className = "ReLU";
+  override readonly namePrefix = "re_lu";
+
+  constructor(config: LayerConfig = {}) {
+    super({ ...config, activation: "relu" });
+  }
+
+  override getConfig(): LayerConfig & Record<string, unknown> {
+    return { name: this.name };
+  }
+}
+
+/**
+ * x for x > 0, alpha * x otherwise.
+ * @example
+ * new LeakyReLU({ alpha: 0.1 });
+ * @throws {ConfigError} when alpha is not a finite number.
+ */
+export class LeakyReLU extends Activation {
+  override readonly className = "LeakyReLU";
+  override readonly namePrefix = "leaky_re_lu";
+
+  constructor(config: LeakyReLUConfig = {}) {
+    super({ ...config, activation: "leakyRelu", alpha: config.alpha ?? LEAKY_RELU_DEFAULT_ALPHA });
+  }
+
+  override getConfig(): LayerConfig & Record<string, unknown> {
+    return { name: this.name, alpha: this.activation.alpha };
+  }
+}
+
+/**
+ * 1 / (1 + exp(-x)). Serialized as Keras `Activation('sigmoid')`.
+ * @example
+ * new Sigmoid();
+ * @throws never
+ */
+export class Sigmoid extends Activation {
+  constructor(config: LayerConfig = {}) {
+    super({ ...config, activation: "sigmoid" });
+  }
+}
+
+/**
+ * tanh(x). Serialized as Keras `Activation('tanh')`.
+ * @example
+ * new Tanh();
+ * @throws never
+ */
+export class Tanh extends Activation {
+  constructor(config: LayerConfig = {}) {
+    super({ ...config, activation: "tanh" });
+  }
+}
+
+/**
+ * Softmax over the last axis (channels), numerically stable.
+ * @example
+ * new Softmax(); // after Dense({ units: 10 })
+ * @throws never
+ */
+export class Softmax extends Activation {
+  override readonly className = "Softmax";
+  override readonly namePrefix = "softmax";
+
+  constructor(config: LayerConfig = {}) {
+    super({ ...config, activation: "softmax" });
+  }
+
+  override getConfig(): LayerConfig & Record<string, unknown> {
+    return { name: this.name };
+  }
+}

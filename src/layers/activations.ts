@@ -1,0 +1,55 @@
+// Activation names accepted by layers, mapped once to the kernel ids shared
+// with AssemblyScript (assembly/shared/ids.ts). Softmax is not element-wise,
+// so it has no kernel id: layers run it as a separate row-wise pass.
+
+import { ActivationId } from "../../assembly/shared/ids.js";
+import type { Kernels } from "../backend/kernels.js";
+import { ConfigError } from "../errors.js";
+
+/** Activation names, as tfjs-layers spells them. */
+export const ACTIVATION_NAMES = ["linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu"] as const;
+
+/** An activation a layer accepts by name. */
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+
+/** Default leakyRelu slope for x < 0, as Keras / tfjs-layers LeakyReLU. */
+export const LEAKY_RELU_DEFAULT_ALPHA = 0.3;
+
+const IDS: Record<Exclude<ActivationName, "softmax">, ActivationId> = {
+  linear: ActivationId.Linear,
+  relu: ActivationId.Relu,
+  sigmoid: ActivationId.Sigmoid,
+  tanh: ActivationId.Tanh,
+  leakyRelu: ActivationId.LeakyRelu,
+};
+
+/** A validated activation: the element-wise kernel id, plus whether a row-wise softmax follows. */
+export interface ParsedActivation {
+  readonly name: ActivationName;
+  /** Fused into the GEMM/conv epilogue (Linear when softmax). */
+  readonly id: ActivationId;
+  readonly softmax: boolean;
+  /** leakyRelu slope (0 for the others). */
+  readonly alpha: number;
+}
+
+/** Validates an activation option; `where` names the layer for the message. */
+export function parseActivation(value: unknown, alpha: unknown, where: string): ParsedActivation {
+  const name = value ?? "linear";
+  if (typeof name !== "string" || !(ACTIVATION_NAMES as readonly string[]).includes(name)) {
+    throw new ConfigError(`${where}: unknown activation ${JSON.stringify(name)}; ` +
+      `expected one of ${ACTIVATION_NAMES.map((n) => `'${n}'`).join(", ")}`);
+  }
+  const a = alpha ?? LEAKY_RELU_DEFAULT_ALPHA;
+  if (typeof a !== "number" || !Number.isFinite(a)) {
+    throw new ConfigError(`${where}: alpha must be a finite number, got ${String(alpha)}`);
+  }
+  const n = name as ActivationName;
+  if (n === "softmax") return { name: n, id: ActivationId.Linear, softmax: true, alpha: 0 };
+  return { name: n, id: IDS[n], softmax: false, alpha: n === "leakyRelu" ? a : 0 };
+}
+
+/** Runs the softmax that follows a linear GEMM/conv, in place over rows of `cols` values. */
+export function softmaxRows(kernels: Kernels, ptr: number, rows: number, cols: number): void {
+  kernels.softmax(ptr, ptr, rows, cols);
+}

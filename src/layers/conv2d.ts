@@ -1,0 +1,144 @@
+// Conv2D: y = act(conv(x, kernel) + bias) over NHWC input, Keras kernel
+// layout [kh, kw, inChannels, filters]. The kernel is packed once at build
+// (and after setWeights) because packing per call costs more than the math
+// for small batches; bias and element-wise activation run in the conv
+// epilogue, softmax as a row pass over channels afterwards.
+
+import type { WindowGeometry } from "../backend/kernels.js";
+import { ConfigError, ShapeError } from "../errors.js";
+import { axisWindow, formatShape, type Padding } from "../shape.js";
+import { parseActivation, softmaxRows, type ActivationName, type ParsedActivation } from "./activations.js";
+import { glorotUniform, seedFromName } from "./init.js";
+import {
+  boolOption, Layer, pair, paddingOption, positiveInt,
+  type ForwardArgs, type LayerConfig, type LayerParam,
+} from "./layer.js";
+
+/** Options of {@link Conv2D} (tfjs-layers names). */
+export interface Conv2DConfig extends LayerConfig {
+  /** Number of output channels. */
+  filters: number;
+  /** Window size, `n` or `[height, width]` (default 3). */
+  kernelSize?: number | [number, number];
+  /** Step, `n` or `[height, width]` (default 1). */
+  strides?: number | [number, number];
+  /** 'valid' (default, as Keras) or 'same' (TensorFlow: extra padding at the bottom/right). */
+  padding?: Padding;
+  /** Default 'linear'. */
+  activation?: ActivationName;
+  /** Slope for x < 0 when `activation` is 'leakyRelu' (default 0.3). */
+  alpha?: number;
+  /** Add a bias per filter (default true). */
+  useBias?: boolean;
+}
+
+/**
+ * 2-D convolution over channels-last images.
+ * @example
+ * new Conv2D({ filters: 6, kernelSize: 5, activation: "relu" });            // 28x28x1 -> 24x24x6
+ * new Conv2D({ filters: 16, kernelSize: [3, 5], strides: [2, 1], padding: "same" });
+ * @throws {ConfigError} for a non-positive or non-integer size, an unknown
+ *   padding or activation. At build: {@link ShapeError} when the input is not
+ *   [height, width, channels] or a 'valid' kernel is larger than the input.
+ */
+export class Conv2D extends Layer {
+  readonly className = "Conv2D";
+  readonly namePrefix = "conv2d";
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly activation: ParsedActivation;
+  readonly useBias: boolean;
+  private geometry: WindowGeometry | null = null;
+  private kernelPtr = 0;
+  private biasPtr = 0;
+  private packedPtr = 0;
+  private readonly paramList: LayerParam[] = [];
+
+  constructor(config: Conv2DConfig) {
+    super(config);
+    const where = "Conv2D";
+    if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: a config object is required`);
+    this.filters = positiveInt(config.filters, "filters", where);
+    this.kernelSize = pair(config.kernelSize ?? 3, "kernelSize", where);
+    this.strides = pair(config.strides ?? 1, "strides", where);
+    this.padding = paddingOption(config.padding, where);
+    this.activation = parseActivation(config.activation, config.alpha, where);
+    this.useBias = boolOption(config.useBias, true, "useBias", where);
+  }
+
+  protected computeOutputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 3) {
+      throw new ShapeError(`${this.describe()}: expects input [height, width, channels], got ${formatShape(inputShape)}`);
+    }
+    const [h, w] = inputShape as [number, number, number];
+    const [kh, kw] = this.kernelSize;
+    const rows = axisWindow(h, kh, this.strides[0], this.padding);
+    const cols = axisWindow(w, kw, this.strides[1], this.padding);
+    if (rows.out <= 0 || cols.out <= 0) {
+      throw new ShapeError(`${this.describe()}: kernel ${kh}x${kw} is larger than the ${h}x${w} input ` +
+        `with 'valid' padding (input ${formatShape(inputShape)}); use padding 'same' or a smaller kernel`);
+    }
+    return [rows.out, cols.out, this.filters];
+  }
+
+  protected override allocateParams(inputShape: readonly number[], outputShape: readonly number[]): void {
+    const [h, w, cin] = inputShape as [number, number, number];
+    const [kh, kw] = this.kernelSize;
+    const kernels = this.requireBackend().kernels;
+    const kernelSize = kh * kw * cin * this.filters;
+    this.kernelPtr = this.allocBlock(kernelSize);
+    this.paramList.push({ name: "kernel", shape: [kh, kw, cin, this.filters], size: kernelSize, value: this.kernelPtr, grad: 0 });
+    if (this.useBias) {
+      this.biasPtr = this.allocBlock(this.filters); // zero-filled: Keras' default bias
+      this.paramList.push({ name: "bias", shape: [this.filters], size: this.filters, value: this.biasPtr, grad: 0 });
+    }
+    this.packedPtr = this.allocBlock(kernels.conv2dPackedSize(kh, kw, cin, this.filters));
+    const rows = axisWindow(h, kh, this.strides[0], this.padding);
+    const cols = axisWindow(w, kw, this.strides[1], this.padding);
+    this.geometry = {
+      batch: 1, inHeight: h, inWidth: w, inChannels: cin,
+      outHeight: outputShape[0]!, outWidth: outputShape[1]!,
+      kernelHeight: kh, kernelWidth: kw, strideHeight: this.strides[0], strideWidth: this.strides[1],
+      padTop: rows.padBefore, padLeft: cols.padBefore,
+    };
+    // Keras' receptive-field fans: fanIn = kh*kw*in, fanOut = kh*kw*filters.
+    const { f32, at } = this.view(this.kernelPtr);
+    glorotUniform(f32, at, kernelSize, kh * kw * cin, kh * kw * this.filters, seedFromName(this.name ?? this.namePrefix));
+    this.weightsChanged();
+  }
+
+  override weightsChanged(): void {
+    const [kh, kw] = this.kernelSize;
+    const g = this.geometry!;
+    this.requireBackend().kernels.conv2dPackFilter(this.kernelPtr, kh, kw, g.inChannels, this.filters, this.packedPtr);
+  }
+
+  override scratchFloats(batch: number): number {
+    const g = this.geometry!;
+    g.batch = batch;
+    return this.requireBackend().kernels.conv2dScratchSize(g);
+  }
+
+  forward({ batch, x, y, scratch }: ForwardArgs): void {
+    const g = this.geometry!;
+    g.batch = batch; // reuse the one geometry object: nothing allocated per call
+    const kernels = this.requireBackend().kernels;
+    const act = this.activation;
+    kernels.conv2d(g, x, this.packedPtr, this.biasPtr, y, this.filters, act.id, act.alpha, scratch);
+    if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
+  }
+
+  override params(): LayerParam[] {
+    return this.paramList;
+  }
+
+  getConfig(): Conv2DConfig & Record<string, unknown> {
+    return {
+      name: this.name, filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides],
+      padding: this.padding, activation: this.activation.name, alpha: this.activation.name === "leakyRelu" ? this.activation.alpha : undefined,
+      useBias: this.useBias,
+    };
+  }
+}

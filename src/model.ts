@@ -1,0 +1,444 @@
+// Sequential: a stack of layers built once. Every buffer a forward pass needs
+// (the input copy, one output per layer, the conv scratch) is planned up
+// front for a batch capacity; predict allocates nothing in the arena unless
+// a larger batch arrives, which re-plans once. Flatten and Dropout are views:
+// their output aliases their input's buffer.
+
+import { currentBackend, getBackend, type Backend } from "./backend/registry.js";
+import { BackendError, ConfigError, DisposedError, ShapeError } from "./errors.js";
+import { Layer, type ForwardArgs } from "./layers/layer.js";
+import { F32_BYTES } from "./memory.js";
+import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
+import { Tensor, type ViewOwner } from "./tensor.js";
+
+/** Options of {@link Sequential}. */
+export interface SequentialOptions {
+  /** Shape of one sample, without the batch dim, e.g. [28, 28, 1] (height, width, channels). */
+  inputShape: number[];
+  /** Model name (default `sequential_<n>`). */
+  name?: string;
+  /** Batch size to plan buffers for up front (default 1); larger batches re-plan once. */
+  batchSize?: number;
+}
+
+/** One row of {@link Sequential.summaryRows}. */
+export interface SummaryRow {
+  name: string;
+  /** Keras/tfjs class name, e.g. "Conv2D", "MaxPooling2D". */
+  className: string;
+  /** Output shape with the batch dim as `null`, as Keras prints it. */
+  outputShape: (number | null)[];
+  params: number;
+}
+
+/** One layer's output, as returned by {@link Sequential.featureMaps}. */
+export interface FeatureMap {
+  /** Layer name, e.g. "conv2d_1". */
+  layer: string;
+  className: string;
+  /** [batch, ...layer output shape]. */
+  shape: number[];
+  /** A copy of the layer's output (channels-last); valid for good. */
+  data: Float32Array;
+}
+
+/** What {@link Sequential.predict} accepts: a Tensor [batch, ...inputShape] or whole samples, flat. */
+export type PredictInput = Tensor | Float32Array | readonly number[];
+
+interface Plan {
+  capacity: number;
+  input: number;
+  /** Output buffer of each layer (identity layers repeat the previous pointer). */
+  outputs: number[];
+  scratch: number;
+  /** Blocks to free when the plan is replaced (aliases appear once). */
+  blocks: number[];
+}
+
+let modelCounter = 0;
+
+/**
+ * A linear stack of layers (channels-last, Keras semantics).
+ * @example
+ * await init();
+ * const model = new Sequential([
+ *   new Conv2D({ filters: 6, kernelSize: 5, activation: "relu" }),
+ *   new MaxPool2D({ poolSize: 2 }),
+ *   new Flatten(),
+ *   new Dense({ units: 10, activation: "softmax" }),
+ * ], { inputShape: [28, 28, 1] });
+ * const probs = model.predict(new Float32Array(28 * 28)).toArray();
+ * @throws {BackendError} before `init()`.
+ * @throws {ConfigError} for an empty layer list, a non-positive input size,
+ *   a layer already used by another model, or duplicate layer names.
+ * @throws {ShapeError} when a layer does not fit its input (e.g. a kernel
+ *   larger than a 'valid' input).
+ */
+export class Sequential {
+  /** Model name, e.g. "sequential_1". */
+  readonly name: string;
+  /** The layers, in order, built and named. */
+  readonly layers: readonly Layer[];
+  private readonly backend: Backend;
+  private readonly inShape: readonly number[];
+  private readonly layerShapes: readonly (readonly number[])[];
+  private plan: Plan;
+  /** Bumped on every predict / re-plan / dispose: older output views go stale. */
+  private readonly guard: { generation: number; readonly label: string };
+  private disposed = false;
+  /** Reused by every forward pass (one object, not one per layer per call). */
+  private readonly args: ForwardArgs = { batch: 0, x: 0, y: 0, scratch: 0 };
+
+  constructor(layers: Layer[], options: SequentialOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new ConfigError("Sequential: options { inputShape } are required");
+    }
+    this.name = options.name ?? `sequential_${++modelCounter}`;
+    const label = `Sequential '${this.name}'`;
+    this.guard = { generation: 0, label };
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new ConfigError(`${label}: expects a non-empty array of layers, got ${Array.isArray(layers) ? "[]" : String(layers)}`);
+    }
+    const inputShape = options.inputShape;
+    if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every(isPositiveInt)) {
+      throw new ConfigError(`${label}: inputShape must be a non-empty array of positive integers ` +
+        `(e.g. [28, 28, 1]), got ${JSON.stringify(inputShape)}`);
+    }
+    const capacity = options.batchSize ?? 1;
+    if (!isPositiveInt(capacity)) {
+      throw new ConfigError(`${label}: batchSize must be a positive integer, got ${JSON.stringify(options.batchSize)}`);
+    }
+    layers.forEach((layer, i) => {
+      if (!(layer instanceof Layer)) throw new ConfigError(`${label}: layers[${i}] is not a layer: ${String(layer)}`);
+      if (layer.owner !== null || layer.built) {
+        throw new ConfigError(`${label}: ${layer.describe()} (layers[${i}]) already belongs to another model; ` +
+          `make a new layer instead`);
+      }
+    });
+    if (new Set(layers).size !== layers.length) throw new ConfigError(`${label}: the same layer appears twice`);
+    this.backend = getBackend();
+    this.inShape = Object.freeze([...inputShape]);
+    nameLayers(layers, label);
+
+    const shapes: number[][] = [];
+    let shape: number[] = [...inputShape];
+    try {
+      for (const layer of layers) {
+        shape = layer.build(shape, this.backend);
+        shapes.push(shape);
+      }
+      this.layerShapes = shapes;
+      this.layers = Object.freeze([...layers]);
+      this.plan = this.makePlan(capacity);
+    } catch (e) {
+      for (const layer of layers) if (layer.built) layer.dispose();
+      throw e;
+    }
+    for (const layer of layers) layer.owner = this;
+  }
+
+  /** Shape of one input sample (no batch dim). */
+  get inputShape(): number[] {
+    return [...this.inShape];
+  }
+
+  /** Shape of one output sample (no batch dim). */
+  get outputShape(): number[] {
+    return [...this.layerShapes[this.layerShapes.length - 1]!];
+  }
+
+  /** The batch size buffers are currently planned for. */
+  get batchCapacity(): number {
+    return this.plan.capacity;
+  }
+
+  /** True after `dispose()`. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Runs the model on a batch. `x` is a Tensor of shape [batch, ...inputShape]
+   * or a flat Float32Array (or number[]) holding whole samples, channels-last.
+   * The result is a view of the model's output buffer: valid until the next
+   * predict (then it throws DisposedError); `toArray()` copies the values out.
+   * @example
+   * const y = model.predict(new Float32Array(2 * 784)); // batch of 2 MNIST images
+   * y.shape;     // [2, 10]
+   * y.toArray(); // Float32Array(20), a copy
+   * @throws {ShapeError} when the length is not a positive multiple of the
+   *   per-sample size, or the tensor shape is not [batch, ...inputShape].
+   * @throws {DisposedError} after `dispose()`, or when `x` was disposed.
+   * @throws {BackendError} when `init()` switched backend since the model was built.
+   * @throws {OutOfMemoryError} when a larger batch needs more memory than can be had.
+   */
+  predict(x: PredictInput): Tensor {
+    const batch = this.run(x);
+    const last = this.plan.outputs[this.plan.outputs.length - 1]!;
+    return new Tensor(this.backend, last, [batch, ...this.outputShape], this.guard as ViewOwner);
+  }
+
+  /**
+   * Runs the model and returns a copy of every layer's output (the feature
+   * maps each convolution extracted, the pooled maps, the dense outputs).
+   * @example
+   * for (const m of model.featureMaps(image)) console.log(m.layer, m.shape);
+   * // conv2d_1 [1,24,24,6] ... dense_2 [1,10]
+   * @throws the same errors as {@link Sequential.predict}.
+   */
+  featureMaps(x: PredictInput): FeatureMap[] {
+    const batch = this.run(x);
+    const f32 = this.backend.arena.f32();
+    return this.layers.map((layer, i) => {
+      const shape = [batch, ...this.layerShapes[i]!];
+      const start = this.plan.outputs[i]! / F32_BYTES;
+      return { layer: layer.name!, className: layer.className, shape, data: f32.slice(start, start + sizeOf(shape)) };
+    });
+  }
+
+  /**
+   * The model as a Keras-like table: layer (type), output shape, params; then totals.
+   * @example
+   * console.log(model.summary());
+   * // conv2d_1 (Conv2D)      [null,24,24,6]      156
+   * @throws {DisposedError} after `dispose()`.
+   */
+  summary(): string {
+    const rows = this.summaryRows();
+    const cells = rows.map((r) => [`${r.name} (${r.className})`, formatShape(r.outputShape), String(r.params)]);
+    const header = ["Layer (type)", "Output Shape", "Param #"];
+    const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)) + 4);
+    const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join("").trimEnd();
+    const total = widths.reduce((a, b) => a + b, 0);
+    const params = this.countParams();
+    return [
+      `Model: "${this.name}"`,
+      "_".repeat(total),
+      line(header),
+      "=".repeat(total),
+      ...cells.flatMap((row, i) => (i === 0 ? [line(row)] : ["_".repeat(total), line(row)])),
+      "=".repeat(total),
+      `Total params: ${params}`,
+      `Trainable params: ${params}`,
+      "Non-trainable params: 0",
+      "_".repeat(total),
+    ].join("\n");
+  }
+
+  /**
+   * The rows of {@link Sequential.summary}, as data.
+   * @example
+   * model.summaryRows()[0]; // { name: "conv2d_1", className: "Conv2D", outputShape: [null, 24, 24, 6], params: 156 }
+   * @throws {DisposedError} after `dispose()`.
+   */
+  summaryRows(): SummaryRow[] {
+    this.assertNotDisposed("summary");
+    return this.layers.map((layer, i) => ({
+      name: layer.name!, className: layer.className, outputShape: [null, ...this.layerShapes[i]!], params: layer.countParams(),
+    }));
+  }
+
+  /**
+   * Number of weights in all layers.
+   * @example
+   * model.countParams(); // 61706 for LeNet-5
+   * @throws {DisposedError} after `dispose()`.
+   */
+  countParams(): number {
+    this.assertNotDisposed("countParams");
+    return this.layers.reduce((n, layer) => n + layer.countParams(), 0);
+  }
+
+  /**
+   * Copies of all weights in Keras order: per layer, kernel then bias.
+   * Works even after `init()` switched backend, so weights can move to a
+   * model rebuilt on the new backend.
+   * @example
+   * const weights = model.getWeights(); // [conv kernel [5,5,1,6], conv bias [6], ...]
+   * @throws {DisposedError} after `dispose()`.
+   */
+  getWeights(): Float32Array[] {
+    this.assertNotDisposed("getWeights");
+    const f32 = this.backend.arena.f32();
+    return this.params().map(({ param }) => f32.slice(param.value / F32_BYTES, param.value / F32_BYTES + param.size));
+  }
+
+  /**
+   * Replaces all weights (Keras order, as `getWeights` and tfjs'
+   * `model.getWeights()`). Everything is checked before anything is
+   * written, so a failed call leaves the model as it was.
+   * @example
+   * model.setWeights(tfModel.getWeights().map((w) => w.dataSync() as Float32Array));
+   * @throws {ConfigError} when the number of arrays is wrong.
+   * @throws {ShapeError} when an array has the wrong length (the message
+   *   names the layer, the weight and its shape).
+   * @throws {DisposedError} after `dispose()`; {@link BackendError} after a backend switch.
+   */
+  setWeights(weights: readonly (Float32Array | readonly number[])[]): void {
+    this.assertUsable("setWeights");
+    const params = this.params();
+    if (!Array.isArray(weights) || weights.length !== params.length) {
+      const expected = params.map(({ layer, param }) => `${layer.name}/${param.name}`).join(", ");
+      throw new ConfigError(`${this.guard.label}: setWeights expects ${params.length} arrays (${expected}), ` +
+        `got ${Array.isArray(weights) ? weights.length : String(weights)}`);
+    }
+    params.forEach(({ layer, param }, i) => {
+      const w = weights[i];
+      const length = w instanceof Float32Array || Array.isArray(w) ? w.length : undefined;
+      if (length !== param.size) {
+        throw new ShapeError(`${this.guard.label}: setWeights array ${i} is ${layer.describe()} ${param.name} ` +
+          `${formatShape(param.shape)} and needs ${param.size} values, got ` +
+          `${length === undefined ? String(w) : length}`);
+      }
+    });
+    const f32 = this.backend.arena.f32();
+    params.forEach(({ param }, i) => f32.set(weights[i]!, param.value / F32_BYTES));
+    for (const layer of this.layers) layer.weightsChanged();
+  }
+
+  /**
+   * Frees every buffer of the model in the arena. Further use throws
+   * DisposedError; tensors it returned go stale. Calling it twice is harmless.
+   * @example
+   * model.dispose();
+   * @throws never
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.guard.generation++;
+    this.freePlan(this.plan);
+    for (const layer of this.layers) layer.dispose();
+  }
+
+  /** Validates x, plans for its batch, copies it in and runs every layer. Returns the batch. */
+  private run(x: PredictInput): number {
+    this.assertUsable("predict");
+    const batch = this.checkInput(x);
+    this.ensureCapacity(batch);
+    this.guard.generation++; // from here the output buffer changes: earlier views go stale
+    const plan = this.plan;
+    const f32 = this.backend.arena.f32();
+    const floats = batch * sizeOf(this.inShape);
+    const at = plan.input / F32_BYTES;
+    if (x instanceof Tensor) f32.copyWithin(at, x.ptr / F32_BYTES, x.ptr / F32_BYTES + floats);
+    else f32.set(x, at);
+    const args = this.args;
+    args.batch = batch;
+    args.x = plan.input;
+    args.scratch = plan.scratch;
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i]!;
+      args.y = plan.outputs[i]!;
+      if (!layer.isIdentity) layer.forward(args);
+      args.x = args.y;
+    }
+    return batch;
+  }
+
+  private checkInput(x: PredictInput): number {
+    const perSample = sizeOf(this.inShape);
+    const label = this.guard.label;
+    if (x instanceof Tensor) {
+      x.assertUsable();
+      if (x.backend !== this.backend) {
+        throw new BackendError(`${label}: the input tensor lives in another backend's memory ` +
+          `(made before the last init()); make it again with tensor()`);
+      }
+      const s = x.shape;
+      const matches = s.length === this.inShape.length + 1 && s[0]! >= 1 && this.inShape.every((d, i) => s[i + 1] === d);
+      if (!matches) {
+        throw new ShapeError(`${label}: predict expects a tensor of shape [batch,${this.inShape.join(",")}], ` +
+          `got ${formatShape(s)}`);
+      }
+      return s[0]!;
+    }
+    if (!(x instanceof Float32Array) && !Array.isArray(x)) {
+      throw new ShapeError(`${label}: predict expects a Tensor, a Float32Array or a number[], got ${String(x)}`);
+    }
+    if (x.length === 0 || x.length % perSample !== 0) {
+      throw new ShapeError(`${label}: predict input has ${x.length} floats, not a positive multiple of ` +
+        `${perSample} (one ${formatShape(this.inShape)} sample)`);
+    }
+    return x.length / perSample;
+  }
+
+  /** Re-plans for a larger batch. Allocates the new plan first, so a failure keeps the old one. */
+  private ensureCapacity(batch: number): void {
+    if (batch <= this.plan.capacity) return;
+    const next = this.makePlan(batch);
+    this.freePlan(this.plan);
+    this.plan = next;
+    this.guard.generation++;
+  }
+
+  private makePlan(capacity: number): Plan {
+    const arena = this.backend.arena;
+    const blocks: number[] = [];
+    const alloc = (floats: number): number => {
+      const ptr = arena.alloc(floats);
+      blocks.push(ptr);
+      return ptr;
+    };
+    try {
+      const input = alloc(capacity * sizeOf(this.inShape));
+      const outputs: number[] = [];
+      let previous = input;
+      this.layers.forEach((layer, i) => {
+        previous = layer.isIdentity ? previous : alloc(capacity * sizeOf(this.layerShapes[i]!));
+        outputs.push(previous);
+      });
+      // One scratch shared by all convs (they run one after another); its
+      // size is assumed not to shrink as the batch grows.
+      const scratchFloats = Math.max(0, ...this.layers.map((layer) => layer.scratchFloats(capacity)));
+      const scratch = scratchFloats > 0 ? alloc(scratchFloats) : 0;
+      return { capacity, input, outputs, scratch, blocks };
+    } catch (e) {
+      for (const ptr of blocks) arena.free(ptr);
+      throw e;
+    }
+  }
+
+  private freePlan(plan: Plan): void {
+    for (const ptr of plan.blocks) this.backend.arena.free(ptr);
+    plan.blocks = [];
+  }
+
+  private params(): { layer: Layer; param: ReturnType<Layer["params"]>[number] }[] {
+    return this.layers.flatMap((layer) => layer.params().map((param) => ({ layer, param })));
+  }
+
+  private assertNotDisposed(op: string): void {
+    if (this.disposed) throw new DisposedError(`${this.guard.label}: cannot ${op}: the model was disposed`);
+  }
+
+  private assertUsable(op: string): void {
+    this.assertNotDisposed(op);
+    const live = currentBackend();
+    if (live !== this.backend) {
+      throw new BackendError(`${this.guard.label}: cannot ${op}: the model was built on the ` +
+        `'${this.backend.kernels.name}' backend, but init() has since switched to ` +
+        `'${live?.kernels.name ?? "none"}'; build the model again (getWeights/setWeights carry the weights)`);
+    }
+  }
+}
+
+/** Keras-style auto names: `<prefix>_<n>`, counting per prefix within the model, skipping taken names. */
+function nameLayers(layers: Layer[], label: string): void {
+  const taken = new Set<string>();
+  for (const layer of layers) {
+    if (layer.name === undefined) continue;
+    if (taken.has(layer.name)) throw new ConfigError(`${label}: two layers are named '${layer.name}'`);
+    taken.add(layer.name);
+  }
+  const counters = new Map<string, number>();
+  for (const layer of layers) {
+    if (layer.name !== undefined) continue;
+    let n = counters.get(layer.namePrefix) ?? 0;
+    let name: string;
+    do name = `${layer.namePrefix}_${++n}`; while (taken.has(name));
+    counters.set(layer.namePrefix, n);
+    taken.add(name);
+    layer.name = name;
+  }
+}

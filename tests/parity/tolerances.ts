@@ -1,0 +1,16 @@
+// Tolerances of the whole-model parity tests (named once, as tests/tolerances.ts does for kernels).
+
+/**
+ * Max |ours - TensorFlow.js| over a whole model's output. Both sides compute
+ * in float32 with different summation orders (and FMA on relaxed SIMD); the
+ * outputs are probabilities or squashed values in [-1, 1], so each layer's
+ * rounding (~1e-7 relative) stays far below this after a handful of layers.
+ */
+export const MODEL_PARITY_ABS = 1e-5;
+
+/**
+ * One sample predicted alone vs inside a batch: a wasm GEMM may take another
+ * path (a GEMV for one row, register tiles for several), so the summation
+ * order, and the last bits, can differ.
+ */
+export const BATCH_CONSISTENCY_ABS = 1e-6;

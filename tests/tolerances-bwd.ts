@@ -1,0 +1,41 @@
+// Named tolerances of the backward-kernel tests (tests/kernels-bwd). The
+// forward ones (tests/tolerances.ts) still apply to every f32 reduction:
+// wasm gradients are f32 dot products, compared with accumulationTolerance(k)
+// where k is the length of the reduction behind each gradient element.
+
+import { F32_EPSILON } from "./tolerances.js";
+
+/**
+ * Central differences in float64 with step FD_STEP have truncation error
+ * ~h^2 * f''' and rounding error ~1e-16 / h: about 1e-10 here, far below the
+ * float32 rounding of the gradient the JS kernel stores (relative 6e-8).
+ */
+export const FD_STEP = 1e-5;
+
+/** JS backward (f64 math, one f32 rounding) against float64 central differences. */
+export const GRADCHECK_TOLERANCE = { abs: 1e-6, rel: 1e-5 };
+
+/**
+ * Activation backward: the derivative is formed from the f32-stored forward
+ * output y, whose rounding (relative 2^-24, up to ~1.2e-7 absolute for |y| < 1)
+ * passes into y(1 - y) and 1 - y^2 with a slope of at most 2.
+ */
+export const ACTIVATION_BWD_GRADCHECK_TOLERANCE = { abs: 1e-6, rel: 1e-5 };
+
+/** Element-wise backward kernels (activation): a few f32 roundings of products of numbers <= 1. */
+export const ELEMENTWISE_BWD_TOLERANCE = { abs: 4 * F32_EPSILON, rel: 4 * F32_EPSILON };
+
+/**
+ * Losses: the wasm kernels use float64 math, as the oracle does, but from the
+ * AssemblyScript exp/log (correctly rounded to within 1 ulp of f64), then
+ * store the gradient in f32: the only visible difference is the f32 rounding.
+ */
+export const LOSS_GRADIENT_TOLERANCE = { abs: 2 * F32_EPSILON * 1e-2, rel: 2 * F32_EPSILON };
+export const LOSS_VALUE_REL = 1e-12;
+
+/**
+ * Optimizer steps: the wasm kernels update in f32 (as tfjs does), the oracle
+ * in f64 with one rounding per stored value. After a few steps the
+ * parameters differ by a few f32 ulps of the update sizes and of w.
+ */
+export const OPTIMIZER_TOLERANCE = { abs: 1e-6, rel: 1e-5 };
