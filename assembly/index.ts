@@ -3,7 +3,7 @@
 // unpacked as i32 arguments in its declaration order (batch, inHeight,
 // inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth,
 // strideHeight, strideWidth, padTop, padLeft). Pointers are byte offsets into
-// the exported `memory`; sizes are counts of f32. Forward passes only here.
+// the exported `memory`; sizes are counts of f32. Forward passes, then the training kernels re-exported from backward.ts.
 //
 // One source, three binaries: ASC_FEATURE_SIMD / ASC_FEATURE_RELAXED_SIMD
 // select the v128 and fused multiply-add paths at compile time (asconfig.json).
@@ -82,3 +82,4 @@ export function activation(x: usize, y: usize, length: i32, act: i32, alpha: f32
 export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
   f32_softmax_fwd(x, y, rows, cols);
 }
+export * from "./backward";

@@ -12,6 +12,8 @@
 import { ActivationId } from "../../assembly/shared/ids.js";
 import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
+import type { TrainingKernels } from "./kernels-train.js";
+import { createJsTrainingKernels } from "./js-train.js";
 
 /** First byte handed to the arena: 16-byte aligned and > 0, so pointer 0 can mean "absent". */
 const JS_HEAP_BASE = 16;
@@ -71,7 +73,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
     f.copyWithin(dst / F32_BYTES, src / F32_BYTES, src / F32_BYTES + count);
   };
 
-  const kernels: Kernels = {
+  const kernels: Omit<Kernels, keyof TrainingKernels> = {
     name: "js",
     memory,
     heapBase: JS_HEAP_BASE,
@@ -202,7 +204,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       }
     },
   };
-  return kernels;
+  return Object.assign(kernels, createJsTrainingKernels(memory));
 }
 
 /**

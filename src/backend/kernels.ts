@@ -14,6 +14,7 @@
 //   and throws typed errors before calling in.
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
+import type { TrainingKernels } from "./kernels-train.js";
 
 export type BackendName = "relaxed-simd" | "simd" | "scalar" | "js";
 
@@ -43,7 +44,8 @@ export interface WindowGeometry {
   padLeft: number;
 }
 
-export interface Kernels {
+/** Forward kernels here; backward passes, losses and optimizers in kernels-train.ts. */
+export interface Kernels extends TrainingKernels {
   readonly name: BackendName;
   readonly memory: LinearMemory;
   /** First byte the arena may hand out; 16-byte aligned and > 0. */

@@ -8,6 +8,7 @@
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels, LinearMemory, WindowGeometry } from "./kernels.js";
+import { bindWasmTrainingKernels } from "./wasm-train.js";
 
 export type WasmVariant = "relaxed-simd" | "simd" | "scalar";
 
@@ -50,9 +51,11 @@ const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
   "conv2dScratchSize", "conv2d", "maxPool2d", "avgPool2d", "globalAvgPool2d", "activation", "softmax",
 ];
 
+/** Duck-typed too: a Response from another realm or fetch polyfill fails `instanceof`. */
 function isResponse(x: unknown): x is Response {
-  return typeof Response !== "undefined" ? x instanceof Response
-    : typeof x === "object" && x !== null && typeof (x as Response).arrayBuffer === "function" && "headers" in x;
+  if (typeof Response !== "undefined" && x instanceof Response) return true;
+  return typeof x === "object" && x !== null && typeof (x as Response).arrayBuffer === "function" &&
+    typeof (x as Response).headers === "object" && typeof (x as Response).status === "number";
 }
 
 function isPromiseLike(x: unknown): x is PromiseLike<Response> {
@@ -107,6 +110,7 @@ export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, va
   const memory: LinearMemory = e.memory;
   const heapBase = e.heapBase() >>> 0;
   return {
+    ...bindWasmTrainingKernels(instance.exports as Record<string, unknown>, memory),
     name: variant,
     memory,
     heapBase,

@@ -1,0 +1,29 @@
+// A size budget for what we ship (tinygrad keeps a line budget in CI): the
+// wasm binaries and the bundle must stay small enough for edge functions and
+// pages. Raising a budget is allowed, but it is a visible, reviewed change.
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+
+const KiB = 1024;
+
+/** Gzipped bytes allowed per shipped file (raw bytes are printed for the record). */
+const GZIP_BUDGET: Record<string, number> = {
+  "dist/wasm/scalar.wasm": 20 * KiB,
+  "dist/wasm/simd.wasm": 24 * KiB,
+  "dist/wasm/relaxed-simd.wasm": 24 * KiB,
+  "dist/index.js": 48 * KiB,
+  "dist/browser.js": 48 * KiB,
+  "dist/edge.js": 48 * KiB,
+};
+
+describe("size budget", () => {
+  for (const [file, budget] of Object.entries(GZIP_BUDGET)) {
+    it(`${file} stays under ${budget / KiB} KiB gzipped`, () => {
+      const bytes = readFileSync(file);
+      const gzipped = gzipSync(bytes, { level: 9 }).length;
+      console.log(`${file}: ${bytes.length} bytes, ${gzipped} gzipped`);
+      expect(gzipped).toBeLessThanOrEqual(budget);
+    });
+  }
+});
