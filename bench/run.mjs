@@ -112,7 +112,8 @@ log(`"vs X" = X's time / the best matching simdcnn wasm binary's time (> 1: simd
   `Kernel rows call simdcnn's Kernels directly on pre-packed weights; model rows use the public API with predict(Float32Array).toArray().`);
 
 const problems = [];
-for (const { wl, results } of rows) {
+for (const { wl, results, reference } of rows) {
+  if (reference !== "js") problems.push(`- ${wl.label}: outputs checked against ${reference ?? "nothing (no contestant ran)"}, not simdcnn js`);
   for (const c of contestants) {
     const r = results[c.id];
     if (r?.check && !r.check.ok) problems.push(`- MISMATCH ${c.label} on ${wl.label}: max |diff| ${r.check.maxErr} (rel ${fmt(r.check.relErr)}) ${r.check.note ?? ""}`);
