@@ -1,29 +1,24 @@
-// TensorFlow's output-size and padding rules, written once for the tests.
-// 'same': out = ceil(in / stride), total padding = max((out - 1) * stride +
-// kernel - in, 0), with floor(total / 2) before and the rest (the odd extra)
-// after — at the bottom/right (tensorflow/core/framework/kernel_shape_util.cc,
-// GetWindowedOutputSizeVerbose).
-// 'valid': out = floor((in - kernel) / stride) + 1, no padding.
+// Test cases described as a Keras user would, turned into kernel geometry by
+// TensorFlow's output-size and padding rules (src/shape.ts; the rule is
+// tensorflow/core/framework/kernel_shape_util.cc, GetWindowedOutputSizeVerbose).
 
 import type { WindowGeometry } from "../../src/backend/kernels.js";
 
-export type Padding = "valid" | "same";
+import { axisWindow, type Padding } from "../../src/shape.js";
 
-export interface AxisWindow {
-  out: number;
-  padBefore: number;
-  padAfter: number;
-}
+export type { Padding };
+export type { AxisWindow } from "../../src/shape.js";
 
-export function windowAxis(inSize: number, kernel: number, stride: number, padding: Padding): AxisWindow {
-  if (padding === "same") {
-    const out = Math.ceil(inSize / stride);
-    const total = Math.max((out - 1) * stride + kernel - inSize, 0);
-    const padBefore = Math.floor(total / 2);
-    return { out, padBefore, padAfter: total - padBefore };
+/**
+ * The library's one shape helper (src/shape.ts, property-tested in
+ * tests/api/shape.test.ts), with the throw a test table wants for a 'valid'
+ * window larger than its input.
+ */
+export function windowAxis(inSize: number, kernel: number, stride: number, padding: Padding) {
+  if (padding === "valid" && kernel > inSize) {
+    throw new RangeError(`'valid' window ${kernel} larger than input ${inSize}`);
   }
-  if (kernel > inSize) throw new RangeError(`'valid' window ${kernel} larger than input ${inSize}`);
-  return { out: Math.floor((inSize - kernel) / stride) + 1, padBefore: 0, padAfter: 0 };
+  return axisWindow(inSize, kernel, stride, padding);
 }
 
 /** A conv or pool case, described as a Keras user would. */
