@@ -7,7 +7,18 @@ export type { InitOptions, Capabilities, MemoryInfo, WasmVariant, WasmSource } f
 export type { BackendName } from "./backend/kernels.js";
 
 export { Sequential } from "./model.js";
-export type { SequentialOptions, SummaryRow, FeatureMap, PredictInput } from "./model.js";
+export type { SequentialOptions, SummaryRow, FeatureMap, PredictInput, EvaluateResult } from "./model.js";
+
+export { Optimizer } from "./train/optimizer.js";
+export { SGD } from "./train/sgd.js";
+export type { SGDConfig } from "./train/sgd.js";
+export { Adam } from "./train/adam.js";
+export type { AdamConfig } from "./train/adam.js";
+export type { OptimizerName } from "./train/optimizers.js";
+export type { LossName } from "./train/losses.js";
+export type { MetricName } from "./train/metrics.js";
+export type { CompileOptions, TrainInput, LabelInput } from "./train/trainer.js";
+export type { FitOptions, History, BatchLogs, EpochLogs } from "./train/fit.js";
 
 export { tensor, Tensor } from "./tensor.js";
 
@@ -23,6 +34,7 @@ export type { DenseConfig } from "./layers/dense.js";
 export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from "./layers/activation.js";
 export type { ActivationConfig, LeakyReLUConfig } from "./layers/activation.js";
 export type { ActivationName } from "./layers/activations.js";
+export type { InitializerName } from "./layers/init.js";
 export { Dropout } from "./layers/dropout.js";
 export type { DropoutConfig } from "./layers/dropout.js";
 export type { LayerType } from "./layers/registry.js";

@@ -2,14 +2,20 @@
 // (the input copy, one output per layer, the conv scratch) is planned up
 // front for a batch capacity; predict allocates nothing in the arena unless
 // a larger batch arrives, which re-plans once. Flatten and Dropout are views:
-// their output aliases their input's buffer.
+// their output aliases their input's buffer. Training (compile / fit /
+// trainOnBatch / evaluate) runs on its own planned buffers in src/train/.
 
 import { currentBackend, getBackend, type Backend } from "./backend/registry.js";
 import { BackendError, ConfigError, DisposedError, ShapeError } from "./errors.js";
+import { parseSeed } from "./layers/init.js";
 import { Layer, type ForwardArgs } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
+import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
+import {
+  emptyTotals, Trainer, type CompileOptions, type LabelInput, type ModelView, type TrainInput,
+} from "./train/trainer.js";
 
 /** Options of {@link Sequential}. */
 export interface SequentialOptions {
@@ -19,6 +25,20 @@ export interface SequentialOptions {
   name?: string;
   /** Batch size to plan buffers for up front (default 1); larger batches re-plan once. */
   batchSize?: number;
+  /**
+   * Seed of every layer's random numbers (initial weights, dropout masks)
+   * that has no `seed` of its own, an integer in [0, 2^32). Without it the
+   * weights still come from a fixed seed per layer name.
+   */
+  seed?: number;
+}
+
+/** What {@link Sequential.evaluate} and {@link Sequential.trainOnBatch} return. */
+export interface EvaluateResult {
+  /** Mean loss. */
+  loss: number;
+  /** Fraction right (NaN when compiled with `metrics: []`). */
+  accuracy: number;
 }
 
 /** One row of {@link Sequential.summaryRows}. */
@@ -87,7 +107,14 @@ export class Sequential {
   private readonly guard: { generation: number; readonly label: string };
   private disposed = false;
   /** Reused by every forward pass (one object, not one per layer per call). */
-  private readonly args: ForwardArgs = { batch: 0, x: 0, y: 0, scratch: 0 };
+  private readonly args: ForwardArgs = { batch: 0, x: 0, y: 0, scratch: 0, training: false, logits: 0, state: 0 };
+  private trainer: Trainer | null = null;
+  private training = false;
+  /**
+   * Set to true (e.g. from an `onBatchEnd` / `onEpochEnd` callback) to end
+   * `fit` after the current batch. `fit` resets it when it starts.
+   */
+  stopTraining = false;
 
   constructor(layers: Layer[], options: SequentialOptions) {
     if (typeof options !== "object" || options === null) {
@@ -116,9 +143,11 @@ export class Sequential {
       }
     });
     if (new Set(layers).size !== layers.length) throw new ConfigError(`${label}: the same layer appears twice`);
+    const seed = parseSeed(options.seed, label);
     this.backend = getBackend();
     this.inShape = Object.freeze([...inputShape]);
     nameLayers(layers, label);
+    for (const layer of layers) layer.modelSeed = seed;
 
     const shapes: number[][] = [];
     let shape: number[] = [...inputShape];
@@ -307,8 +336,125 @@ export class Sequential {
     if (this.disposed) return;
     this.disposed = true;
     this.guard.generation++;
+    this.trainer?.dispose();
+    this.trainer = null;
     this.freePlan(this.plan);
     for (const layer of this.layers) layer.dispose();
+  }
+
+  /**
+   * Prepares the model for training: the optimizer, the loss and the
+   * metrics. Plans the gradient and optimizer-state buffers once (compiling
+   * again replaces them and resets the optimizer). Cross-entropies need the
+   * matching output activation and then run fused on the logits.
+   * @example
+   * model.compile({ optimizer: new Adam({ learningRate: 1e-3 }), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+   * model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+   * @throws {ConfigError} for an unknown optimizer, loss or metric, or a
+   *   cross-entropy whose last layer does not end in softmax (categorical,
+   *   sparse) or sigmoid (binary); the model keeps any earlier compile.
+   * @throws {DisposedError} after `dispose()`; {@link BackendError} after a backend switch.
+   */
+  compile(options: CompileOptions): void {
+    this.assertUsable("compile");
+    if (this.training) throw new ConfigError(`${this.guard.label}: cannot compile while fit() is running`);
+    const validated = Trainer.validate(options, this.view());
+    this.trainer?.dispose();
+    this.trainer = null;
+    this.trainer = new Trainer(this.view(), validated);
+  }
+
+  /**
+   * Trains the model on `x` and `labels` for `epochs` passes of shuffled
+   * mini-batches. Yields to the event loop after every batch (a page stays
+   * responsive; a callback may set `model.stopTraining = true`).
+   * Labels: rows shaped like the output (one-hot / targets), or class
+   * indices (Float32Array, Int32Array or number[]) for
+   * sparseCategoricalCrossentropy.
+   * @example
+   * model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy" });
+   * const history = await model.fit(images, digits, {
+   *   epochs: 5, batchSize: 32, validationSplit: 0.1,
+   *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss, logs.valAccuracy),
+   * });
+   * history.loss; // one mean loss per epoch
+   * @throws {ConfigError} before `compile`, for bad options (batchSize < 1, ...), or while another fit runs.
+   * @throws {ShapeError} when x or the labels have the wrong shape, length,
+   *   class count or values (checked before any step).
+   * @throws {TrainingDivergedError} when a loss or gradient becomes NaN or
+   *   infinite; the message names the epoch and batch, and the weights are
+   *   those from before that step.
+   */
+  async fit(x: TrainInput, labels: LabelInput, options: FitOptions = {}): Promise<History> {
+    const trainer = this.requireTrainer("fit");
+    if (this.training) throw new ConfigError(`${this.guard.label}: fit() is already running`);
+    const where = `${this.guard.label}: fit`;
+    const settings = fitSettings(options, where);
+    let data = trainer.prepare(x, labels, "fit");
+    let validation = null;
+    if (settings.validationSplit > 0) [data, validation] = splitTail(data, settings.validationSplit, where);
+    else if (options.validationData !== undefined) {
+      const v = options.validationData;
+      if (!Array.isArray(v) || v.length !== 2) throw new ConfigError(`${where}: validationData must be [x, labels]`);
+      validation = trainer.prepare(v[0], v[1], "fit validationData");
+    }
+    this.training = true;
+    this.stopTraining = false;
+    try {
+      return await fitLoop(trainer, data, validation, settings, options, () => this.stopTraining || this.disposed);
+    } finally {
+      this.training = false;
+    }
+  }
+
+  /**
+   * One optimizer step on one batch (all of `x`); returns the batch's loss
+   * and accuracy from before the update.
+   * @example
+   * const { loss } = model.trainOnBatch(xBatch, yBatch);
+   * @throws the errors of {@link Sequential.fit} (a diverged step leaves the weights unchanged).
+   */
+  trainOnBatch(x: TrainInput, labels: LabelInput): EvaluateResult {
+    const trainer = this.requireTrainer("trainOnBatch");
+    const data = trainer.prepare(x, labels, "trainOnBatch");
+    trainer.ensureCapacity(data.count);
+    trainer.load(data, null, 0, data.count);
+    const totals = emptyTotals();
+    const loss = trainer.step(data.count, totals, () => "in trainOnBatch");
+    return { loss, accuracy: trainer.accuracy ? totals.correct / Math.max(totals.total, 1) : NaN };
+  }
+
+  /**
+   * Loss and accuracy over a data set, in inference mode (dropout off), in
+   * batches of `batchSize` (default 32).
+   * @example
+   * const { loss, accuracy } = model.evaluate(testImages, testDigits);
+   * @throws {ConfigError} before `compile` or for a bad batchSize.
+   * @throws {ShapeError} as {@link Sequential.fit}.
+   */
+  evaluate(x: TrainInput, labels: LabelInput, options: { batchSize?: number } = {}): EvaluateResult {
+    const trainer = this.requireTrainer("evaluate");
+    const batchSize = options.batchSize ?? 32;
+    if (!isPositiveInt(batchSize)) {
+      throw new ConfigError(`${this.guard.label}: evaluate batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
+    }
+    const result = trainer.evaluate(trainer.prepare(x, labels, "evaluate"), batchSize);
+    return { loss: result.loss, accuracy: trainer.accuracy ? result.accuracy : NaN };
+  }
+
+  private requireTrainer(op: string): Trainer {
+    this.assertUsable(op);
+    if (this.trainer === null) {
+      throw new ConfigError(`${this.guard.label}: call compile({ optimizer, loss }) before ${op}()`);
+    }
+    return this.trainer;
+  }
+
+  private view(): ModelView {
+    return {
+      backend: this.backend, layers: this.layers, inputShape: this.inShape, layerShapes: this.layerShapes,
+      label: this.guard.label,
+    };
   }
 
   /** Validates x, plans for its batch, copies it in and runs every layer. Returns the batch. */

@@ -27,7 +27,7 @@ export function applyActivation(v: number, act: ActivationId, alpha: number): nu
     case ActivationId.Linear:
       return v;
     case ActivationId.Relu:
-      return v > 0 ? v : 0;
+      return v < 0 ? 0 : v; // NaN passes through, as in TensorFlow and the wasm builds
     case ActivationId.LeakyRelu:
       return v > 0 ? v : alpha * v;
     case ActivationId.Sigmoid:

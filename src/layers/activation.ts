@@ -3,10 +3,12 @@
 
 import { ConfigError } from "../errors.js";
 import { sizeOf } from "../shape.js";
+import { F32_BYTES } from "../memory.js";
 import {
-  LEAKY_RELU_DEFAULT_ALPHA, parseActivation, type ActivationName, type ParsedActivation,
+  activationBackward, applyActivation, LEAKY_RELU_DEFAULT_ALPHA, parseActivation,
+  type ActivationName, type ParsedActivation,
 } from "./activations.js";
-import { Layer, type ForwardArgs, type LayerConfig } from "./layer.js";
+import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link Activation}. */
 export interface ActivationConfig extends LayerConfig {
@@ -46,14 +48,30 @@ export class Activation extends Layer {
     return [...inputShape];
   }
 
-  forward({ batch, x, y }: ForwardArgs): void {
+  override get outputActivation(): ParsedActivation {
+    return this.activation;
+  }
+
+  forward({ batch, x, y, logits }: ForwardArgs): void {
     const kernels = this.requireBackend().kernels;
-    const act = this.activation;
-    if (act.softmax) {
-      kernels.softmax(x, y, (batch * this.innerSize) / this.lastDim, this.lastDim);
-    } else {
-      kernels.activation(x, y, batch * this.innerSize, act.id, act.alpha);
+    const rows = (batch * this.innerSize) / this.lastDim;
+    if (logits !== 0) {
+      // Fused loss: the input IS the logits; the loss reads them from the planned logits buffer.
+      const { f32, at } = this.view(x);
+      f32.copyWithin(logits / F32_BYTES, at, at + batch * this.innerSize);
     }
+    applyActivation(kernels, this.activation, x, y, rows, this.lastDim);
+  }
+
+  override backward({ batch, y, dy, dx, preActivation }: BackwardArgs): void {
+    if (dx === 0) return;
+    const rows = (batch * this.innerSize) / this.lastDim;
+    if (preActivation) {
+      const { f32, at } = this.view(dy);
+      f32.copyWithin(dx / F32_BYTES, at, at + batch * this.innerSize);
+      return;
+    }
+    activationBackward(this.trainKernels(), this.view(0).f32, this.activation, y, dy, dx, rows, this.lastDim);
   }
 
   getConfig(): LayerConfig & Record<string, unknown> {

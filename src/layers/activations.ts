@@ -4,7 +4,9 @@
 
 import { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels } from "../backend/kernels.js";
+import type { TrainingKernels } from "../backend/kernels-train.js";
 import { ConfigError } from "../errors.js";
+import { F32_BYTES } from "../memory.js";
 
 /** Activation names, as tfjs-layers spells them. */
 export const ACTIVATION_NAMES = ["linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu"] as const;
@@ -52,4 +54,35 @@ export function parseActivation(value: unknown, alpha: unknown, where: string): 
 /** Runs the softmax that follows a linear GEMM/conv, in place over rows of `cols` values. */
 export function softmaxRows(kernels: Kernels, ptr: number, rows: number, cols: number): void {
   kernels.softmax(ptr, ptr, rows, cols);
+}
+
+/** Runs `act` from `z` into `y` over [rows, cols] (the training forward of a fused output layer). */
+export function applyActivation(kernels: Kernels, act: ParsedActivation, z: number, y: number,
+                                rows: number, cols: number): void {
+  if (act.softmax) kernels.softmax(z, y, rows, cols);
+  else kernels.activation(z, y, rows * cols, act.id, act.alpha);
+}
+
+/**
+ * Turns dy (gradient w.r.t. the activation's output y, [rows, cols]) into the
+ * gradient w.r.t. its input, written to dz (dz == dy allowed). Softmax has no
+ * kernel (it only trains un-fused, e.g. under meanSquaredError, where the
+ * output is small): dz_j = y_j (dy_j - sum_k dy_k y_k), row by row, here.
+ */
+export function activationBackward(train: TrainingKernels, f32: Float32Array, act: ParsedActivation,
+                                   y: number, dy: number, dz: number, rows: number, cols: number): void {
+  if (!act.softmax) {
+    if (act.id === ActivationId.Linear && dz === dy) return;
+    train.activationBackward(y, dy, dz, rows * cols, act.id, act.alpha);
+    return;
+  }
+  const [yi, dyi, dzi] = [y / F32_BYTES, dy / F32_BYTES, dz / F32_BYTES];
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    for (let j = 0; j < cols; j++) dot += f32[dyi + r * cols + j]! * f32[yi + r * cols + j]!;
+    for (let j = 0; j < cols; j++) {
+      const at = r * cols + j;
+      f32[dzi + at] = f32[yi + at]! * (f32[dyi + at]! - dot);
+    }
+  }
 }

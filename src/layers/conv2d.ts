@@ -4,14 +4,18 @@
 // for small batches; bias and element-wise activation run in the conv
 // epilogue, softmax as a row pass over channels afterwards.
 
+import { ActivationId } from "../../assembly/shared/ids.js";
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
+import { F32_BYTES } from "../memory.js";
 import { axisWindow, formatShape, type Padding } from "../shape.js";
-import { parseActivation, softmaxRows, type ActivationName, type ParsedActivation } from "./activations.js";
-import { glorotUniform, seedFromName } from "./init.js";
+import {
+  activationBackward, applyActivation, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+} from "./activations.js";
+import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
   boolOption, Layer, pair, paddingOption, positiveInt,
-  type ForwardArgs, type LayerConfig, type LayerParam,
+  type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
 } from "./layer.js";
 
 /** Options of {@link Conv2D} (tfjs-layers names). */
@@ -30,6 +34,10 @@ export interface Conv2DConfig extends LayerConfig {
   alpha?: number;
   /** Add a bias per filter (default true). */
   useBias?: boolean;
+  /** Kernel initializer by name (default 'glorotUniform', as Keras). */
+  kernelInitializer?: InitializerName;
+  /** Bias initializer by name (default 'zeros', as Keras). */
+  biasInitializer?: InitializerName;
 }
 
 /**
@@ -37,8 +45,9 @@ export interface Conv2DConfig extends LayerConfig {
  * @example
  * new Conv2D({ filters: 6, kernelSize: 5, activation: "relu" });            // 28x28x1 -> 24x24x6
  * new Conv2D({ filters: 16, kernelSize: [3, 5], strides: [2, 1], padding: "same" });
+ * new Conv2D({ filters: 32, activation: "relu", kernelInitializer: "heNormal", seed: 1 });
  * @throws {ConfigError} for a non-positive or non-integer size, an unknown
- *   padding or activation. At build: {@link ShapeError} when the input is not
+ *   padding, activation or initializer, or a bad seed. At build: {@link ShapeError} when the input is not
  *   [height, width, channels] or a 'valid' kernel is larger than the input.
  */
 export class Conv2D extends Layer {
@@ -50,6 +59,8 @@ export class Conv2D extends Layer {
   readonly padding: Padding;
   readonly activation: ParsedActivation;
   readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
   private geometry: WindowGeometry | null = null;
   private kernelPtr = 0;
   private biasPtr = 0;
@@ -66,6 +77,8 @@ export class Conv2D extends Layer {
     this.padding = paddingOption(config.padding, where);
     this.activation = parseActivation(config.activation, config.alpha, where);
     this.useBias = boolOption(config.useBias, true, "useBias", where);
+    this.kernelInitializer = parseInitializer(config.kernelInitializer, "glorotUniform", `${where} kernelInitializer`);
+    this.biasInitializer = parseInitializer(config.biasInitializer, "zeros", `${where} biasInitializer`);
   }
 
   protected computeOutputShape(inputShape: readonly number[]): number[] {
@@ -91,7 +104,7 @@ export class Conv2D extends Layer {
     this.kernelPtr = this.allocBlock(kernelSize);
     this.paramList.push({ name: "kernel", shape: [kh, kw, cin, this.filters], size: kernelSize, value: this.kernelPtr, grad: 0 });
     if (this.useBias) {
-      this.biasPtr = this.allocBlock(this.filters); // zero-filled: Keras' default bias
+      this.biasPtr = this.allocBlock(this.filters);
       this.paramList.push({ name: "bias", shape: [this.filters], size: this.filters, value: this.biasPtr, grad: 0 });
     }
     this.packedPtr = this.allocBlock(kernels.conv2dPackedSize(kh, kw, cin, this.filters));
@@ -104,8 +117,12 @@ export class Conv2D extends Layer {
       padTop: rows.padBefore, padLeft: cols.padBefore,
     };
     // Keras' receptive-field fans: fanIn = kh*kw*in, fanOut = kh*kw*filters.
+    const [fanIn, fanOut] = [kh * kw * cin, kh * kw * this.filters];
+    const seed = this.randomSeed();
     const { f32, at } = this.view(this.kernelPtr);
-    glorotUniform(f32, at, kernelSize, kh * kw * cin, kh * kw * this.filters, seedFromName(this.name ?? this.namePrefix));
+    initialize(this.kernelInitializer, f32, at, kernelSize, fanIn, fanOut, seed);
+    // The bias draws from its own stream (seed + 1) so changing it never shifts the kernel.
+    if (this.useBias) initialize(this.biasInitializer, f32, this.biasPtr / F32_BYTES, this.filters, fanIn, fanOut, seed + 1);
     this.weightsChanged();
   }
 
@@ -121,13 +138,36 @@ export class Conv2D extends Layer {
     return this.requireBackend().kernels.conv2dScratchSize(g);
   }
 
-  forward({ batch, x, y, scratch }: ForwardArgs): void {
+  override get outputActivation(): ParsedActivation {
+    return this.activation;
+  }
+
+  forward({ batch, x, y, scratch, logits }: ForwardArgs): void {
     const g = this.geometry!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = this.activation;
+    const pixels = batch * g.outHeight * g.outWidth;
+    if (logits !== 0) {
+      // Fused loss: keep the logits for the loss, the probabilities for the metrics.
+      kernels.conv2d(g, x, this.packedPtr, this.biasPtr, logits, this.filters, ActivationId.Linear, 0, scratch);
+      applyActivation(kernels, act, logits, y, pixels, this.filters);
+      return;
+    }
     kernels.conv2d(g, x, this.packedPtr, this.biasPtr, y, this.filters, act.id, act.alpha, scratch);
-    if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
+    if (act.softmax) softmaxRows(kernels, y, pixels, this.filters);
+  }
+
+  override backward({ batch, x, y, dy, dx, preActivation }: BackwardArgs): void {
+    const g = this.geometry!;
+    g.batch = batch;
+    const train = this.trainKernels();
+    if (!preActivation) {
+      activationBackward(train, this.view(0).f32, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
+    }
+    const [kernel, bias] = this.paramList;
+    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters);
+    if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters);
   }
 
   override params(): LayerParam[] {
@@ -138,7 +178,8 @@ export class Conv2D extends Layer {
     return {
       name: this.name, filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides],
       padding: this.padding, activation: this.activation.name, alpha: this.activation.name === "leakyRelu" ? this.activation.alpha : undefined,
-      useBias: this.useBias,
+      useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer,
+      seed: this.seed,
     };
   }
 }

@@ -3,11 +3,17 @@
 // once at build (and after setWeights): at batch 1 packing per call would
 // cost more than the GEMM itself.
 
+import { ActivationId } from "../../assembly/shared/ids.js";
 import { ConfigError, ShapeError } from "../errors.js";
+import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
-import { parseActivation, softmaxRows, type ActivationName, type ParsedActivation } from "./activations.js";
-import { glorotUniform, seedFromName } from "./init.js";
-import { boolOption, Layer, positiveInt, type ForwardArgs, type LayerConfig, type LayerParam } from "./layer.js";
+import {
+  activationBackward, applyActivation, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+} from "./activations.js";
+import { initialize, parseInitializer, type InitializerName } from "./init.js";
+import {
+  boolOption, Layer, positiveInt, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
+} from "./layer.js";
 
 /** Options of {@link Dense} (tfjs-layers names). */
 export interface DenseConfig extends LayerConfig {
@@ -19,6 +25,10 @@ export interface DenseConfig extends LayerConfig {
   alpha?: number;
   /** Add a bias per unit (default true). */
   useBias?: boolean;
+  /** Kernel initializer by name (default 'glorotUniform', as Keras). */
+  kernelInitializer?: InitializerName;
+  /** Bias initializer by name (default 'zeros', as Keras). */
+  biasInitializer?: InitializerName;
 }
 
 /**
@@ -26,8 +36,9 @@ export interface DenseConfig extends LayerConfig {
  * @example
  * new Dense({ units: 10, activation: "softmax" });
  * new Dense({ units: 1, activation: "sigmoid" }); // binary output
- * @throws {ConfigError} for non-positive or non-integer `units`, or an
- *   unknown activation.
+ * new Dense({ units: 64, activation: "relu", kernelInitializer: "heNormal", seed: 7 });
+ * @throws {ConfigError} for non-positive or non-integer `units`, an unknown
+ *   activation or initializer, or a bad seed.
  */
 export class Dense extends Layer {
   readonly className = "Dense";
@@ -35,6 +46,8 @@ export class Dense extends Layer {
   readonly units: number;
   readonly activation: ParsedActivation;
   readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
   private inputs = 0;
   /** Rows of the GEMM per sample (product of all input dims but the last). */
   private rowsPerSample = 0;
@@ -50,6 +63,8 @@ export class Dense extends Layer {
     this.units = positiveInt(config.units, "units", where);
     this.activation = parseActivation(config.activation, config.alpha, where);
     this.useBias = boolOption(config.useBias, true, "useBias", where);
+    this.kernelInitializer = parseInitializer(config.kernelInitializer, "glorotUniform", `${where} kernelInitializer`);
+    this.biasInitializer = parseInitializer(config.biasInitializer, "zeros", `${where} biasInitializer`);
   }
 
   protected computeOutputShape(inputShape: readonly number[]): number[] {
@@ -65,12 +80,17 @@ export class Dense extends Layer {
     this.kernelPtr = this.allocBlock(kernelSize);
     this.paramList.push({ name: "kernel", shape: [this.inputs, this.units], size: kernelSize, value: this.kernelPtr, grad: 0 });
     if (this.useBias) {
-      this.biasPtr = this.allocBlock(this.units); // zero-filled: Keras' default bias
+      this.biasPtr = this.allocBlock(this.units);
       this.paramList.push({ name: "bias", shape: [this.units], size: this.units, value: this.biasPtr, grad: 0 });
     }
     this.packedPtr = this.allocBlock(kernels.gemmPackedSize(this.inputs, this.units));
+    const seed = this.randomSeed();
     const { f32, at } = this.view(this.kernelPtr);
-    glorotUniform(f32, at, kernelSize, this.inputs, this.units, seedFromName(this.name ?? this.namePrefix));
+    initialize(this.kernelInitializer, f32, at, kernelSize, this.inputs, this.units, seed);
+    // The bias draws from its own stream (seed + 1) so changing it never shifts the kernel.
+    if (this.useBias) {
+      initialize(this.biasInitializer, f32, this.biasPtr / F32_BYTES, this.units, this.inputs, this.units, seed + 1);
+    }
     this.weightsChanged();
   }
 
@@ -78,12 +98,33 @@ export class Dense extends Layer {
     this.requireBackend().kernels.gemmPackB(this.kernelPtr, this.inputs, this.units, this.packedPtr);
   }
 
-  forward({ batch, x, y }: ForwardArgs): void {
+  override get outputActivation(): ParsedActivation {
+    return this.activation;
+  }
+
+  forward({ batch, x, y, logits }: ForwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const m = batch * this.rowsPerSample;
     const act = this.activation;
+    if (logits !== 0) {
+      // Fused loss: keep the logits for the loss, the probabilities for the metrics.
+      kernels.gemm(x, this.packedPtr, this.biasPtr, logits, m, this.inputs, this.units, ActivationId.Linear, 0);
+      applyActivation(kernels, act, logits, y, m, this.units);
+      return;
+    }
     kernels.gemm(x, this.packedPtr, this.biasPtr, y, m, this.inputs, this.units, act.id, act.alpha);
     if (act.softmax) softmaxRows(kernels, y, m, this.units);
+  }
+
+  override backward({ batch, x, y, dy, dx, preActivation }: BackwardArgs): void {
+    const train = this.trainKernels();
+    const m = batch * this.rowsPerSample;
+    if (!preActivation) {
+      activationBackward(train, this.view(0).f32, this.activation, y, dy, dy, m, this.units);
+    }
+    const [kernel, bias] = this.paramList;
+    train.gemmBackwardFilter(x, dy, kernel!.grad, bias?.grad ?? 0, m, this.inputs, this.units);
+    if (dx !== 0) train.gemmBackwardInput(dy, this.kernelPtr, dx, m, this.inputs, this.units);
   }
 
   override params(): LayerParam[] {
@@ -94,6 +135,7 @@ export class Dense extends Layer {
     return {
       name: this.name, units: this.units, activation: this.activation.name,
       alpha: this.activation.name === "leakyRelu" ? this.activation.alpha : undefined, useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer, seed: this.seed,
     };
   }
 }

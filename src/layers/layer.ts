@@ -2,17 +2,26 @@
 // weights plus whatever packed form its kernel wants) and knows its output
 // shape; the model owns the activation buffers and hands the layer pointers.
 // Forward and backward of one layer live side by side in its file
-// (ConvNetJS' habit); backward arrives with training.
+// (ConvNetJS' habit).
 
+import type { TrainingKernels } from "../backend/kernels-train.js";
 import { getBackend, type Backend } from "../backend/registry.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, isPositiveInt } from "../shape.js";
+import type { ParsedActivation } from "./activations.js";
+import { mixSeeds, parseSeed, seedFromName } from "./init.js";
 
 /** Options every layer accepts. */
 export interface LayerConfig {
   /** Unique name within the model; auto-assigned like Keras (`conv2d_1`) when absent. */
   name?: string;
+  /**
+   * Seed of this layer's random numbers (initial weights, dropout masks), an
+   * integer in [0, 2^32). Default: derived from the model's `seed` and the
+   * layer name, so the same model gets the same weights every time.
+   */
+  seed?: number;
 }
 
 /** One trainable array of a layer: its raw values and (when training) its gradient. */
@@ -37,6 +46,43 @@ export interface ForwardArgs {
   y: number;
   /** Shared scratch of at least `scratchFloats(batch)` floats (0 when none is needed). */
   scratch: number;
+  /** True inside fit/trainOnBatch (dropout drops); false for predict and evaluate. */
+  training: boolean;
+  /**
+   * Non-zero only for the output layer of a fused loss (softmax + cross-entropy,
+   * sigmoid + binary cross-entropy): the layer also leaves its values BEFORE
+   * the output activation here ([batch, ...outputShape]); `y` still gets the
+   * probabilities.
+   */
+  logits: number;
+  /** The layer's own training state, `trainingStateFloats(batch)` floats (0 when none). */
+  state: number;
+}
+
+/** Pointers for one backward call; all byte offsets into the backend's memory. */
+export interface BackwardArgs {
+  batch: number;
+  /** The forward input [batch, ...inputShape], as the last training forward left it. */
+  x: number;
+  /** The forward output [batch, ...outputShape] (after the activation). */
+  y: number;
+  /** Gradient w.r.t. the output; the layer may overwrite it (it is not read again). */
+  dy: number;
+  /** Where the gradient w.r.t. the input goes, or 0 when nobody needs it (the first layer). */
+  dx: number;
+  /** True when `dy` is already the gradient w.r.t. the values before the output activation (fused loss). */
+  preActivation: boolean;
+  /** As ForwardArgs.state. */
+  state: number;
+}
+
+/**
+ * The training kernels of `backend` (every backend's `Kernels` implements
+ * `TrainingKernels`). Layers and the trainer reach them only through here.
+ * @internal
+ */
+export function trainingKernelsOf(backend: Backend): TrainingKernels {
+  return backend.kernels;
 }
 
 /**
@@ -56,6 +102,10 @@ export abstract class Layer {
   abstract readonly namePrefix: string;
   /** Layer name; set by the model when not given. */
   name: string | undefined;
+  /** Seed given in the config (see LayerConfig.seed), or undefined. */
+  readonly seed: number | undefined;
+  /** @internal The owning model's seed (set before build), mixed with the name when `seed` is absent. */
+  modelSeed: number | undefined;
   /** @internal Set once a model adopts the layer, so a layer is never shared by two models. */
   owner: object | null = null;
   protected backend: Backend | null = null;
@@ -68,6 +118,14 @@ export abstract class Layer {
       throw new ConfigError(`layer name must be a non-empty string, got ${JSON.stringify(config.name)}`);
     }
     this.name = config.name;
+    this.seed = parseSeed(config.seed, new.target.name);
+  }
+
+  /** The seed for this layer's random numbers: its own, else the model's mixed with its name, else its name's. */
+  protected randomSeed(): number {
+    if (this.seed !== undefined) return this.seed;
+    const fromName = seedFromName(this.name ?? this.namePrefix);
+    return this.modelSeed === undefined ? fromName : mixSeeds(this.modelSeed, fromName);
   }
 
   /** `Conv2D 'conv2d_1'`: how error messages name this layer. */
@@ -129,8 +187,33 @@ export abstract class Layer {
   /** Allocates and initialises the parameters (none by default). */
   protected allocateParams(_inputShape: readonly number[], _outputShape: readonly number[]): void {}
 
+  /** True when training leaves the output equal to the input buffer (Flatten; not Dropout, which drops). */
+  get isIdentityInTraining(): boolean {
+    return this.isIdentity;
+  }
+
+  /** The activation applied to the output (for fused losses), or null when the layer has none. */
+  get outputActivation(): ParsedActivation | null {
+    return null;
+  }
+
   /** Runs the layer on `args.batch` samples. */
   abstract forward(args: ForwardArgs): void;
+
+  /**
+   * Backward pass of the last training forward: writes the parameter gradients
+   * (`params()[i].grad`) and, when `args.dx` is non-zero, the input gradient.
+   * Every layer that can train overrides it.
+   * @throws {ConfigError} for a layer that cannot be trained.
+   */
+  backward(_args: BackwardArgs): void {
+    throw new ConfigError(`${this.describe()}: this layer cannot be trained (it has no backward pass)`);
+  }
+
+  /** Floats of per-layer training state (e.g. a dropout mask) for `batch` samples. */
+  trainingStateFloats(_batch: number): number {
+    return 0;
+  }
 
   /** Floats of scratch `forward` needs for `batch` samples. */
   scratchFloats(_batch: number): number {
@@ -171,6 +254,11 @@ export abstract class Layer {
   /** The arena's current Float32Array and the float index of `ptr` in it. */
   protected view(ptr: number): { f32: Float32Array; at: number } {
     return { f32: this.requireBackend().arena.f32(), at: ptr / F32_BYTES };
+  }
+
+  /** The backend's training kernels. */
+  protected trainKernels(): TrainingKernels {
+    return trainingKernelsOf(this.requireBackend());
   }
 
   protected requireBackend(): Backend {

@@ -5,7 +5,7 @@
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { axisWindow, formatShape, type Padding } from "../shape.js";
-import { Layer, pair, paddingOption, type ForwardArgs, type LayerConfig } from "./layer.js";
+import { Layer, pair, paddingOption, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link MaxPool2D} and {@link AvgPool2D} (tfjs-layers names). */
 export interface Pool2DConfig extends LayerConfig {
@@ -78,6 +78,13 @@ export class MaxPool2D extends Pool2D {
     g.batch = batch;
     this.requireBackend().kernels.maxPool2d(g, x, y);
   }
+
+  override backward({ batch, x, dy, dx }: BackwardArgs): void {
+    if (dx === 0) return; // no parameters: only the input gradient
+    const g = this.geometry!;
+    g.batch = batch;
+    this.trainKernels().maxPool2dBackward(g, x, dy, dx);
+  }
 }
 
 /**
@@ -99,6 +106,13 @@ export class AvgPool2D extends Pool2D {
     const g = this.geometry!;
     g.batch = batch;
     this.requireBackend().kernels.avgPool2d(g, x, y);
+  }
+
+  override backward({ batch, dy, dx }: BackwardArgs): void {
+    if (dx === 0) return;
+    const g = this.geometry!;
+    g.batch = batch;
+    this.trainKernels().avgPool2dBackward(g, dy, dx);
   }
 }
 
@@ -128,6 +142,12 @@ export class GlobalAvgPool2D extends Layer {
   forward({ batch, x, y }: ForwardArgs): void {
     const [h, w, c] = this.dims;
     this.requireBackend().kernels.globalAvgPool2d(batch, h, w, c, x, y);
+  }
+
+  override backward({ batch, dy, dx }: BackwardArgs): void {
+    if (dx === 0) return;
+    const [h, w, c] = this.dims;
+    this.trainKernels().globalAvgPool2dBackward(batch, h, w, c, dy, dx);
   }
 
   getConfig(): LayerConfig & Record<string, unknown> {

@@ -130,3 +130,29 @@ describe.each(WASM_VARIANTS)("activations: %s.wasm vs js", (variant) => {
     expectAllClose(actual, expected, activationTolerance, `${variant}.wasm softmax large logits`);
   });
 });
+
+// A NaN must come out as NaN on every backend (TensorFlow propagates it), or
+// the JS backend would hide corrupt inputs that every wasm build shows.
+describe("NaN propagates through every activation, on every backend", () => {
+  const backends: Kernels[] = [js];
+  beforeAll(async () => {
+    for (const variant of WASM_VARIANTS) backends.push(await loadWasmKernels(variant));
+  });
+
+  it("activation() keeps NaN in the vector body and the scalar tail", () => {
+    for (const k of backends) {
+      for (const act of ALL_ACTIVATIONS) {
+        const length = 7; // 4 SIMD lanes + a 3-lane scalar tail
+        const base = k.heapBase;
+        if (k.memory.buffer.byteLength < base + 2 * length * 4) k.memory.grow(1);
+        const x = new Float32Array(k.memory.buffer, base, length);
+        x.set([NaN, 1, -1, 2, -2, 3, NaN]);
+        const y = base + 32;
+        k.activation(base, y, length, act, LEAKY_ALPHA);
+        const out = new Float32Array(k.memory.buffer, y, length);
+        expect([Number.isNaN(out[0]), Number.isNaN(out[6])], `${k.name} ${activationName(act)}`)
+          .toEqual([true, true]);
+      }
+    }
+  });
+});

@@ -1,0 +1,21 @@
+// Tolerances of the training suites, named once (as tests/tolerances.ts does for kernels).
+
+/**
+ * A few optimizer steps against TensorFlow.js from the same start weights:
+ * max |ours - tfjs| over every weight must stay within this fraction of how
+ * far tfjs moved the weights (max |tfjs after - start|). Both sides compute
+ * in float32 with different summation orders, and the loss paths differ
+ * (fused logits here, clipped probabilities in tfjs-layers), so a few
+ * 1e-6-relative roundings per step are expected; a wrong gradient moves a
+ * weight by a sizeable fraction of the step.
+ */
+export const OPTIMIZER_PARITY_REL = 1e-3;
+
+/** Two runs of the same seeded training on the same backend: bit for bit. */
+export const SAME_SEED_ABS = 0;
+
+/** Hand-checked optimizer formulas (a few float32 operations). */
+export const UPDATE_ABS = 1e-6;
+
+/** The LeNet-on-digits acceptance bar (fraction of the held-out digits). */
+export const MNIST_MIN_ACCURACY = 0.97;
