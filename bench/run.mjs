@@ -3,7 +3,9 @@
 // workload every contestant runs in turn after its output was checked
 // against the plain-JS backend. Prints a table, writes bench/results/latest.json.
 //
-// Flags: --quick, --only=<substring of a workload id>, --no-cold-start.
+// Then training: samples/s of one SGD step at batch 32 (lib/train-suite.mjs).
+//
+// Flags: --quick, --only=<substring of a workload id, e.g. train>, --no-train, --no-cold-start.
 
 import "./lib/v8-flags.mjs"; // first: flags must precede any wasm compile
 import os from "node:os";
@@ -18,6 +20,7 @@ import { onnxRuntime } from "./lib/peer-ort.mjs";
 import { cell, fmt, formatTable, ratio } from "./lib/table.mjs";
 import { measureColdStart } from "./lib/cold-start.mjs";
 import { measureSizes } from "./lib/sizes.mjs";
+import { runTrainingBench } from "./lib/train-suite.mjs";
 
 const started = performance.now();
 const args = process.argv.slice(2);
@@ -123,6 +126,16 @@ for (const { wl, results, reference } of rows) {
 }
 if (problems.length) log(`\n${problems.join("\n")}`);
 
+// ---- training ---------------------------------------------------------------------
+
+let training = null;
+if (!args.includes("--no-train")) {
+  const t0 = performance.now();
+  training = await runTrainingBench({ quick, only, log });
+  training.seconds = (performance.now() - t0) / 1000;
+  log(`\nTraining section: ${training.seconds.toFixed(1)} s.`);
+}
+
 // ---- cold start and sizes -----------------------------------------------------------
 
 let coldStart = null;
@@ -170,6 +183,7 @@ const report = {
       results,
     };
   }),
+  training,
   coldStart,
   sizes,
   warnings: stale ? [stale] : [],

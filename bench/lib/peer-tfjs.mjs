@@ -55,6 +55,48 @@ function forwardModel(spec, weights, x, batch) {
   return h;
 }
 
+/** What each tfjs backend loaded, noted at its first setup (wasm compiles once). */
+const backendNotes = new Map();
+
+/**
+ * Loads tfjs (once) and switches to `backendName` ("cpu" or "wasm"), setting
+ * the wasm backend up for one thread from node_modules first. Returns what
+ * was loaded; shared with the training contestants (train-tfjs.mjs), so
+ * both suites drive one engine.
+ */
+export async function useTfBackend(backendName) {
+  loadTf();
+  if (backendNotes.has(backendName)) {
+    if (!(await tf.setBackend(backendName))) throw new Error(`tf.setBackend('${backendName}') failed`);
+    return backendNotes.get(backendName);
+  }
+  takeCompiledSizes();
+  if (backendName === "wasm") {
+    // In Node the emscripten loader reads a file path with fs; a directory
+    // prefix is enough. Threads off: the threaded build wants Workers and
+    // this suite measures one core.
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    wasmBackend.setWasmPaths(wasmDir());
+    wasmBackend.setThreadsCount(1);
+  }
+  if (!(await tf.setBackend(backendName))) throw new Error(`tf.setBackend('${backendName}') failed`);
+  await tf.ready();
+  let note = `tfjs-backend-cpu ${tf.version_core}`;
+  if (backendName === "wasm") {
+    const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+    const files = nameBinaries(takeCompiledSizes(), [wasmDir()]);
+    note = `${files.join(", ") || "?"} (SIMD ${simd ? "on" : "OFF"}, threads ${wasmBackend.getThreadsCount()})`;
+  }
+  backendNotes.set(backendName, note);
+  return note;
+}
+
+/** The shared tfjs-core instance (after {@link useTfBackend}). */
+export function tfCore() {
+  loadTf();
+  return tf;
+}
+
 function makeContestant(id, label, backendName) {
   let loaded = null;
   return {
@@ -62,25 +104,7 @@ function makeContestant(id, label, backendName) {
     label,
     group: "peer",
     async setup() {
-      loadTf();
-      takeCompiledSizes();
-      if (backendName === "wasm") {
-        // In Node the emscripten loader reads a file path with fs; a directory
-        // prefix is enough. Threads off: the threaded build wants Workers and
-        // this suite measures one core.
-        tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
-        wasmBackend.setWasmPaths(wasmDir());
-        wasmBackend.setThreadsCount(1);
-      }
-      if (!(await tf.setBackend(backendName))) throw new Error(`tf.setBackend('${backendName}') failed`);
-      await tf.ready();
-      if (backendName === "wasm") {
-        const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-        const files = nameBinaries(takeCompiledSizes(), [wasmDir()]);
-        loaded = `${files.join(", ") || "?"} (SIMD ${simd ? "on" : "OFF"}, threads ${wasmBackend.getThreadsCount()})`;
-      } else {
-        loaded = `tfjs-backend-cpu ${tf.version_core}`;
-      }
+      loaded = await useTfBackend(backendName);
       return loaded;
     },
     supports() {
