@@ -10,7 +10,7 @@
 import { f32_gemm_bwd_input } from "./gemm/f32_gemm_bwd_input";
 import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
 import { f32_bias_bwd } from "./gemm/f32_bias_bwd";
-import { f32_conv2d_bwd_input } from "./conv/f32_conv2d_bwd_input";
+import { f32_conv2d_bwd_input, f32_conv2d_bwd_input_scratch_size } from "./conv/f32_conv2d_bwd_input";
 import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
 import { f32_maxpool2d_bwd } from "./pool/f32_maxpool2d_bwd";
 import { f32_avgpool2d_bwd } from "./pool/f32_avgpool2d_bwd";
@@ -37,9 +37,16 @@ export function biasBackward(dy: usize, dbias: usize, rows: i32, n: i32): void {
 export function conv2dBackwardInput(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
-  dy: usize, w: usize, dx: usize, cout: i32,
+  dy: usize, w: usize, dx: usize, cout: i32, scratch: usize,
 ): void {
-  f32_conv2d_bwd_input(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, dy, w, dx, cout);
+  f32_conv2d_bwd_input(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, dy, w, dx, cout, scratch);
+}
+/** Scratch floats the conv backward kernels may use for this geometry (an omitted scratch argument is 0: none). */
+export function conv2dBackwardScratchSize(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, cout: i32,
+): i32 {
+  return f32_conv2d_bwd_input_scratch_size(inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, cout);
 }
 export function conv2dBackwardFilter(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,

@@ -124,7 +124,11 @@ function tanhVec(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function activateCheapVec(v: v128, act: i32, alpha: f32): v128 {
-  if (act == ActivationId.Relu) return f32x4.max(v, f32x4.splat(0));
+  // pmax(v, 0) = v < 0 ? 0 : v is one x86 maxps; f32x4.max (IEEE NaN and
+  // -0 rules) costs V8 eight instructions per vector, which in a K = 9 conv
+  // tile epilogue was as much work as the multiply-adds. NaN still passes
+  // through (the comparison is false), as with Math.max.
+  if (act == ActivationId.Relu) return f32x4.pmax(v, f32x4.splat(0));
   if (act == ActivationId.LeakyRelu) {
     return v128.bitselect(v, f32x4.mul(v, f32x4.splat(alpha)), f32x4.gt(v, f32x4.splat(0)));
   }

@@ -5,12 +5,22 @@
 //     of dy[n, oh, ow, co] * w[ky, kx, ci, co]   (summed over co too).
 // Input cells that fall in no window get 0.
 //
-// Stride 1 (the common case) runs in gather form: each input pixel sums, over
-// the taps whose output pixel exists, dy[oh, ow, :] . w[ky, kx, ci, :] for 4
-// channels ci at once. The 4 v128 accumulators run across ALL taps and cout
-// (lanes hold partial sums over co mod 4), so the horizontal sum happens once
-// per (pixel, 4 channels) rather than once per tap, dx is written once (no
-// zeroing pass, no read-modify-write) and the loops hold no bounds test.
+// Stride 1 with scratch (SIMD builds; the training path) runs in "row form":
+// a dx row is one run of inW*cin floats (j = iw*cin + ci), and for a kernel
+// row ky the taps of one output pixel ow cover the kw*cin consecutive floats
+// starting at (ow - padLeft)*cin. So with the kernel repacked once per call as
+// wt[ky, co, j] (j contiguous, zero-padded by PAD_J floats both sides), any 4
+// consecutive dx floats get
+//   sum over ky, ow, co of splat(dy[oh, ow, co]) * wt[ky, co, q - (ow - padLeft)*cin ..+3]
+// with no lane wasted on channel padding (cin = 6 would waste 2 of 8 lanes in
+// a pixel x channel tile) and only the ow whose taps reach those 4 floats.
+// A 4-row register tile (4 dx rows, one vector each) shares each wt load
+// between the 4 rows; even and odd co feed separate accumulators, so 8
+// independent fma chains hide the latency; no horizontal sums. A row whose tap ky has no output row reads a zero dy row
+// from the scratch instead of branching in the loop.
+// Without scratch (or in the scalar build), stride 1 runs in gather form: each
+// input pixel sums dy[oh, ow, :] . w[ky, kx, ci, :] over its taps for 4
+// channels ci at once (horizontal sums once per pixel and 4 channels).
 // Other strides keep the scatter form: dx is zeroed, then each output pixel
 // adds, for each of its taps inside the image, the tap's [cin, cout] slice
 // times its dy vector (f32_gemm_bwd_input_row: dot products over cout). A
@@ -19,7 +29,10 @@
 // Contract
 // - dy: [batch, outH, outW, cout]; w: [kh, kw, cin, cout] (raw, not packed);
 //   dx: [batch, inH, inW, cin], written with `=` (every element).
-// - No overlap of dx with dy or w. No alignment requirement; no over-read.
+// - scratch: 0, or f32_conv2d_bwd_input_scratch_size(...) floats the kernel
+//   overwrites (16-byte aligned). Results do not depend on it beyond rounding.
+// - No overlap of dx with dy, w or scratch. No alignment requirement on the
+//   tensors; no over-read.
 
 import { F32_BYTES, LANES } from "../common/tile";
 import { madd } from "../gemm/madd";
@@ -28,10 +41,14 @@ import { f32_gemm_bwd_input, f32_gemm_bwd_input_row, hsum } from "../gemm/f32_ge
 export function f32_conv2d_bwd_input(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
-  dy: usize, w: usize, dx: usize, cout: i32,
+  dy: usize, w: usize, dx: usize, cout: i32, scratch: usize,
 ): void {
   if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW) {
     f32_gemm_bwd_input(dy, w, dx, batch * inH * inW, cin, cout);
+    return;
+  }
+  if (ASC_FEATURE_SIMD && scratch != 0 && sh == 1 && sw == 1) {
+    rowForm(batch, inH, inW, cin, outH, outW, kh, kw, padTop, padLeft, dy, w, dx, cout, scratch);
     return;
   }
   if (sh == 1 && sw == 1) {
@@ -64,6 +81,148 @@ export function f32_conv2d_bwd_input(
       }
     }
   }
+}
+
+/** Zero floats on each side of a packed wt row (a vector may start up to 3 floats early). */
+const PAD_J: i32 = 4;
+/** dx rows per row-form register tile. */
+const ROW_TILE: i32 = 4;
+
+/** Floats of the packed wt row of one (ky, co): kw*cin taps plus PAD_J zeros each side, whole vectors. */
+// @ts-ignore: decorator
+@inline
+function wtRowFloats(kw: i32, cin: i32): i32 {
+  return (kw * cin + 2 * PAD_J + LANES - 1) & ~(LANES - 1);
+}
+
+/** Scratch floats f32_conv2d_bwd_input uses for these shapes (0: it needs none). */
+export function f32_conv2d_bwd_input_scratch_size(
+  inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, cout: i32,
+): i32 {
+  if (!ASC_FEATURE_SIMD || sh != 1 || sw != 1) return 0;
+  if (kh == 1 && kw == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW) return 0;
+  // Packed wt, then one zero dy row.
+  return kh * cout * wtRowFloats(kw, cin) + outW * cout;
+}
+
+// @ts-ignore: decorator
+@inline
+function ceilDiv(a: i32, b: i32): i32 {
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+
+function rowForm(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, padTop: i32, padLeft: i32, dy: usize, w: usize, dx: usize, cout: i32, scratch: usize,
+): void {
+  const ws = wtRowFloats(kw, cin);
+  const wsBytes = <usize>ws * F32_BYTES;
+  const tapsPerRow = kw * cin;
+  const wtBytes = <usize>kh * <usize>cout * wsBytes;
+  const zeroRow = scratch + wtBytes;
+  memory.fill(scratch, 0, wtBytes + <usize>outW * <usize>cout * F32_BYTES);
+  // wt[ky, co, PAD_J + j] = w[ky, j, co] (j = kx*cin + ci).
+  for (let ky = 0; ky < kh; ky++) {
+    const src = w + <usize>ky * <usize>tapsPerRow * <usize>cout * F32_BYTES;
+    const dst = scratch + <usize>ky * <usize>cout * wsBytes + <usize>PAD_J * F32_BYTES;
+    for (let j = 0; j < tapsPerRow; j++) {
+      for (let co = 0; co < cout; co++) {
+        store<f32>(dst + <usize>co * wsBytes + <usize>j * F32_BYTES,
+          load<f32>(src + (<usize>j * <usize>cout + <usize>co) * F32_BYTES));
+      }
+    }
+  }
+  const dyPix = <usize>cout * F32_BYTES;
+  const dyRow = <usize>outW * dyPix;
+  const rowF = inW * cin;
+  const dxRow = <usize>rowF * F32_BYTES;
+  const kyBytes = <usize>cout * wsBytes;
+  const pairBytes = <usize>(cout & ~1) * F32_BYTES;
+  for (let b = 0; b < batch; b++) {
+    const dyImg = dy + <usize>b * <usize>outH * dyRow;
+    const dxImg = dx + <usize>b * <usize>inH * dxRow;
+    for (let ih0 = 0; ih0 < inH; ih0 += ROW_TILE) {
+      const rows = min(ROW_TILE, inH - ih0);
+      // Union over the tile's rows of the taps ky with oh = ih + padTop - ky in [0, outH).
+      const ky0 = max(0, ih0 + padTop - outH + 1);
+      const ky1 = min(kh, ih0 + rows - 1 + padTop + 1);
+      const out = dxImg + <usize>ih0 * dxRow;
+      for (let q = 0; q < rowF; q += LANES) {
+        // Output pixels whose kw*cin taps reach floats q..q+3.
+        const ow0 = max(0, padLeft + ceilDiv(q - tapsPerRow + 1, cin));
+        const ow1 = min(outW, padLeft + (q + LANES - 1) / cin + 1);
+        // Even and odd co go to separate accumulators: 8 independent fma chains
+        // (4 would leave the loop bound by the fma latency).
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        let b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (let ky = ky0; ky < ky1; ky++) {
+          const p0 = dyRowOf(dyImg, zeroRow, ih0 + padTop - ky, 0, rows, outH, dyRow);
+          const p1 = dyRowOf(dyImg, zeroRow, ih0 + padTop - ky, 1, rows, outH, dyRow);
+          const p2 = dyRowOf(dyImg, zeroRow, ih0 + padTop - ky, 2, rows, outH, dyRow);
+          const p3 = dyRowOf(dyImg, zeroRow, ih0 + padTop - ky, 3, rows, outH, dyRow);
+          const wKy = scratch + <usize>ky * kyBytes + <usize>(q + PAD_J + padLeft * cin) * F32_BYTES;
+          for (let ow = ow0; ow < ow1; ow++) {
+            let wq = wKy - <usize>(ow * cin) * F32_BYTES;
+            const at = <usize>ow * dyPix;
+            const pairEnd = at + pairBytes;
+            let off = at;
+            for (; off < pairEnd; off += 2 * F32_BYTES) {
+              const wv = v128.load(wq);
+              const wu = v128.load(wq + wsBytes);
+              a0 = madd(v128.load32_splat(p0 + off), wv, a0);
+              b0 = madd(v128.load32_splat(p0 + off + 4), wu, b0);
+              a1 = madd(v128.load32_splat(p1 + off), wv, a1);
+              b1 = madd(v128.load32_splat(p1 + off + 4), wu, b1);
+              a2 = madd(v128.load32_splat(p2 + off), wv, a2);
+              b2 = madd(v128.load32_splat(p2 + off + 4), wu, b2);
+              a3 = madd(v128.load32_splat(p3 + off), wv, a3);
+              b3 = madd(v128.load32_splat(p3 + off + 4), wu, b3);
+              wq += 2 * wsBytes;
+            }
+            if (cout & 1) {
+              const wv = v128.load(wq);
+              a0 = madd(v128.load32_splat(p0 + off), wv, a0);
+              a1 = madd(v128.load32_splat(p1 + off), wv, a1);
+              a2 = madd(v128.load32_splat(p2 + off), wv, a2);
+              a3 = madd(v128.load32_splat(p3 + off), wv, a3);
+            }
+          }
+        }
+        a0 = f32x4.add(a0, b0);
+        a1 = f32x4.add(a1, b1);
+        a2 = f32x4.add(a2, b2);
+        a3 = f32x4.add(a3, b3);
+        const o = out + <usize>q * F32_BYTES;
+        const lanes = min(LANES, rowF - q);
+        storeLanes(o, a0, lanes);
+        if (rows > 1) storeLanes(o + dxRow, a1, lanes);
+        if (rows > 2) storeLanes(o + 2 * dxRow, a2, lanes);
+        if (rows > 3) storeLanes(o + 3 * dxRow, a3, lanes);
+      }
+    }
+  }
+}
+
+/** The dy row oh = base + r of tile row r, or the zero row when r is past the tile or oh outside [0, outH). */
+// @ts-ignore: decorator
+@inline
+function dyRowOf(img: usize, zeroRow: usize, base: i32, r: i32, rows: i32, outH: i32, dyRow: usize): usize {
+  const oh = base + r;
+  return r < rows && oh >= 0 && oh < outH ? img + <usize>oh * dyRow : zeroRow;
+}
+
+/** Stores the first `lanes` (1..4) lanes of v at p. */
+// @ts-ignore: decorator
+@inline
+function storeLanes(p: usize, v: v128, lanes: i32): void {
+  if (lanes == LANES) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
 /** Channels of dx per gather tile (four v128 accumulators). */

@@ -9,6 +9,20 @@
 // multiply-adding the packed filter panel. Measured here 20-30% faster than
 // im2col + GEMM (DESIGN.md).
 //
+// Two schedules, picked by packAPays (gemm/f32_gemm_4x8_packed_a.ts, with
+// the measurements):
+// - many filter panels (cout >= 25 in relaxed-SIMD, or a short reduction
+//   K = kh*kw*cin <= 32 in SIMD): the 4 pixels' windows are packed once into
+//   a k-major slab and swept across every panel (one A pointer, constant
+//   offsets); 32x32x3->32 3x3 went 60.6 -> 44.1 us relaxed, 28x28x1->32
+//   3x3 31.4 -> 21.5 us SIMD / 27.3 -> 17.0 us relaxed (with the 4x8 changes).
+// - otherwise, per panel, one f32_gemm_4x8 call runs the whole output row.
+// Tried and dropped: a direct kernel with 4 or 8 output pixels in the lanes
+// (planar padded scratch, weights broadcast): its transposing epilogue made
+// it slower (28x28x1->32: 27 us relaxed vs 17 us); and an extra 4-pixel
+// tile overlapping the last one instead of the 1x8 pixel tail (LeNet's
+// 14x14x6->16 5x5 valid: 15.3 -> 16.7 us SIMD, 12.7 -> 13.4 us relaxed).
+//
 // Contract
 // - x: [batch, inH, inW, cin]; packedW: from f32_conv2d_pack_filter;
 //   bias: [cout] or 0; y: [batch, outH, outW, cout], written with `=`.
@@ -25,6 +39,8 @@ import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
 import { f32_gemm_4x8 } from "../gemm/f32_gemm_4x8";
 import { f32_gemm_1x8 } from "../gemm/f32_gemm_1x8";
 import { f32_gemm_fwd } from "../gemm/f32_gemm_fwd";
+import { f32_gemm_4x8_packed_a, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
+import { PACK_A_BUF, f32_gemm_pack_a4 } from "../gemm/pack";
 
 /** Rows of the (virtually) padded image the windows touch. */
 // @ts-ignore: decorator
@@ -100,6 +116,10 @@ export function f32_conv2d_fwd(
   const yRowBytes = <usize>outW * yPix;
   const imgBytes = <usize>inH * <usize>inW * pix;
   const owFull = outW & ~(MR - 1);
+  const kTotal = kh * kc;
+  const fullPanels = cout / NR;
+  const tailNc = cout - fullPanels * NR;
+  const packA = packAPays(kTotal, (cout + NR - 1) / NR);
   for (let b = 0; b < batch; b++) {
     let src = x + <usize>b * imgBytes;
     if (pad) {
@@ -110,14 +130,42 @@ export function f32_conv2d_fwd(
     for (let oh = 0; oh < outH; oh++) {
       const aRow = src + <usize>(oh * sh) * srcRowBytes;
       const yRow = yImg + <usize>oh * yRowBytes;
+      if (packA) {
+        // 4 output pixels' windows packed once, then swept across all panels.
+        for (let ow = 0; ow < owFull; ow += MR) {
+          f32_gemm_pack_a4(aRow + <usize>ow * aStride, aStride, kh, kc, aSegSkip, PACK_A_BUF);
+          const yt = yRow + <usize>ow * yPix;
+          if (fullPanels > 0) {
+            f32_gemm_4x8_packed_a(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yt, yPix, fullPanels, NR, act, alpha);
+          }
+          if (tailNc > 0) {
+            const n0 = fullPanels * NR;
+            f32_gemm_4x8_packed_a(
+              PACK_A_BUF, kTotal, packedW + <usize>fullPanels * panelBytes, panelBytes,
+              bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES, yt + <usize>n0 * F32_BYTES, yPix, 1, tailNc, act, alpha,
+            );
+          }
+        }
+        for (let n0 = 0; n0 < cout; n0 += NR) {
+          const nc = min(NR, cout - n0);
+          const w = packedW + <usize>(n0 / NR) * panelBytes;
+          const bp: usize = bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES;
+          const yCol = yRow + <usize>n0 * F32_BYTES;
+          for (let ow = owFull; ow < outW; ow++) {
+            f32_gemm_1x8(aRow + <usize>ow * aStride, kh, kc, aSegSkip, w, bp, yCol + <usize>ow * yPix, nc, act, alpha);
+          }
+        }
+        continue;
+      }
       for (let n0 = 0; n0 < cout; n0 += NR) {
         const nc = min(NR, cout - n0);
         const w = packedW + <usize>(n0 / NR) * panelBytes;
         const bp: usize = bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES;
         const yCol = yRow + <usize>n0 * F32_BYTES;
-        let ow = 0;
-        for (; ow < owFull; ow += MR) {
-          f32_gemm_4x8(aRow + <usize>ow * aStride, aStride, kh, kc, aSegSkip, w, bp, yCol + <usize>ow * yPix, yPix, nc, act, alpha);
+        let ow = owFull;
+        if (owFull > 0) {
+          f32_gemm_4x8(aRow, aStride, kh, kc, aSegSkip, w, bp, yCol, yPix, nc, act, alpha,
+            owFull / MR, <usize>MR * aStride, <usize>MR * yPix);
         }
         for (; ow < outW; ow++) {
           f32_gemm_1x8(aRow + <usize>ow * aStride, kh, kc, aSegSkip, w, bp, yCol + <usize>ow * yPix, nc, act, alpha);

@@ -20,14 +20,6 @@ function loadPartial(p: usize, count: i32): v128 {
   return v;
 }
 
-/** Stores the low `count` lanes (1..4) of v. */
-function storePartial(p: usize, v: v128, count: i32): void {
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-  if (count > 3) store<f32>(p, f32x4.extract_lane(v, 3), 12);
-}
-
 /** Low half (columns 0..3) of a panel's bias; 0 when there is no bias. */
 // @ts-ignore: decorator
 @inline
@@ -44,12 +36,33 @@ export function biasHi(bias: usize, nc: i32): v128 {
   return nc == NR ? v128.load(bias, 16) : loadPartial(bias + 16, nc - 4);
 }
 
+/**
+ * Stores the low `count` lanes (1..4) of v with at most two stores: a 64-bit
+ * lane store for pairs instead of one extract + scalar store per float.
+ * Inlined: the partial panel of a 6-filter conv (LeNet's first layer) takes
+ * this path for every pixel, and an out-of-line call per row cost ~15%.
+ */
+// @ts-ignore: decorator
+@inline
+function storeLanes(p: usize, v: v128, count: i32): void {
+  if (count == 4) {
+    v128.store(p, v);
+  } else if (count >= 2) {
+    v128.store64_lane(p, v, 0);
+    if (count == 3) v128.store32_lane(p, v, 2, 8);
+  } else {
+    v128.store32_lane(p, v, 0);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
 function storeRowPartial(p: usize, lo: v128, hi: v128, nc: i32): void {
   if (nc >= 4) {
     v128.store(p, lo);
-    if (nc > 4) storePartial(p + 16, hi, nc - 4);
+    if (nc > 4) storeLanes(p + 16, hi, nc - 4);
   } else {
-    storePartial(p, lo, nc);
+    storeLanes(p, lo, nc);
   }
 }
 
