@@ -83,8 +83,10 @@ export function f32_conv2d_bwd_input(
   }
 }
 
-/** Zero floats on each side of a packed wt row (a vector may start up to 3 floats early). */
-const PAD_J: i32 = 4;
+/** dx floats per row-form tile row (two v128). */
+const SPAN: i32 = 8;
+/** Zero floats on each side of a packed wt row (a tile row may start up to SPAN - 1 floats early). */
+const PAD_J: i32 = SPAN;
 /** dx rows per row-form register tile. */
 const ROW_TILE: i32 = 4;
 
@@ -138,7 +140,6 @@ function rowForm(
   const rowF = inW * cin;
   const dxRow = <usize>rowF * F32_BYTES;
   const kyBytes = <usize>cout * wsBytes;
-  const pairBytes = <usize>(cout & ~1) * F32_BYTES;
   for (let b = 0; b < batch; b++) {
     const dyImg = dy + <usize>b * <usize>outH * dyRow;
     const dxImg = dx + <usize>b * <usize>inH * dxRow;
@@ -148,12 +149,11 @@ function rowForm(
       const ky0 = max(0, ih0 + padTop - outH + 1);
       const ky1 = min(kh, ih0 + rows - 1 + padTop + 1);
       const out = dxImg + <usize>ih0 * dxRow;
-      for (let q = 0; q < rowF; q += LANES) {
-        // Output pixels whose kw*cin taps reach floats q..q+3.
+      for (let q = 0; q < rowF; q += SPAN) {
+        // Output pixels whose kw*cin taps reach floats q..q+SPAN-1.
         const ow0 = max(0, padLeft + ceilDiv(q - tapsPerRow + 1, cin));
-        const ow1 = min(outW, padLeft + (q + LANES - 1) / cin + 1);
-        // Even and odd co go to separate accumulators: 8 independent fma chains
-        // (4 would leave the loop bound by the fma latency).
+        const ow1 = min(outW, padLeft + (q + SPAN - 1) / cin + 1);
+        // Row r, floats q..q+3 in a_r, q+4..q+7 in b_r: 8 independent fma chains.
         let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
         let b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (let ky = ky0; ky < ky1; ky++) {
@@ -163,42 +163,41 @@ function rowForm(
           const p3 = dyRowOf(dyImg, zeroRow, ih0 + padTop - ky, 3, rows, outH, dyRow);
           const wKy = scratch + <usize>ky * kyBytes + <usize>(q + PAD_J + padLeft * cin) * F32_BYTES;
           for (let ow = ow0; ow < ow1; ow++) {
+            // Moving pointers with constant offsets: fewer address adds per load.
             let wq = wKy - <usize>(ow * cin) * F32_BYTES;
             const at = <usize>ow * dyPix;
-            const pairEnd = at + pairBytes;
-            let off = at;
-            for (; off < pairEnd; off += 2 * F32_BYTES) {
+            let d0 = p0 + at, d1 = p1 + at, d2 = p2 + at, d3 = p3 + at;
+            const d0End = d0 + dyPix;
+            while (d0 < d0End) {
               const wv = v128.load(wq);
-              const wu = v128.load(wq + wsBytes);
-              a0 = madd(v128.load32_splat(p0 + off), wv, a0);
-              b0 = madd(v128.load32_splat(p0 + off + 4), wu, b0);
-              a1 = madd(v128.load32_splat(p1 + off), wv, a1);
-              b1 = madd(v128.load32_splat(p1 + off + 4), wu, b1);
-              a2 = madd(v128.load32_splat(p2 + off), wv, a2);
-              b2 = madd(v128.load32_splat(p2 + off + 4), wu, b2);
-              a3 = madd(v128.load32_splat(p3 + off), wv, a3);
-              b3 = madd(v128.load32_splat(p3 + off + 4), wu, b3);
-              wq += 2 * wsBytes;
-            }
-            if (cout & 1) {
-              const wv = v128.load(wq);
-              a0 = madd(v128.load32_splat(p0 + off), wv, a0);
-              a1 = madd(v128.load32_splat(p1 + off), wv, a1);
-              a2 = madd(v128.load32_splat(p2 + off), wv, a2);
-              a3 = madd(v128.load32_splat(p3 + off), wv, a3);
+              const wu = v128.load(wq, 16);
+              let s = v128.load32_splat(d0);
+              a0 = madd(s, wv, a0);
+              b0 = madd(s, wu, b0);
+              s = v128.load32_splat(d1);
+              a1 = madd(s, wv, a1);
+              b1 = madd(s, wu, b1);
+              s = v128.load32_splat(d2);
+              a2 = madd(s, wv, a2);
+              b2 = madd(s, wu, b2);
+              s = v128.load32_splat(d3);
+              a3 = madd(s, wv, a3);
+              b3 = madd(s, wu, b3);
+              wq += wsBytes;
+              d0 += 4;
+              d1 += 4;
+              d2 += 4;
+              d3 += 4;
             }
           }
         }
-        a0 = f32x4.add(a0, b0);
-        a1 = f32x4.add(a1, b1);
-        a2 = f32x4.add(a2, b2);
-        a3 = f32x4.add(a3, b3);
         const o = out + <usize>q * F32_BYTES;
-        const lanes = min(LANES, rowF - q);
-        storeLanes(o, a0, lanes);
-        if (rows > 1) storeLanes(o + dxRow, a1, lanes);
-        if (rows > 2) storeLanes(o + 2 * dxRow, a2, lanes);
-        if (rows > 3) storeLanes(o + 3 * dxRow, a3, lanes);
+        const lanesA = min(LANES, rowF - q);
+        const lanesB = min(LANES, rowF - q - LANES);
+        storeLanes(o, a0, b0, lanesA, lanesB);
+        if (rows > 1) storeLanes(o + dxRow, a1, b1, lanesA, lanesB);
+        if (rows > 2) storeLanes(o + 2 * dxRow, a2, b2, lanesA, lanesB);
+        if (rows > 3) storeLanes(o + 3 * dxRow, a3, b3, lanesA, lanesB);
       }
     }
   }
@@ -212,10 +211,22 @@ function dyRowOf(img: usize, zeroRow: usize, base: i32, r: i32, rows: i32, outH:
   return r < rows && oh >= 0 && oh < outH ? img + <usize>oh * dyRow : zeroRow;
 }
 
-/** Stores the first `lanes` (1..4) lanes of v at p. */
+/** Stores the first `la` (1..4) lanes of a at p, then the first `lb` (<= 0: none) lanes of b at p + 16. */
 // @ts-ignore: decorator
 @inline
-function storeLanes(p: usize, v: v128, lanes: i32): void {
+function storeLanes(p: usize, a: v128, b: v128, la: i32, lb: i32): void {
+  if (lb == LANES) {
+    v128.store(p, a);
+    v128.store(p, b, 16);
+    return;
+  }
+  storePartial(p, a, la);
+  if (lb > 0) storePartial(p + 16, b, lb);
+}
+
+// @ts-ignore: decorator
+@inline
+function storePartial(p: usize, v: v128, lanes: i32): void {
   if (lanes == LANES) {
     v128.store(p, v);
     return;

@@ -134,6 +134,11 @@ export function createJsTrainingKernels(memory: LinearMemory): TrainingKernels {
       for (let i = 0; i < inputLength(g); i++) f[at(dx) + i] = acc[i];
     },
 
+    // The reference needs no scratch: it ignores the optional scratch argument.
+    conv2dBackwardScratchSize() {
+      return 0;
+    },
+
     conv2dBackwardFilter(g, x, dy, dw, dbias, cout) {
       const f = view();
       const cin = g.inChannels;

@@ -34,15 +34,24 @@ export interface TrainingKernels {
    * every (oh, ow, ky, kx, co) with ih = oh*sh + ky - padTop and
    * iw = ow*sw + kx - padLeft. Input cells in no window get 0.
    * `dy` [batch, outH, outW, outChannels]; `w` raw [kh, kw, cin, outChannels].
+   * `scratch` (optional, 0 = none): `conv2dBackwardScratchSize(g, outChannels)`
+   * floats the kernel may overwrite (a faster path repacks w there); the
+   * result does not depend on it beyond rounding. The JS backend ignores it.
    */
-  conv2dBackwardInput(g: WindowGeometry, dy: number, w: number, dx: number, outChannels: number): void;
+  conv2dBackwardInput(g: WindowGeometry, dy: number, w: number, dx: number, outChannels: number,
+                      scratch?: number): void;
   /**
    * dw[ky, kx, ci, co] = sum over (n, oh, ow) of x[n, ih, iw, ci] * dy[n, oh, ow, co]
    * (taps in the zero padding contribute nothing); dbias[co] = sum of dy over
-   * (n, oh, ow) (`dbias` 0: no bias gradient).
+   * (n, oh, ow) (`dbias` 0: no bias gradient). `scratch` as conv2dBackwardInput.
    */
   conv2dBackwardFilter(g: WindowGeometry, x: number, dy: number, dw: number, dbias: number,
-                       outChannels: number): void;
+                       outChannels: number, scratch?: number): void;
+  /**
+   * Floats of scratch the two conv backward kernels can use for `g` (0: none
+   * helps). Planned once per batch capacity, never per step.
+   */
+  conv2dBackwardScratchSize(g: WindowGeometry, outChannels: number): number;
 
   // ---- Pooling -----------------------------------------------------------------
   /**

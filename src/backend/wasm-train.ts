@@ -16,8 +16,10 @@ interface TrainingExports {
   gemmBackwardInput(dy: number, w: number, dx: number, m: number, k: number, n: number): void;
   gemmBackwardFilter(x: number, dy: number, dw: number, dbias: number, m: number, k: number, n: number): void;
   biasBackward(dy: number, dbias: number, rows: number, n: number): void;
-  conv2dBackwardInput(...args: [...Geometry12, dy: number, w: number, dx: number, cout: number]): void;
-  conv2dBackwardFilter(...args: [...Geometry12, x: number, dy: number, dw: number, dbias: number, cout: number]): void;
+  conv2dBackwardInput(...args: [...Geometry12, dy: number, w: number, dx: number, cout: number, scratch: number]): void;
+  conv2dBackwardFilter(...args: [...Geometry12, x: number, dy: number, dw: number, dbias: number, cout: number,
+    scratch: number]): void;
+  conv2dBackwardScratchSize(...args: [...Geometry12, cout: number]): number;
   maxPool2dBackward(...args: [...Geometry12, x: number, dy: number, dx: number]): void;
   avgPool2dBackward(...args: [...Geometry12, dy: number, dx: number]): void;
   globalAvgPool2dBackward(batch: number, height: number, width: number, channels: number, dy: number, dx: number): void;
@@ -34,7 +36,7 @@ interface TrainingExports {
 /** Every export `bindWasmTrainingKernels` needs; checked up front so a stale binary fails loudly. */
 export const TRAINING_EXPORTS: readonly (keyof TrainingExports)[] = [
   "gemmBackwardInput", "gemmBackwardFilter", "biasBackward", "conv2dBackwardInput", "conv2dBackwardFilter",
-  "maxPool2dBackward", "avgPool2dBackward", "globalAvgPool2dBackward", "activationBackward",
+  "conv2dBackwardScratchSize", "maxPool2dBackward", "avgPool2dBackward", "globalAvgPool2dBackward", "activationBackward",
   "softmaxCrossEntropy", "sparseSoftmaxCrossEntropy", "sigmoidBinaryCrossEntropy", "meanSquaredError",
   "sgdUpdate", "adamUpdate",
 ];
@@ -64,9 +66,11 @@ export function bindWasmTrainingKernels(exports: Record<string, unknown>, _memor
     gemmBackwardInput: (dy, w, dx, m, k, n) => e.gemmBackwardInput(dy, w, dx, m, k, n),
     gemmBackwardFilter: (x, dy, dw, dbias, m, k, n) => e.gemmBackwardFilter(x, dy, dw, dbias, m, k, n),
     biasBackward: (dy, dbias, rows, n) => e.biasBackward(dy, dbias, rows, n),
-    conv2dBackwardInput: (g, dy, w, dx, outChannels) => e.conv2dBackwardInput(...unpack(g), dy, w, dx, outChannels),
-    conv2dBackwardFilter: (g, x, dy, dw, dbias, outChannels) =>
-      e.conv2dBackwardFilter(...unpack(g), x, dy, dw, dbias, outChannels),
+    conv2dBackwardInput: (g, dy, w, dx, outChannels, scratch = 0) =>
+      e.conv2dBackwardInput(...unpack(g), dy, w, dx, outChannels, scratch),
+    conv2dBackwardFilter: (g, x, dy, dw, dbias, outChannels, scratch = 0) =>
+      e.conv2dBackwardFilter(...unpack(g), x, dy, dw, dbias, outChannels, scratch),
+    conv2dBackwardScratchSize: (g, outChannels) => e.conv2dBackwardScratchSize(...unpack(g), outChannels),
     maxPool2dBackward: (g, x, dy, dx) => e.maxPool2dBackward(...unpack(g), x, dy, dx),
     avgPool2dBackward: (g, dy, dx) => e.avgPool2dBackward(...unpack(g), dy, dx),
     globalAvgPool2dBackward: (batch, height, width, channels, dy, dx) =>

@@ -138,6 +138,12 @@ export class Conv2D extends Layer {
     return this.requireBackend().kernels.conv2dScratchSize(g);
   }
 
+  override trainingScratchFloats(batch: number): number {
+    const g = this.geometry!;
+    g.batch = batch;
+    return this.trainKernels().conv2dBackwardScratchSize(g, this.filters);
+  }
+
   override get outputActivation(): ParsedActivation {
     return this.activation;
   }
@@ -158,7 +164,7 @@ export class Conv2D extends Layer {
     if (act.softmax) softmaxRows(kernels, y, pixels, this.filters);
   }
 
-  override backward({ batch, x, y, dy, dx, preActivation }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, preActivation, scratch }: BackwardArgs): void {
     const g = this.geometry!;
     g.batch = batch;
     const train = this.trainKernels();
@@ -166,8 +172,8 @@ export class Conv2D extends Layer {
       activationBackward(train, this.view(0).f32, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
     }
     const [kernel, bias] = this.paramList;
-    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters);
-    if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters);
+    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters, scratch);
+    if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters, scratch);
   }
 
   override params(): LayerParam[] {

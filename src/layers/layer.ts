@@ -72,6 +72,8 @@ export interface BackwardArgs {
   dx: number;
   /** True when `dy` is already the gradient w.r.t. the values before the output activation (fused loss). */
   preActivation: boolean;
+  /** Shared scratch of at least `trainingScratchFloats(batch)` floats (0 when none is needed). */
+  scratch: number;
   /** As ForwardArgs.state. */
   state: number;
 }
@@ -212,6 +214,14 @@ export abstract class Layer {
 
   /** Floats of per-layer training state (e.g. a dropout mask) for `batch` samples. */
   trainingStateFloats(_batch: number): number {
+    return 0;
+  }
+
+  /**
+   * Floats of scratch `backward` can use for `batch` samples (shared with the
+   * forward scratch: the two never run at the same time). Planned once.
+   */
+  trainingScratchFloats(_batch: number): number {
     return 0;
   }
 

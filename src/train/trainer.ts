@@ -111,7 +111,9 @@ export class Trainer {
   /** Index of the first layer that is not a view in training: it needs no input gradient. */
   private readonly firstActive: number;
   private readonly fArgs: ForwardArgs = { batch: 0, x: 0, y: 0, scratch: 0, training: false, logits: 0, state: 0 };
-  private readonly bArgs: BackwardArgs = { batch: 0, x: 0, y: 0, dy: 0, dx: 0, preActivation: false, state: 0 };
+  private readonly bArgs: BackwardArgs = {
+    batch: 0, x: 0, y: 0, dy: 0, dx: 0, preActivation: false, state: 0, scratch: 0,
+  };
 
   /**
    * Checks compile options without touching the model, so a bad compile
@@ -297,6 +299,7 @@ export class Trainer {
     const layers = this.m.layers;
     const args = this.bArgs;
     args.batch = batch;
+    args.scratch = plan.scratch;
     let [dy, spare] = plan.grads;
     for (let i = layers.length - 1; i >= 0; i--) {
       const layer = layers[i]!;
@@ -379,7 +382,9 @@ export class Trainer {
       });
       const logits = this.loss.fused ? this.alloc(blocks, capacity * this.outSize) : 0;
       const grads: [number, number] = [this.alloc(blocks, capacity * largest), this.alloc(blocks, capacity * largest)];
-      const scratchFloats = Math.max(0, ...layers.map((layer) => layer.scratchFloats(capacity)));
+      // One scratch for the forward and the backward pass (they never overlap).
+      const scratchFloats = Math.max(0, ...layers.map((layer) =>
+        Math.max(layer.scratchFloats(capacity), layer.trainingScratchFloats(capacity))));
       const scratch = scratchFloats > 0 ? this.alloc(blocks, scratchFloats) : 0;
       const states = layers.map((layer) => {
         const floats = layer.trainingStateFloats(capacity);
