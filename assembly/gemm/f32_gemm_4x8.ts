@@ -36,6 +36,22 @@
 // broadcast fit the 16 x64 XMM registers. On this machine (Zen 4, Node 20)
 // unrolling the k-loop, or tiles 6x8 / 8x8 / 4x16, made V8 spill and ran at
 // ~25 GFLOP/s instead of ~39 (SIMD) / ~50 (relaxed). See DESIGN.md.
+//
+// What bounds the plain-SIMD loop (Node 20 --print-wasm-code, re-measured
+// with the core at ~3.1 GHz, where this loop gives ~35 GFLOP/s = 5.7 cycles a
+// k-step): TurboFan unrolls the rolled loop 2x itself; a k-step is 6 vector
+// loads (4 vbroadcastss + 2 vmovdqu), 8 vmulps, 8 vaddps and ~10 integer
+// instructions (5 pointer adds, a mov, half a stack check, cmp/jcc), no spills.
+// The integer part is not the limit: a 2-step body with immediate offsets
+// and a mid exit (28 instead of 31.5 instructions a step) ran the same, and
+// so did replacing the mul or the add by an integer v128.and/or. Removing
+// vector loads is what helps (3 of 4 broadcasts: +28%; one B load turned
+// into a mul: no change), so the loop is bound by its ~22 vector ops (16
+// arithmetic + 6 loads) a step at ~3.9 a cycle. Only a tile with fewer loads
+// per multiply (4x4 vectors = 16 accumulators) would lower that, and it does
+// not fit the 15 XMM registers V8 allocates. Manual 4x unrolling still spills
+// (23 GFLOP/s: TurboFan hoists all the block's loads to its top); packing A
+// (2 pointer adds a step) measures 0.9x. DESIGN.md's ~39 was at a higher clock.
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, NR, PANEL_ROW_BYTES } from "../common/tile";
