@@ -53,8 +53,10 @@ export class Tensor {
   constructor(backend: Backend, ptr: number, shape: readonly number[], owner: ViewOwner | null = null) {
     this.backend = backend;
     this.ptr = ptr;
-    this.shape = Object.freeze([...shape]);
-    this.size = sizeOf(shape);
+    // A frozen shape cannot change under us, so it is kept rather than copied
+    // (predict hands in the same frozen array call after call).
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.size = sizeOf(this.shape);
     this.owner = owner;
     this.stamp = owner?.generation ?? 0;
   }

@@ -17,11 +17,21 @@
 //   offsets); 32x32x3->32 3x3 went 60.6 -> 44.1 us relaxed, 28x28x1->32
 //   3x3 31.4 -> 21.5 us SIMD / 27.3 -> 17.0 us relaxed (with the 4x8 changes).
 // - otherwise, per panel, one f32_gemm_4x8 call runs the whole output row.
+// When a row is not a multiple of 4 pixels, the image is tiled as one run of
+// pixels instead (flatImage), so only the last 1..3 pixels of the image, not
+// of every row, fall to the slow 1x8 kernel.
 // Tried and dropped: a direct kernel with 4 or 8 output pixels in the lanes
 // (planar padded scratch, weights broadcast): its transposing epilogue made
 // it slower (28x28x1->32: 27 us relaxed vs 17 us); and an extra 4-pixel
 // tile overlapping the last one instead of the 1x8 pixel tail (LeNet's
 // 14x14x6->16 5x5 valid: 15.3 -> 16.7 us SIMD, 12.7 -> 13.4 us relaxed).
+// Tried again for one input channel and 4..8 filters (LeNet's 28x28x1->6
+// 5x5 same, where the 4x8 tile wastes 2 of 8 columns): 4 pixels x 6 filters
+// per tile, weights broadcast, two 4x4 shuffle transposes in the epilogue:
+// 12.4 -> 10.6 us SIMD but 10.1 -> 11.0 us relaxed (the 6 FMA chains are
+// latency-bound); 8 pixels x 6 filters (12 chains) spilled: 13.7 us. Nor
+// did the packed kernel on the full 8-column panel into a static tile, then
+// copying 6 of 8 columns out: 10.3 -> 11.5 us relaxed, 12.2 -> 14.5 SIMD.
 //
 // Contract
 // - x: [batch, inH, inW, cin]; packedW: from f32_conv2d_pack_filter;
@@ -40,7 +50,8 @@ import { f32_gemm_4x8 } from "../gemm/f32_gemm_4x8";
 import { f32_gemm_1x8 } from "../gemm/f32_gemm_1x8";
 import { f32_gemm_fwd } from "../gemm/f32_gemm_fwd";
 import { f32_gemm_4x8_packed_a, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
-import { PACK_A_BUF, f32_gemm_pack_a4 } from "../gemm/pack";
+import { PACK_A_BUF, PACK_A_MAX_K, f32_gemm_pack_a4 } from "../gemm/pack";
+import { f32_conv2d_pack_windows4, f32_conv2d_pack_windows4_cin1 } from "./pack";
 
 /** Rows of the (virtually) padded image the windows touch. */
 // @ts-ignore: decorator
@@ -120,6 +131,16 @@ export function f32_conv2d_fwd(
   const fullPanels = cout / NR;
   const tailNc = cout - fullPanels * NR;
   const packA = packAPays(kTotal, (cout + NR - 1) / NR);
+  // One channel at stride 1: neighbouring windows are shifted copies (see
+  // f32_conv2d_pack_windows4_cin1), packed with one load per step instead
+  // of scalar moves. 28x28x1->32 3x3 same (K = 9, where packing is a fifth
+  // of the work): 16.8 -> 14.5 us relaxed, 21.5 -> 18.8 us SIMD; batch 32
+  // 0.550 -> 0.469 ms relaxed (26.3 -> 30.8 GFLOP/s), 0.683 -> 0.602 SIMD
+  // (best of 8, one process).
+  // Packing for cin = 1 where packAPays says no (one partial panel, LeNet's
+  // 28x28x1->6 5x5) lost even so: 10.0 -> 13.9 us relaxed, 12.3 -> 16.8 SIMD.
+  const unitStep = ASC_FEATURE_SIMD && cin == 1 && sw == 1;
+  const flat = ASC_FEATURE_SIMD && owFull != outW && kTotal <= PACK_A_MAX_K && (packA || FLAT_UNPACKED);
   for (let b = 0; b < batch; b++) {
     let src = x + <usize>b * imgBytes;
     if (pad) {
@@ -127,13 +148,19 @@ export function f32_conv2d_fwd(
       src = scratch;
     }
     const yImg = y + <usize>b * <usize>outH * yRowBytes;
+    if (flat) {
+      flatImage(src, srcRowBytes, sh, aStride, outH, outW, kh, kc, aSegSkip, kTotal, packedW, panelBytes,
+        fullPanels, tailNc, bias, yImg, yPix, cout, act, alpha, unitStep);
+      continue;
+    }
     for (let oh = 0; oh < outH; oh++) {
       const aRow = src + <usize>(oh * sh) * srcRowBytes;
       const yRow = yImg + <usize>oh * yRowBytes;
       if (packA) {
         // 4 output pixels' windows packed once, then swept across all panels.
         for (let ow = 0; ow < owFull; ow += MR) {
-          f32_gemm_pack_a4(aRow + <usize>ow * aStride, aStride, kh, kc, aSegSkip, PACK_A_BUF);
+          if (unitStep) f32_conv2d_pack_windows4_cin1(aRow + <usize>ow * aStride, kh, kw, srcRowBytes, PACK_A_BUF);
+          else f32_gemm_pack_a4(aRow + <usize>ow * aStride, aStride, kh, kc, aSegSkip, PACK_A_BUF);
           const yt = yRow + <usize>ow * yPix;
           if (fullPanels > 0) {
             f32_gemm_4x8_packed_a(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yt, yPix, fullPanels, NR, act, alpha);
@@ -171,6 +198,81 @@ export function f32_conv2d_fwd(
           f32_gemm_1x8(aRow + <usize>ow * aStride, kh, kc, aSegSkip, w, bp, yCol + <usize>ow * yPix, nc, act, alpha);
         }
       }
+    }
+  }
+}
+
+/**
+ * Whether images whose rows are not a multiple of 4 pixels are tiled as one
+ * run of pixels (packed 4-pixel windows straddling rows) even where
+ * packAPays says no: the alternative is the 1x8 kernel for every row's
+ * 1..3 leftover pixels, at a quarter of the 4x8 tile's work per call.
+ * Measured on LeNet's second conv, 14x14x6->16 5x5 valid (10x10 output: 20
+ * of 100 pixels were leftovers; 2 panels, where packing alone lost):
+ * 19.2 -> 12.1 us relaxed, 22.9 -> 17.1 us SIMD; batch 64 1.234 -> 0.779 ms
+ * relaxed, 1.453 -> 1.083 ms SIMD (best of 5-8, one process).
+ */
+const FLAT_UNPACKED: bool = true;
+
+/**
+ * One image as a single run of outH*outW pixels in tiles of 4 (a tile may
+ * straddle two output rows, as y is contiguous), each tile's windows packed
+ * once and swept across every filter panel; only the last outH*outW % 4
+ * pixels go through the 1x8 kernel, instead of outW % 4 in every row.
+ */
+function flatImage(
+  src: usize, srcRowBytes: usize, sh: i32, aStride: usize, outH: i32, outW: i32, kh: i32, kc: i32,
+  aSegSkip: usize, kTotal: i32, packedW: usize, panelBytes: usize, fullPanels: i32, tailNc: i32,
+  bias: usize, yImg: usize, yPix: usize, cout: i32, act: i32, alpha: f32, unitStep: bool,
+): void {
+  const pixels = outH * outW;
+  const full = pixels & ~(MR - 1);
+  const rowStep = <usize>sh * srcRowBytes;
+  // Window start of the next pixel to pack, walked row by row.
+  let ow = 0;
+  let rowStart = src;
+  for (let p = 0; p < full; p += MR) {
+    let a0: usize = 0, a1: usize = 0, a2: usize = 0, a3: usize = 0;
+    for (let r = 0; r < MR; r++) {
+      const a = rowStart + <usize>ow * aStride;
+      if (r == 0) a0 = a;
+      else if (r == 1) a1 = a;
+      else if (r == 2) a2 = a;
+      else a3 = a;
+      if (++ow == outW) {
+        ow = 0;
+        rowStart += rowStep;
+      }
+    }
+    // Four pixels of one row at cin = 1, stride 1: shifted windows (see
+    // unitStep). 28x28x1->32 3x3 valid: 14.5 -> 12.9 us relaxed, 18.4 ->
+    // 16.7 us SIMD (best of 80, one process, identical outputs).
+    if (unitStep && a3 == a0 + 3 * aStride) f32_conv2d_pack_windows4_cin1(a0, kh, kc, srcRowBytes, PACK_A_BUF);
+    else f32_conv2d_pack_windows4(a0, a1, a2, a3, kh, kc, aSegSkip, PACK_A_BUF);
+    const yt = yImg + <usize>p * yPix;
+    if (fullPanels > 0) {
+      f32_gemm_4x8_packed_a(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yt, yPix, fullPanels, NR, act, alpha);
+    }
+    if (tailNc > 0) {
+      const n0 = fullPanels * NR;
+      f32_gemm_4x8_packed_a(
+        PACK_A_BUF, kTotal, packedW + <usize>fullPanels * panelBytes, panelBytes,
+        bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES, yt + <usize>n0 * F32_BYTES, yPix, 1, tailNc, act, alpha,
+      );
+    }
+  }
+  for (let p = full; p < pixels; p++) {
+    const a = rowStart + <usize>ow * aStride;
+    const yp = yImg + <usize>p * yPix;
+    for (let n0 = 0; n0 < cout; n0 += NR) {
+      const nc = min(NR, cout - n0);
+      const w = packedW + <usize>(n0 / NR) * panelBytes;
+      const bp: usize = bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES;
+      f32_gemm_1x8(a, kh, kc, aSegSkip, w, bp, yp + <usize>n0 * F32_BYTES, nc, act, alpha);
+    }
+    if (++ow == outW) {
+      ow = 0;
+      rowStart += rowStep;
     }
   }
 }

@@ -18,6 +18,10 @@
 //   (IEEE NaN and -0 rules) cost V8 eight x64 instructions per vector
 //   instead of one. With both changes 2x2 pooling of 28x28x6 went from 7.4
 //   to 2.7 us, and of 64x28x28x6 from 0.49 to 0.17 ms (Zen 4, Node 20).
+// - 2x2 windows at stride 2 without padding (LeNet, VGG) take an unrolled
+//   path: four loads and five pmax per vector, no window clipping or
+//   inner loops. 28x28x6 2.8 -> 0.9 us, 64x28x28x6 0.172 -> 0.058 ms,
+//   10x10x16 0.3 -> 0.2 us (SIMD and relaxed alike, best of 12, one process).
 
 import { F32_BYTES, LANES } from "../common/tile";
 import { clipHi, clipLo } from "./window";
@@ -29,6 +33,11 @@ export function f32_maxpool2d_fwd(
 ): void {
   const pix = <usize>ch * F32_BYTES;
   const rowBytes = <usize>inW * pix;
+  if (ASC_FEATURE_SIMD && ch >= LANES && kh == 2 && kw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 &&
+      2 * outH <= inH && 2 * outW <= inW) {
+    pool2x2(batch, inH, ch, outH, outW, x, y, pix, rowBytes);
+    return;
+  }
   let out = y;
   for (let b = 0; b < batch; b++) {
     const img = x + <usize>b * <usize>inH * rowBytes;
@@ -96,6 +105,36 @@ export function f32_maxpool2d_fwd(
           }
           store<f32>(out + off, m);
         }
+        out += pix;
+      }
+    }
+  }
+}
+
+/** 2x2 windows, stride 2, no padding, ch >= 4 (see the contract above). */
+function pool2x2(batch: i32, inH: i32, ch: i32, outH: i32, outW: i32, x: usize, y: usize, pix: usize, rowBytes: usize): void {
+  const lastOff = <usize>(ch - LANES) * F32_BYTES;
+  // Each half starts from -Infinity so a NaN is skipped exactly as in the
+  // general path; ties keep the earlier cell, as there.
+  const lowest = f32x4.splat(-Infinity);
+  let out = y;
+  for (let b = 0; b < batch; b++) {
+    const img = x + <usize>b * <usize>inH * rowBytes;
+    for (let oh = 0; oh < outH; oh++) {
+      let p = img + <usize>(2 * oh) * rowBytes;
+      for (let ow = 0; ow < outW; ow++) {
+        let off: usize = 0;
+        while (true) {
+          // The last group ends at channel ch - 1 (overlapping when ch % 4 != 0).
+          if (off > lastOff) off = lastOff;
+          const q = p + off;
+          const top = f32x4.pmax(f32x4.pmax(lowest, v128.load(q)), v128.load(q + pix));
+          const bottom = f32x4.pmax(f32x4.pmax(lowest, v128.load(q + rowBytes)), v128.load(q + rowBytes + pix));
+          v128.store(out + off, f32x4.pmax(top, bottom));
+          if (off == lastOff) break;
+          off += 16;
+        }
+        p += 2 * pix;
         out += pix;
       }
     }
