@@ -11,11 +11,14 @@ import { parseSeed } from "./layers/init.js";
 import { Layer, type ForwardArgs } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
+import { formatSummary, type SummaryRow } from "./summary.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
 import {
   emptyTotals, Trainer, type CompileOptions, type LabelInput, type ModelView, type TrainInput,
 } from "./train/trainer.js";
+
+export type { SummaryRow };
 
 /** Options of {@link Sequential}. */
 export interface SequentialOptions {
@@ -39,16 +42,6 @@ export interface EvaluateResult {
   loss: number;
   /** Fraction right (NaN when compiled with `metrics: []`). */
   accuracy: number;
-}
-
-/** One row of {@link Sequential.summaryRows}. */
-export interface SummaryRow {
-  name: string;
-  /** Keras/tfjs class name, e.g. "Conv2D", "MaxPooling2D". */
-  className: string;
-  /** Output shape with the batch dim as `null`, as Keras prints it. */
-  outputShape: (number | null)[];
-  params: number;
 }
 
 /** One layer's output, as returned by {@link Sequential.featureMaps}. */
@@ -247,25 +240,7 @@ export class Sequential {
    * @throws {DisposedError} after `dispose()`.
    */
   summary(): string {
-    const rows = this.summaryRows();
-    const cells = rows.map((r) => [`${r.name} (${r.className})`, formatShape(r.outputShape), String(r.params)]);
-    const header = ["Layer (type)", "Output Shape", "Param #"];
-    const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)) + 4);
-    const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join("").trimEnd();
-    const total = widths.reduce((a, b) => a + b, 0);
-    const params = this.countParams();
-    return [
-      `Model: "${this.name}"`,
-      "_".repeat(total),
-      line(header),
-      "=".repeat(total),
-      ...cells.flatMap((row, i) => (i === 0 ? [line(row)] : ["_".repeat(total), line(row)])),
-      "=".repeat(total),
-      `Total params: ${params}`,
-      `Trainable params: ${params}`,
-      "Non-trainable params: 0",
-      "_".repeat(total),
-    ].join("\n");
+    return formatSummary(this.name, this.summaryRows(), this.countParams());
   }
 
   /**
