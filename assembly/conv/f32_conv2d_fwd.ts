@@ -50,8 +50,8 @@ import { f32_gemm_4x8 } from "../gemm/f32_gemm_4x8";
 import { f32_gemm_1x8 } from "../gemm/f32_gemm_1x8";
 import { f32_gemm_fwd } from "../gemm/f32_gemm_fwd";
 import { f32_gemm_4x8_packed_a, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
-import { PACK_A_BUF, PACK_A_MAX_K, f32_gemm_pack_a4 } from "../gemm/pack";
-import { f32_conv2d_pack_windows4, f32_conv2d_pack_windows4_cin1 } from "./pack";
+import { PACK_A_BUF, PACK_A_MAX_K, f32_gemm_pack_a4, f32_gemm_pack_a4_rows } from "../gemm/pack";
+import { f32_conv2d_pack_windows4_cin1 } from "./pack";
 
 /** Rows of the (virtually) padded image the windows touch. */
 // @ts-ignore: decorator
@@ -248,7 +248,7 @@ function flatImage(
     // unitStep). 28x28x1->32 3x3 valid: 14.5 -> 12.9 us relaxed, 18.4 ->
     // 16.7 us SIMD (best of 80, one process, identical outputs).
     if (unitStep && a3 == a0 + 3 * aStride) f32_conv2d_pack_windows4_cin1(a0, kh, kc, srcRowBytes, PACK_A_BUF);
-    else f32_conv2d_pack_windows4(a0, a1, a2, a3, kh, kc, aSegSkip, PACK_A_BUF);
+    else f32_gemm_pack_a4_rows(a0, a1, a2, a3, kh, kc, aSegSkip, PACK_A_BUF);
     const yt = yImg + <usize>p * yPix;
     if (fullPanels > 0) {
       f32_gemm_4x8_packed_a(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yt, yPix, fullPanels, NR, act, alpha);

@@ -9,6 +9,7 @@
 
 import { NR } from "../common/tile";
 import { f32_vactivation_fwd } from "../activation/f32_vactivation_fwd";
+import { activateCheapVec, isExpensive } from "../activation/math";
 
 /** Loads `count` floats (1..4) into the low lanes; the other lanes are 0. */
 function loadPartial(p: usize, count: i32): v128 {
@@ -96,4 +97,52 @@ export function activateRow(p: usize, nc: i32, act: i32, alpha: f32): void {
 @inline
 export function biasAt(bias: usize, j: i32): f32 {
   return bias == 0 ? <f32>0 : load<f32>(bias + (<usize>j << 2));
+}
+
+/**
+ * The 4x8 tile's epilogue, shared by f32_gemm_4x8 and f32_gemm_4x8_packed_a:
+ * bias (bl, bh: columns 0-3 and 4-7) and the cheap activations in registers,
+ * the store of 4 rows `cStride` bytes apart (`full`: all 8 columns, else the
+ * first `nc`), then the expensive activations (sigmoid, tanh) over what was
+ * stored. Inlined, so the accumulators stay in registers.
+ */
+// @ts-ignore: decorator
+@inline
+export function storeTile4x8(
+  c: usize, cStride: usize,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+  bl: v128, bh: v128, nc: i32, full: bool, act: i32, alpha: f32,
+): void {
+  c00 = activateCheapVec(f32x4.add(c00, bl), act, alpha);
+  c01 = activateCheapVec(f32x4.add(c01, bh), act, alpha);
+  c10 = activateCheapVec(f32x4.add(c10, bl), act, alpha);
+  c11 = activateCheapVec(f32x4.add(c11, bh), act, alpha);
+  c20 = activateCheapVec(f32x4.add(c20, bl), act, alpha);
+  c21 = activateCheapVec(f32x4.add(c21, bh), act, alpha);
+  c30 = activateCheapVec(f32x4.add(c30, bl), act, alpha);
+  c31 = activateCheapVec(f32x4.add(c31, bh), act, alpha);
+  const p1 = c + cStride;
+  const p2 = p1 + cStride;
+  const p3 = p2 + cStride;
+  if (full) {
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    v128.store(p1, c10);
+    v128.store(p1, c11, 16);
+    v128.store(p2, c20);
+    v128.store(p2, c21, 16);
+    v128.store(p3, c30);
+    v128.store(p3, c31, 16);
+  } else {
+    storeRow(c, c00, c01, nc);
+    storeRow(p1, c10, c11, nc);
+    storeRow(p2, c20, c21, nc);
+    storeRow(p3, c30, c31, nc);
+  }
+  if (isExpensive(act)) {
+    activateRow(c, nc, act, alpha);
+    activateRow(p1, nc, act, alpha);
+    activateRow(p2, nc, act, alpha);
+    activateRow(p3, nc, act, alpha);
+  }
 }

@@ -55,8 +55,7 @@
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, NR, PANEL_ROW_BYTES } from "../common/tile";
-import { activateCheapVec, isExpensive } from "../activation/math";
-import { activateRow, biasAt, storeRow } from "./epilogue";
+import { biasAt, storeTile4x8 } from "./epilogue";
 import { f32_gemm_1x8 } from "./f32_gemm_1x8";
 import { madd } from "./madd";
 
@@ -197,38 +196,7 @@ function tileLoop(
     }
     const bl = v128.load(BIAS_PANEL);
     const bh = v128.load(BIAS_PANEL, 16);
-    c00 = activateCheapVec(f32x4.add(c00, bl), act, alpha);
-    c01 = activateCheapVec(f32x4.add(c01, bh), act, alpha);
-    c10 = activateCheapVec(f32x4.add(c10, bl), act, alpha);
-    c11 = activateCheapVec(f32x4.add(c11, bh), act, alpha);
-    c20 = activateCheapVec(f32x4.add(c20, bl), act, alpha);
-    c21 = activateCheapVec(f32x4.add(c21, bh), act, alpha);
-    c30 = activateCheapVec(f32x4.add(c30, bl), act, alpha);
-    c31 = activateCheapVec(f32x4.add(c31, bh), act, alpha);
-    const p1 = c + cStride;
-    const p2 = p1 + cStride;
-    const p3 = p2 + cStride;
-    if (full) {
-      v128.store(c, c00);
-      v128.store(c, c01, 16);
-      v128.store(p1, c10);
-      v128.store(p1, c11, 16);
-      v128.store(p2, c20);
-      v128.store(p2, c21, 16);
-      v128.store(p3, c30);
-      v128.store(p3, c31, 16);
-    } else {
-      storeRow(c, c00, c01, nc);
-      storeRow(p1, c10, c11, nc);
-      storeRow(p2, c20, c21, nc);
-      storeRow(p3, c30, c31, nc);
-    }
-    if (isExpensive(act)) {
-      activateRow(c, nc, act, alpha);
-      activateRow(p1, nc, act, alpha);
-      activateRow(p2, nc, act, alpha);
-      activateRow(p3, nc, act, alpha);
-    }
+    storeTile4x8(c, cStride, c00, c01, c10, c11, c20, c21, c30, c31, bl, bh, nc, full, act, alpha);
     a += aTileStep;
     c += cTileStep;
   }

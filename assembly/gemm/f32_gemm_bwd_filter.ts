@@ -78,60 +78,37 @@ function tileSimd(
 ): void {
   let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00;
   let a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-  if (cols == TILE_COLS) {
-    for (let b = 0; b < nb; b++) {
-      for (let h = 0; h < nh; h++) {
-        let xq = x + <usize>b * xsb + <usize>h * xsh;
-        let dq = dy + <usize>b * dsb + <usize>h * dsh;
-        for (let w = 0; w < nw; w++) {
-          const d0 = v128.load(dq);
-          const d1 = v128.load(dq, 16);
-          let s = v128.load32_splat(xq);
-          a00 = madd(s, d0, a00);
-          a01 = madd(s, d1, a01);
-          s = v128.load32_splat(xq + o1);
-          a10 = madd(s, d0, a10);
-          a11 = madd(s, d1, a11);
-          s = v128.load32_splat(xq + o2);
-          a20 = madd(s, d0, a20);
-          a21 = madd(s, d1, a21);
-          s = v128.load32_splat(xq + o3);
-          a30 = madd(s, d0, a30);
-          a31 = madd(s, d1, a31);
-          xq += xsw;
-          dq += dsw;
-        }
+  // A narrower last column block (cols < TILE_COLS) still uses full loads:
+  // the lanes past `cols` read the next dy row and are never stored. Only the
+  // very last step of the walk could read past dy, so it is left out here and
+  // done below with exact loads.
+  const partial = cols != TILE_COLS;
+  for (let b = 0; b < nb; b++) {
+    for (let h = 0; h < nh; h++) {
+      let xq = x + <usize>b * xsb + <usize>h * xsh;
+      let dq = dy + <usize>b * dsb + <usize>h * dsh;
+      const n = partial && b == nb - 1 && h == nh - 1 ? nw - 1 : nw;
+      for (let w = 0; w < n; w++) {
+        const d0 = v128.load(dq);
+        const d1 = v128.load(dq, 16);
+        let s = v128.load32_splat(xq);
+        a00 = madd(s, d0, a00);
+        a01 = madd(s, d1, a01);
+        s = v128.load32_splat(xq + o1);
+        a10 = madd(s, d0, a10);
+        a11 = madd(s, d1, a11);
+        s = v128.load32_splat(xq + o2);
+        a20 = madd(s, d0, a20);
+        a21 = madd(s, d1, a21);
+        s = v128.load32_splat(xq + o3);
+        a30 = madd(s, d0, a30);
+        a31 = madd(s, d1, a31);
+        xq += xsw;
+        dq += dsw;
       }
     }
-  } else if (nb > 0 && nh > 0 && nw > 0) {
-    // A last, narrower column block: full loads (the lanes past `cols` read
-    // the next dy row and are never stored), except at the very last row of
-    // the walk, whose loads are exact so nothing past dy is read.
-    for (let b = 0; b < nb; b++) {
-      for (let h = 0; h < nh; h++) {
-        let xq = x + <usize>b * xsb + <usize>h * xsh;
-        let dq = dy + <usize>b * dsb + <usize>h * dsh;
-        const n = b == nb - 1 && h == nh - 1 ? nw - 1 : nw;
-        for (let w = 0; w < n; w++) {
-          const d0 = v128.load(dq);
-          const d1 = v128.load(dq, 16);
-          let s = v128.load32_splat(xq);
-          a00 = madd(s, d0, a00);
-          a01 = madd(s, d1, a01);
-          s = v128.load32_splat(xq + o1);
-          a10 = madd(s, d0, a10);
-          a11 = madd(s, d1, a11);
-          s = v128.load32_splat(xq + o2);
-          a20 = madd(s, d0, a20);
-          a21 = madd(s, d1, a21);
-          s = v128.load32_splat(xq + o3);
-          a30 = madd(s, d0, a30);
-          a31 = madd(s, d1, a31);
-          xq += xsw;
-          dq += dsw;
-        }
-      }
-    }
+  }
+  if (partial && nb > 0 && nh > 0 && nw > 0) {
     const last = <usize>(nb - 1) * xsb + <usize>(nh - 1) * xsh + <usize>(nw - 1) * xsw;
     const dq = dy + <usize>(nb - 1) * dsb + <usize>(nh - 1) * dsh + <usize>(nw - 1) * dsw;
     const xq = x + last;

@@ -53,10 +53,17 @@ export const PACK_A_BUF: usize = memory.data(PACK_A_MAX_K * 16, 16);
  * Four columns at a time go through a 4x4 transpose in registers.
  */
 export function f32_gemm_pack_a4(a: usize, aStride: usize, kh: i32, kc: i32, aSegSkip: usize, dst: usize): void {
-  let a0 = a;
-  let a1 = a0 + aStride;
-  let a2 = a1 + aStride;
-  let a3 = a2 + aStride;
+  f32_gemm_pack_a4_rows(a, a + aStride, a + 2 * aStride, a + 3 * aStride, kh, kc, aSegSkip, dst);
+}
+
+/**
+ * f32_gemm_pack_a4 with one start pointer per row, so the 4 rows need not be
+ * evenly spaced: f32_conv2d_fwd packs the windows of 4 output pixels that may
+ * straddle output rows. Same layout, reads and writes.
+ */
+export function f32_gemm_pack_a4_rows(
+  a0: usize, a1: usize, a2: usize, a3: usize, kh: i32, kc: i32, aSegSkip: usize, dst: usize,
+): void {
   for (let s = 0; s < kh; s++) {
     let t = 0;
     if (ASC_FEATURE_SIMD) {
