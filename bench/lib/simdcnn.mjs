@@ -118,7 +118,7 @@ function prepareKernels(kernels, bump, ids, wl, data) {
 }
 
 /** Builds the public-API Sequential for a model spec on the current backend. */
-function buildModel(api, spec) {
+export function buildModel(api, spec) {
   const layers = spec.layers.map((l) => {
     switch (l.type) {
       case "conv":
@@ -136,14 +136,15 @@ function buildModel(api, spec) {
   return new api.Sequential(layers, { inputShape: spec.inputShape });
 }
 
-const LABELS = {
+/** Row label and short id of each simdcnn backend, shared with the training contestants. */
+export const LABELS = {
   "relaxed-simd": "simdcnn relaxed",
   simd: "simdcnn simd",
   scalar: "simdcnn scalar",
   js: "simdcnn js",
 };
 
-const IDS = { "relaxed-simd": "relaxed", simd: "simd", scalar: "scalar", js: "js" };
+export const IDS = { "relaxed-simd": "relaxed", simd: "simd", scalar: "scalar", js: "js" };
 
 /** One simdcnn contestant; `variant` is a backend name of DESIGN.md's init(). */
 export function simdcnn(variant) {

@@ -5,12 +5,10 @@
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { buildModel, IDS, LABELS } from "./simdcnn.mjs";
 import { LEARNING_RATE } from "./train-workloads.mjs";
 
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-
-const LABELS = { "relaxed-simd": "simdcnn relaxed", simd: "simdcnn simd", scalar: "simdcnn scalar", js: "simdcnn js" };
-const IDS = { "relaxed-simd": "relaxed", simd: "simd", scalar: "scalar", js: "js" };
 
 /** The public API from dist/, or an error naming what is missing. */
 async function loadTrainingApi() {
@@ -26,24 +24,6 @@ async function loadTrainingApi() {
     return { error: "n/a (training API not built)" };
   }
   return { api };
-}
-
-function buildModel(api, spec) {
-  const layers = spec.layers.map((l) => {
-    switch (l.type) {
-      case "conv":
-        return new api.Conv2D({ filters: l.filters, kernelSize: l.kernel, strides: 1, padding: l.padding, activation: l.activation });
-      case "maxpool":
-        return new api.MaxPool2D({ poolSize: l.pool });
-      case "flatten":
-        return new api.Flatten();
-      case "dense":
-        return new api.Dense({ units: l.units, activation: l.activation });
-      default:
-        throw new Error(`bench: unknown layer ${l.type}`);
-    }
-  });
-  return new api.Sequential(layers, { inputShape: spec.inputShape });
 }
 
 /** One simdcnn training contestant; `variant` is a backend name of init(). */
