@@ -71,7 +71,7 @@ export class Activation extends Layer {
       f32.copyWithin(dx / F32_BYTES, at, at + batch * this.innerSize);
       return;
     }
-    activationBackward(this.trainKernels(), this.view(0).f32, this.activation, y, dy, dx, rows, this.lastDim);
+    activationBackward(this.trainKernels(), this.requireBackend().arena, this.activation, y, dy, dx, rows, this.lastDim);
   }
 
   getConfig(): LayerConfig & Record<string, unknown> {

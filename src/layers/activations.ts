@@ -6,7 +6,7 @@ import { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels } from "../backend/kernels.js";
 import type { TrainingKernels } from "../backend/kernels-train.js";
 import { ConfigError } from "../errors.js";
-import { F32_BYTES } from "../memory.js";
+import { F32_BYTES, type Arena } from "../memory.js";
 
 /** Activation names, as tfjs-layers spells them. */
 export const ACTIVATION_NAMES = ["linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu"] as const;
@@ -69,13 +69,14 @@ export function applyActivation(kernels: Kernels, act: ParsedActivation, z: numb
  * kernel (it only trains un-fused, e.g. under meanSquaredError, where the
  * output is small): dz_j = y_j (dy_j - sum_k dy_k y_k), row by row, here.
  */
-export function activationBackward(train: TrainingKernels, f32: Float32Array, act: ParsedActivation,
+export function activationBackward(train: TrainingKernels, arena: Arena, act: ParsedActivation,
                                    y: number, dy: number, dz: number, rows: number, cols: number): void {
   if (!act.softmax) {
     if (act.id === ActivationId.Linear && dz === dy) return;
     train.activationBackward(y, dy, dz, rows * cols, act.id, act.alpha);
     return;
   }
+  const f32 = arena.f32();
   const [yi, dyi, dzi] = [y / F32_BYTES, dy / F32_BYTES, dz / F32_BYTES];
   for (let r = 0; r < rows; r++) {
     let dot = 0;

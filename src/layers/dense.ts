@@ -120,7 +120,7 @@ export class Dense extends Layer {
     const train = this.trainKernels();
     const m = batch * this.rowsPerSample;
     if (!preActivation) {
-      activationBackward(train, this.view(0).f32, this.activation, y, dy, dy, m, this.units);
+      activationBackward(train, this.requireBackend().arena, this.activation, y, dy, dy, m, this.units);
     }
     const [kernel, bias] = this.paramList;
     train.gemmBackwardFilter(x, dy, kernel!.grad, bias?.grad ?? 0, m, this.inputs, this.units);
