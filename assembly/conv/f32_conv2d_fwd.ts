@@ -52,6 +52,8 @@ import { f32_gemm_fwd } from "../gemm/f32_gemm_fwd";
 import { f32_gemm_4x8_packed_a, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
 import { PACK_A_BUF, PACK_A_MAX_K, f32_gemm_pack_a4, f32_gemm_pack_a4_rows } from "../gemm/pack";
 import { f32_conv2d_pack_windows4_cin1 } from "./pack";
+import { f32_conv2d_fwd_cin1, f32_conv2d_fwd_cin1_applies } from "./f32_conv2d_fwd_cin1";
+import { f32_conv2d_fwd_2x16, f32_conv2d_fwd_2x16_applies } from "./f32_conv2d_fwd_2x16";
 
 /** Rows of the (virtually) padded image the windows touch. */
 // @ts-ignore: decorator
@@ -112,6 +114,17 @@ export function f32_conv2d_fwd(
   if (batch <= 0 || outH <= 0 || outW <= 0) return;
   if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW) {
     f32_gemm_fwd(x, packedW, bias, y, batch * inH * inW, cin, cout, act, alpha);
+    return;
+  }
+  // One channel, few filters: 16 pixels x 2 filters per tile (f32_conv2d_fwd_cin1.ts);
+  // its scratch (the padded image) is the size computed above.
+  if (f32_conv2d_fwd_cin1_applies(cin, sw, outW, cout)) {
+    f32_conv2d_fwd_cin1(batch, inH, inW, outH, outW, kh, kw, sh, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
+    return;
+  }
+  // Exactly 16 filters: 2 pixels x 16 per tile, no packing (f32_conv2d_fwd_2x16.ts).
+  if (f32_conv2d_fwd_2x16_applies(cout)) {
+    f32_conv2d_fwd_2x16(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, act, alpha, scratch);
     return;
   }
   const pad = needsPadding(inH, inW, outH, outW, kh, kw, sh, sw, padTop, padLeft);

@@ -83,6 +83,43 @@ const LARGE_CASES: ConvCase[] = [
   convCase({ ...geo(1, 16, 16, 1, 1, 1, 1, "valid"), inChannels: 24 }, 33, ActivationId.Linear, true),
 ];
 
+/**
+ * One input channel, horizontal stride 1, 1..7 filters and rows of >= 16
+ * output pixels: the 16-pixel x 2-filter kernel (assembly/conv/
+ * f32_conv2d_fwd_cin1.ts) in the SIMD builds. Rows of exactly one tile
+ * (16), of a tile plus 1..15 pixels (its shifted-back last tile), odd
+ * filter counts (the last pair's zero column), vertical strides, odd 'same'
+ * padding, unpadded 'valid', batch > 1, and 8 filters (back on the 4x8 path).
+ */
+const CIN1_CASES: ConvCase[] = [
+  convCase({ ...geo(1, 28, 28, 5, 5, 1, 1, "same"), inChannels: 1 }, 6, ActivationId.Relu, true),  // LeNet conv 1
+  convCase({ ...geo(3, 28, 28, 5, 5, 1, 1, "same"), inChannels: 1 }, 6, ActivationId.Relu, true),
+  convCase({ ...geo(1, 16, 16, 3, 3, 1, 1, "valid"), inChannels: 1 }, 1, ActivationId.Linear, false), // out 14: no path
+  convCase({ ...geo(1, 5, 16, 3, 3, 1, 1, "same"), inChannels: 1 }, 2, ActivationId.Linear, true),    // one tile per row
+  convCase({ ...geo(2, 9, 17, 3, 3, 1, 1, "same"), inChannels: 1 }, 3, ActivationId.Tanh, true),      // 16 + 1
+  convCase({ ...geo(1, 7, 31, 5, 5, 2, 1, "same"), inChannels: 1 }, 5, ActivationId.LeakyRelu, true),  // 16 + 15, stride 2x1
+  convCase({ ...geo(2, 11, 37, 4, 2, 3, 1, "same"), inChannels: 1 }, 7, ActivationId.Sigmoid, false), // even kernel, odd padding
+  convCase({ ...geo(1, 13, 40, 7, 7, 1, 1, "valid"), inChannels: 1 }, 4, ActivationId.Relu, true),
+  convCase({ ...geo(1, 6, 23, 1, 5, 1, 1, "valid"), inChannels: 1 }, 1, ActivationId.Relu, true),    // 1x5
+  convCase({ ...geo(2, 19, 21, 3, 3, 1, 1, "same"), inChannels: 1 }, 8, ActivationId.Relu, true),    // 8: the 4x8 path
+];
+
+/**
+ * Exactly 16 filters: the 2-pixel x 16-filter kernel (assembly/conv/
+ * f32_conv2d_fwd_2x16.ts) in the SIMD builds (the (17, 16) channel pair
+ * above runs every geometry through it too). Even and odd row lengths (the
+ * last single pixel), strides, padding, batch > 1, every activation.
+ */
+const X16_CASES: ConvCase[] = [
+  convCase({ ...geo(1, 14, 14, 5, 5, 1, 1, "valid"), inChannels: 6 }, 16, ActivationId.Relu, true), // LeNet conv 2
+  convCase({ ...geo(3, 14, 14, 5, 5, 1, 1, "valid"), inChannels: 6 }, 16, ActivationId.Relu, true),
+  convCase({ ...geo(1, 9, 11, 3, 3, 1, 1, "same"), inChannels: 3 }, 16, ActivationId.Linear, false),  // odd rows
+  convCase({ ...geo(2, 12, 13, 3, 3, 2, 2, "same"), inChannels: 5 }, 16, ActivationId.LeakyRelu, true),
+  convCase({ ...geo(1, 8, 7, 2, 4, 1, 3, "same"), inChannels: 1 }, 16, ActivationId.Sigmoid, true),
+  convCase({ ...geo(1, 6, 9, 3, 1, 3, 2, "valid"), inChannels: 9 }, 16, ActivationId.Tanh, false),
+  convCase({ ...geo(1, 1, 1, 3, 3, 1, 1, "same"), inChannels: 2 }, 16, ActivationId.Relu, true),     // one pixel
+];
+
 function inputsFor(c: ConvCase, seed: number): ConvInputs {
   const s = c.shape;
   return {
@@ -182,6 +219,32 @@ describe.each(WASM_VARIANTS)("conv2d: %s.wasm vs js", (variant) => {
   it.each(SHAPE_CASES)("$label", (c) => check(c));
   it.each(ACTIVATION_CASES)("$label", (c) => check(c));
   it.each(LARGE_CASES)("$label", (c) => check(c));
+  it.each(CIN1_CASES)("one channel: $label", (c) => check(c));
+  it.each(X16_CASES)("16 filters: $label", (c) => check(c));
+
+  it("property: one-channel geometries with rows of >= 16 pixels agree with js", () => {
+    const dims = fc.record({
+      batch: fc.integer({ min: 1, max: 3 }),
+      inHeight: fc.integer({ min: 1, max: 9 }),
+      inWidth: fc.integer({ min: 16, max: 45 }),
+      inChannels: fc.constant(1),
+      outChannels: fc.integer({ min: 1, max: 9 }),
+      kernelHeight: fc.integer({ min: 1, max: 5 }),
+      kernelWidth: fc.integer({ min: 1, max: 5 }),
+      strideHeight: fc.integer({ min: 1, max: 3 }),
+      strideWidth: fc.constant(1),
+      padding: fc.constantFrom<Padding>("valid", "same"),
+      act: fc.constantFrom(...ALL_ACTIVATIONS),
+      bias: fc.boolean(),
+      seed: fc.integer({ min: 0, max: 0x7fffffff }),
+    }).filter((d) => d.padding === "same" || d.kernelHeight <= d.inHeight);
+    fc.assert(
+      fc.property(dims, ({ outChannels, act, bias, seed, ...shape }) => {
+        check(convCase(shape, outChannels, act, bias), seed);
+      }),
+      { numRuns: PROPERTY_RUNS, seed: PROPERTY_SEED },
+    );
+  });
 
   it("property: random geometries agree with js", () => {
     const dims = fc.record({
