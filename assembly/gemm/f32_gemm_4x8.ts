@@ -33,7 +33,7 @@
 // valid from 13.3 to 9.3 / 12.1 to 7.3 us; 56x56x64->64 3x3 unchanged.
 //
 // Why 4x8 with a rolled k-loop: 8 v128 accumulators + 2 B vectors + 1 A
-// broadcast fit the 16 x64 XMM registers. On this machine (Zen 4, Node 20)
+// broadcast fit the 16 x64 XMM registers. On this machine (Zen 3, Node 20)
 // unrolling the k-loop, or tiles 6x8 / 8x8 / 4x16, made V8 spill and ran at
 // ~25 GFLOP/s instead of ~39 (SIMD) / ~50 (relaxed). See DESIGN.md.
 //

@@ -31,7 +31,7 @@ const BIAS_PARTIAL: usize = memory.data(32, 16);
 
 /**
  * Whether packing the A slab pays for a reduction of length k swept across
- * `panels` 8-column panels. Measured here (Zen 4, Node 20, best of 6-8
+ * `panels` 8-column panels. Measured here (Zen 3, Node 20, best of 6-8
  * interleaved runs, unpacked -> packed):
  * - relaxed-SIMD: GEMM 256^3 45.7 -> 49.6 GFLOP/s, 64x400x120 44.9 -> 48.6,
  *   conv 56x56x64->64 3x3 5.25 -> 4.90 ms, 32x32x3->32 3x3 65.6 -> 44.1 us;

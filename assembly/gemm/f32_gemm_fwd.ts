@@ -8,12 +8,12 @@
 //   (16 bytes is faster); no over-read of any buffer (see the micro-kernels).
 // - k >= 1 expected; k == 0 gives act(bias).
 //
-// Blocking: row blocks of MR = 4 rows (A slab in L1) run across a block of
-// panels sized so the packed B block stays in L2 (~256 KiB); A is streamed
-// once per panel block. Where packAPays says so (relaxed-SIMD with >= 4
-// panels, or a short k in SIMD), each 4-row slab is first packed k-major
-// and swept across the block's panels by f32_gemm_4x8_packed_a (256^3
-// relaxed: 45.7 -> 49.1 GFLOP/s). Rows m % 4 go through the 1x24 / 1x8 row
+// Blocking: in the unpacked path, row blocks of MR = 4 rows (A slab in L1)
+// run across a block of panels sized so the packed B block stays in L2
+// (~256 KiB); A is streamed once per panel block. Where packAPays says so
+// (relaxed-SIMD with >= 4 panels, or a short k in SIMD), each 4-row slab is
+// first packed k-major and swept across all the panels by
+// f32_gemm_4x8_packed_a (256^3 relaxed: 45.7 -> 49.1 GFLOP/s). Rows m % 4 go through the 1x24 / 1x8 row
 // path, which is also the whole of the m == 1 (batch-1 Dense) case.
 
 import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
@@ -35,9 +35,15 @@ export function f32_gemm_fwd(
   const panelBytes = <usize>k * PANEL_ROW_BYTES;
   const panels = (n + NR - 1) / NR;
   const mFull = m & ~(MR - 1);
-  const blockPanels = max(1, L2_BLOCK_BYTES / max(1, k * <i32>PANEL_ROW_BYTES));
   const fullPanels = n / NR;
   const packA = packAPays(k, panels);
+  // A packed slab is swept across every panel, not an L2-sized block of
+  // them: the packing is then paid once per 4 rows instead of once per
+  // block, and the prefetchers stream B from L3 fast enough. Relaxed 1024^3
+  // (best of 25, one process): 8-panel blocks 44.9, 32 46.2, all 128 49.0
+  // GFLOP/s. The unpacked kernel has no packing to amortise and keeps the
+  // L2 blocking.
+  const blockPanels = packA ? panels : max(1, L2_BLOCK_BYTES / max(1, k * <i32>PANEL_ROW_BYTES));
   for (let p0 = 0; p0 < panels; p0 += blockPanels) {
     const p1 = min(panels, p0 + blockPanels);
     for (let i = 0; i < mFull; i += MR) {

@@ -17,7 +17,7 @@
 //   (`if (v > acc) acc = v`): a NaN input is skipped. f32x4.max / f32.max
 //   (IEEE NaN and -0 rules) cost V8 eight x64 instructions per vector
 //   instead of one. With both changes 2x2 pooling of 28x28x6 went from 7.4
-//   to 2.7 us, and of 64x28x28x6 from 0.49 to 0.17 ms (Zen 4, Node 20).
+//   to 2.7 us, and of 64x28x28x6 from 0.49 to 0.17 ms (Zen 3, Node 20).
 // - 2x2 windows at stride 2 without padding (LeNet, VGG) take an unrolled
 //   path: four loads and five pmax per vector, no window clipping or
 //   inner loops. 28x28x6 2.8 -> 0.9 us, 64x28x28x6 0.172 -> 0.058 ms,
