@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { installWasmSpy } from "./lib/wasm-spy.mjs";
 import { allWorkloads, workloadData } from "./lib/workloads.mjs";
-import { BUDGETS, measureWorkload } from "./lib/measure.mjs";
+import { BUDGETS, measureWorkload, metricOf } from "./lib/measure.mjs";
 import { simdcnn, wasmStaleness } from "./lib/simdcnn.mjs";
 import { tfjsCpu, tfjsWasm } from "./lib/peer-tfjs.mjs";
 import { onnxRuntime } from "./lib/peer-ort.mjs";
@@ -88,13 +88,16 @@ const PEERS = [
   ["tfjs-wasm", "vs tfjs-wasm"],
   ["ort", "vs ort"],
 ];
-function speedup(results, best, other) {
+function speedup(results, best, other, key = "ms") {
   const r = results[other];
   if (!best || !r || !(r.status === "ok" || r.status === "single")) return NaN;
-  return r.ms / results[best].ms; // same work on both sides, so a time ratio is the speedup
+  return r[key] / results[best][key]; // same work on both sides, so a time ratio is the speedup
 }
 
-const headers = ["workload", "unit", ...contestants.map((c) => c.id), "best", ...PEERS.map(([, h]) => h)];
+const headers = [
+  "workload", "unit", ...contestants.map((c) => c.id), "best", ...PEERS.map(([, h]) => h),
+  "best, fastest sample", "vs tfjs-wasm, fastest samples",
+];
 const tableRows = rows.map(({ wl, results }) => {
   const best = bestSimdcnn(results);
   return [
@@ -102,13 +105,16 @@ const tableRows = rows.map(({ wl, results }) => {
     ...contestants.map((c) => cell(results[c.id])),
     best ?? "-",
     ...PEERS.map(([id]) => ratio(speedup(results, best, id))),
+    best ? fmt(metricOf(wl, results[best].minMs)) : "-",
+    ratio(speedup(results, best, "tfjs-wasm", "minMs")),
   ];
 });
 
 log(`\n## Results\n`);
 log(formatTable(headers, tableRows, (i) => i > 1));
 log(`\nUnits: GFLOP/s (GEMM 2mnk, conv 2·oh·ow·cout·kh·kw·cin·batch), Gop/s (pooling: window elements read), ` +
-  `img/s (batch 64), ms (batch-1 latency, lower is better). Medians of tinybench samples.`);
+  `img/s (batch 64), ms (batch-1 latency, lower is better). Medians of tinybench samples; the last two ` +
+  `columns use each contestant's fastest sample instead (on a shared machine noise only slows calls down).`);
 log(`Marks: ! output differs from the reference (simdcnn js, else the next peer that ran), * one cold call only (too slow to sample), ` +
   `? unchecked; skip = estimated slower than ${budget.maxCallMs / 1000} s per call; n/a = contestant not available for this row.`);
 log(`"vs X" = X's time / the best matching simdcnn wasm binary's time (> 1: simdcnn faster). ` +
