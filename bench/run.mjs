@@ -72,13 +72,13 @@ for (const wl of workloads) {
   log(`- ${wl.label} [${wl.unit}]: ${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
-/** The fastest simdcnn wasm binary whose output matched, per row. */
-function bestSimdcnn(results) {
+/** The fastest simdcnn wasm binary whose output matched, per row, by median (or by `key`). */
+function bestSimdcnn(results, key = "ms") {
   let best = null;
   for (const id of SIMDCNN_BINARIES) {
     const r = results[id];
     if (!r || !(r.status === "ok" || r.status === "single") || !r.check?.ok) continue;
-    if (!best || r.ms < results[best].ms) best = id;
+    if (!best || r[key] < results[best][key]) best = id;
   }
   return best;
 }
@@ -96,17 +96,18 @@ function speedup(results, best, other, key = "ms") {
 
 const headers = [
   "workload", "unit", ...contestants.map((c) => c.id), "best", ...PEERS.map(([, h]) => h),
-  "best, fastest sample", "vs tfjs-wasm, fastest samples",
+  "fastest sample", "vs tfjs-wasm, fastest samples",
 ];
 const tableRows = rows.map(({ wl, results }) => {
   const best = bestSimdcnn(results);
+  const bestMin = bestSimdcnn(results, "minMs");
   return [
     wl.label, wl.unit,
     ...contestants.map((c) => cell(results[c.id])),
     best ?? "-",
     ...PEERS.map(([id]) => ratio(speedup(results, best, id))),
-    best ? fmt(metricOf(wl, results[best].minMs)) : "-",
-    ratio(speedup(results, best, "tfjs-wasm", "minMs")),
+    bestMin ? `${fmt(metricOf(wl, results[bestMin].minMs))} ${bestMin}` : "-",
+    ratio(speedup(results, bestMin, "tfjs-wasm", "minMs")),
   ];
 });
 
@@ -114,7 +115,7 @@ log(`\n## Results\n`);
 log(formatTable(headers, tableRows, (i) => i > 1));
 log(`\nUnits: GFLOP/s (GEMM 2mnk, conv 2·oh·ow·cout·kh·kw·cin·batch), Gop/s (pooling: window elements read), ` +
   `img/s (batch 64), ms (batch-1 latency, lower is better). Medians of tinybench samples; the last two ` +
-  `columns use each contestant's fastest sample instead (on a shared machine noise only slows calls down).`);
+  `columns use each contestant's fastest sample instead, and pick the best binary by it (on a shared machine noise only slows calls down).`);
 log(`Marks: ! output differs from the reference (simdcnn js, else the next peer that ran), * one cold call only (too slow to sample), ` +
   `? unchecked; skip = estimated slower than ${budget.maxCallMs / 1000} s per call; n/a = contestant not available for this row.`);
 log(`"vs X" = X's time / the best matching simdcnn wasm binary's time (> 1: simdcnn faster). ` +

@@ -52,29 +52,9 @@ import { f32_gemm_fwd } from "../gemm/f32_gemm_fwd";
 import { f32_gemm_4x8_packed_a, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
 import { PACK_A_BUF, PACK_A_MAX_K, f32_gemm_pack_a4, f32_gemm_pack_a4_rows } from "../gemm/pack";
 import { f32_conv2d_pack_windows4_cin1 } from "./pack";
+import { needsPadding, padImage, paddedHeight, paddedWidth } from "./pad";
 import { f32_conv2d_fwd_cin1, f32_conv2d_fwd_cin1_applies } from "./f32_conv2d_fwd_cin1";
 import { f32_conv2d_fwd_2x16, f32_conv2d_fwd_2x16_applies } from "./f32_conv2d_fwd_2x16";
-
-/** Rows of the (virtually) padded image the windows touch. */
-// @ts-ignore: decorator
-@inline
-function paddedHeight(outH: i32, kh: i32, sh: i32): i32 {
-  return (outH - 1) * sh + kh;
-}
-
-/** Columns of the (virtually) padded image the windows touch. */
-// @ts-ignore: decorator
-@inline
-function paddedWidth(outW: i32, kw: i32, sw: i32): i32 {
-  return (outW - 1) * sw + kw;
-}
-
-// @ts-ignore: decorator
-@inline
-function needsPadding(inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32): bool {
-  return padTop > 0 || padLeft > 0 ||
-    paddedHeight(outH, kh, sh) > inH || paddedWidth(outW, kw, sw) > inW;
-}
 
 export function f32_conv2d_scratch_size(
   inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
@@ -83,26 +63,6 @@ export function f32_conv2d_scratch_size(
   if (outH <= 0 || outW <= 0) return 0;
   if (!needsPadding(inH, inW, outH, outW, kh, kw, sh, sw, padTop, padLeft)) return 0;
   return paddedHeight(outH, kh, sh) * paddedWidth(outW, kw, sw) * cin;
-}
-
-/** Copies one [inH, inW, cin] image into a zero-bordered [hp, wp, cin] one. */
-function padImage(x: usize, inH: i32, inW: i32, cin: i32, padTop: i32, padLeft: i32, hp: i32, wp: i32, dst: usize): void {
-  const pix = <usize>cin * F32_BYTES;
-  const rowBytes = <usize>wp * pix;
-  const left = min(padLeft, wp);
-  const copied = max(0, min(inW, wp - padLeft));
-  const right = wp - left - copied;
-  for (let r = 0; r < hp; r++) {
-    const iy = r - padTop;
-    const d = dst + <usize>r * rowBytes;
-    if (iy < 0 || iy >= inH) {
-      memory.fill(d, 0, rowBytes);
-      continue;
-    }
-    memory.fill(d, 0, <usize>left * pix);
-    memory.copy(d + <usize>left * pix, x + <usize>iy * <usize>inW * pix, <usize>copied * pix);
-    memory.fill(d + <usize>(left + copied) * pix, 0, <usize>right * pix);
-  }
 }
 
 export function f32_conv2d_fwd(

@@ -34,6 +34,7 @@ import { F32_BYTES, PANEL_ROW_BYTES } from "../common/tile";
 import { madd } from "../gemm/madd";
 import { activateCheapVec, isExpensive } from "../activation/math";
 import { f32_vactivation_fwd } from "../activation/f32_vactivation_fwd";
+import { needsPadding, padImage, paddedHeight, paddedWidth } from "./pad";
 
 /** Filters this kernel computes: two 8-filter panels. */
 const FILTERS: i32 = 16;
@@ -53,9 +54,9 @@ export function f32_conv2d_fwd_2x16(
   x: usize, packedW: usize, bias: usize, y: usize, act: i32, alpha: f32, scratch: usize,
 ): void {
   if (!ASC_FEATURE_SIMD) return; // never called: f32_conv2d_fwd_2x16_applies is false
-  const hp = (outH - 1) * sh + kh;
-  const wp = (outW - 1) * sw + kw;
-  const pad = padTop > 0 || padLeft > 0 || hp > inH || wp > inW;
+  const hp = paddedHeight(outH, kh, sh);
+  const wp = paddedWidth(outW, kw, sw);
+  const pad = needsPadding(inH, inW, outH, outW, kh, kw, sh, sw, padTop, padLeft);
   const pix = <usize>cin * F32_BYTES;
   const srcRowBytes = <usize>(pad ? wp : inW) * pix;
   const rowStep = <usize>sh * srcRowBytes;
@@ -69,7 +70,7 @@ export function f32_conv2d_fwd_2x16(
   for (let b = 0; b < batch; b++) {
     let src = x + <usize>b * imgBytes;
     if (pad) {
-      padImage(src, inH, inW, pix, padTop, padLeft, hp, wp, scratch);
+      padImage(src, inH, inW, cin, padTop, padLeft, hp, wp, scratch);
       src = scratch;
     }
     const yImg = y + <usize>b * <usize>outH * yRowBytes;
@@ -86,25 +87,6 @@ export function f32_conv2d_fwd_2x16(
       row += rowStep;
     }
     if (isExpensive(act)) f32_vactivation_fwd(yImg, yImg, outH * outW * FILTERS, act, alpha);
-  }
-}
-
-/** Copies one [inH, inW, cin] image (pix bytes a pixel) into a zero-bordered [hp, wp, cin] one. */
-function padImage(x: usize, inH: i32, inW: i32, pix: usize, padTop: i32, padLeft: i32, hp: i32, wp: i32, dst: usize): void {
-  const rowBytes = <usize>wp * pix;
-  const left = min(padLeft, wp);
-  const copied = max(0, min(inW, wp - left));
-  const right = wp - left - copied;
-  for (let r = 0; r < hp; r++) {
-    const iy = r - padTop;
-    const d = dst + <usize>r * rowBytes;
-    if (iy < 0 || iy >= inH) {
-      memory.fill(d, 0, rowBytes);
-      continue;
-    }
-    memory.fill(d, 0, <usize>left * pix);
-    memory.copy(d + <usize>left * pix, x + <usize>iy * <usize>inW * pix, <usize>copied * pix);
-    memory.fill(d + <usize>(left + copied) * pix, 0, <usize>right * pix);
   }
 }
 
