@@ -20,6 +20,8 @@ import { onnxRuntime } from "./lib/peer-ort.mjs";
 import { cell, fmt, formatTable, ratio } from "./lib/table.mjs";
 import { measureColdStart } from "./lib/cold-start.mjs";
 import { measureSizes } from "./lib/sizes.mjs";
+import { measurePeak } from "./lib/peak.mjs";
+import { cpuDescription } from "./lib/cpu.mjs";
 import { runTrainingBench } from "./lib/train-suite.mjs";
 
 const started = performance.now();
@@ -38,7 +40,7 @@ const candidates = quick
   ? [simdcnn("relaxed-simd"), simdcnn("simd"), simdcnn("js"), tfjsWasm(), onnxRuntime()]
   : [simdcnn("relaxed-simd"), simdcnn("simd"), simdcnn("scalar"), simdcnn("js"), tfjsWasm(), tfjsCpu(), onnxRuntime()];
 
-log(`# simdcnn bench (${quick ? "quick" : "full"}) — ${os.cpus()[0]?.model ?? "unknown cpu"}, node ${process.version}, one thread\n`);
+log(`# simdcnn bench (${quick ? "quick" : "full"}) — ${cpuDescription()}, node ${process.version}, one thread\n`);
 const stale = await wasmStaleness();
 if (stale) log(`WARNING: ${stale}\n`);
 
@@ -56,6 +58,15 @@ for (const c of candidates) {
   }
 }
 log("");
+
+// The yardstick for "close to the core's limit": see bench/lib/peak.mjs.
+const peak = await measurePeak({ rounds: quick ? 10 : 40, ms: 20 });
+const peakText = (v) => (typeof v === "number" ? `${fmt(v)} GFLOP/s` : `unavailable (${v.error.split("\n")[0]})`);
+log("## Core peak (128-bit, one core, this process)\n");
+log(`- relaxed SIMD FMA: ${peakText(peak.relaxed)}; SIMD mul + add: ${peakText(peak.simd)}`);
+log("  (fastest run of 12 independent multiply-add chains with no memory traffic; the GFLOP/s rows' last column is a percentage of it)\n");
+/** The peak a simdcnn binary's GFLOP/s row is measured against. */
+const PEAK_OF = { relaxed: "relaxed", simd: "simd" };
 
 // ---- workloads ----------------------------------------------------------------
 
@@ -94,6 +105,14 @@ function speedup(results, best, other, key = "ms") {
   return r[key] / results[best][key]; // same work on both sides, so a time ratio is the speedup
 }
 
+/** "49.7 relaxed (98%)": the fastest sample, its binary, and its share of that binary's peak. */
+function fastestCell(wl, id, minMs) {
+  const value = metricOf(wl, minMs);
+  const p = peak[PEAK_OF[id]];
+  const share = wl.unit === "GFLOP/s" && typeof p === "number" ? ` (${Math.round((100 * value) / p)}%)` : "";
+  return `${fmt(value)} ${id}${share}`;
+}
+
 const headers = [
   "workload", "unit", ...contestants.map((c) => c.id), "best", ...PEERS.map(([, h]) => h),
   "fastest sample", "vs tfjs-wasm, fastest samples",
@@ -106,7 +125,7 @@ const tableRows = rows.map(({ wl, results }) => {
     ...contestants.map((c) => cell(results[c.id])),
     best ?? "-",
     ...PEERS.map(([id]) => ratio(speedup(results, best, id))),
-    bestMin ? `${fmt(metricOf(wl, results[bestMin].minMs))} ${bestMin}` : "-",
+    bestMin ? fastestCell(wl, bestMin, results[bestMin].minMs) : "-",
     ratio(speedup(results, bestMin, "tfjs-wasm", "minMs")),
   ];
 });
@@ -115,7 +134,8 @@ log(`\n## Results\n`);
 log(formatTable(headers, tableRows, (i) => i > 1));
 log(`\nUnits: GFLOP/s (GEMM 2mnk, conv 2·oh·ow·cout·kh·kw·cin·batch), Gop/s (pooling: window elements read), ` +
   `img/s (batch 64), ms (batch-1 latency, lower is better). Medians of tinybench samples; the last two ` +
-  `columns use each contestant's fastest sample instead, and pick the best binary by it (on a shared machine noise only slows calls down).`);
+  `columns use each contestant's fastest sample instead, and pick the best binary by it (on a shared machine noise only slows calls down); ` +
+  `(n%) is that sample's share of the binary's core peak above.`);
 log(`Marks: ! output differs from the reference (simdcnn js, else the next peer that ran), * one cold call only (too slow to sample), ` +
   `? unchecked; skip = estimated slower than ${budget.maxCallMs / 1000} s per call; n/a = contestant not available for this row.`);
 log(`"vs X" = X's time / the best matching simdcnn wasm binary's time (> 1: simdcnn faster). ` +
@@ -168,7 +188,7 @@ log(formatTable(["file", "raw", "gzip"], sizes.map((s) => [s.file, s.raw ?? "mis
 const runSeconds = (performance.now() - started) / 1000;
 const report = {
   machine: {
-    cpu: os.cpus()[0]?.model ?? null,
+    cpu: cpuDescription(),
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.arch()}`,
     node: process.version,
@@ -177,6 +197,7 @@ const report = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
   budget,
+  peak,
   contestants: Object.fromEntries(candidates.map((c) => [c.id, { label: c.label, loaded: loaded[c.id] }])),
   workloads: rows.map(({ wl, results, reference }) => {
     const best = bestSimdcnn(results);
