@@ -29,6 +29,24 @@
 // relaxed; cout 2 18.5 -> 5.3 relaxed; 'valid' cout 6 13.2 -> 10.6
 // relaxed; batch 3 20x23x1->5 3x3 leakyRelu 41.3 -> 20.5 us SIMD. Identical
 // outputs (same summation order). For cout 7 and 8 see CIN1_MAX_COUT.
+// Second round (28x28x1->6 5x5 'same' + bias + relu, best of 101-301
+// interleaved rounds, one process): padded-image copy with v128 moves
+// instead of memory.fill/copy calls, one flat loop over a tap-offset table
+// instead of ky and kx loops, and a ReLU-and-full-pair copy of the loops
+// with the epilogue's branches folded: 7.8 -> 7.4 us relaxed, 9.9 -> 9.0 us
+// SIMD. Where the time goes: a 16x2 step runs ~1.6 ns (measured on a 200x20
+// valid image, no epilogue) while 8 multiply-adds at 2 per cycle need 1.25
+// ns, and 32 pixels are computed per 28-pixel row; 5.6 us at that step
+// rate is the floor of this tiling.
+// Tried in the second round and dropped: kx unrolled for kw = 5 (V8
+// hoisted the 5 steps' loads and spilled: 7.8 -> 13.5 us); a 12-pixel x
+// 3-filter tail tile (9 chains, 15 registers) so a 28-pixel row is 16 + 12
+// with nothing recomputed: 7.1 -> 7.2 us relaxed, 9.1 -> 10.0 us SIMD (its
+// steps ran ~9 cycles); weights pre-splatted into a static buffer (plain
+// loads instead of load32_splat): 7.4 -> 7.7 us; loads interleaved with
+// their multiply-adds in the source (V8 still hoists them): no change;
+// the sums stored to a static buffer before the epilogue (what helped
+// f32_gemv_1x24): 7.4 -> 7.8 us.
 //
 // Contract
 // - x: [batch, inH, inW, 1]; packedW: f32_conv2d_pack_filter's panels
@@ -37,21 +55,34 @@
 // - Only when f32_conv2d_fwd_cin1_applies(cin, sw, outW, cout) (SIMD
 //   builds, cin = 1, sw = 1, outW >= 16, cout <= CIN1_MAX_COUT). Any batch,
 //   sh, kh, kw, padding.
-// - scratch: f32_conv2d_fwd_cin1_scratch_size(...) floats, written freely:
-//   the zero-padded image when the geometry needs padding.
+// - scratch: f32_conv2d_scratch_size(...) floats, written freely:
+//   the zero-padded image when the geometry needs padding. While the
+//   kernel runs, the first kh*kw i32 of the static PACK_A_BUF (gemm/pack.ts)
+//   hold the tap table (when kh*kw <= MAX_TAPS; kernels never overlap).
 // - Over-read: none; every input float read lies inside a window, every
 //   weight inside its zero-padded panel.
 // - x, packedW, bias, scratch must not overlap y.
 
+import { ActivationId } from "../shared/ids";
 import { F32_BYTES, NR, PANEL_ROW_BYTES } from "../common/tile";
 import { madd } from "../gemm/madd";
+import { PACK_A_BUF, PACK_A_MAX_K } from "../gemm/pack";
 import { activateCheapVec, isExpensive } from "../activation/math";
 import { f32_vactivation_fwd } from "../activation/f32_vactivation_fwd";
+import { needsPadding, padImage, paddedHeight, paddedWidth } from "./pad";
 
 /** Output pixels per tile: 4 vectors. */
 const TILE_PIXELS: i32 = 16;
 /** Filters per tile. */
 const TILE_FILTERS: i32 = 2;
+/**
+ * Byte offset of tap t (ky*kw + kx) inside a window, so a tile's reduction
+ * is one flat loop. Borrows the packed-A slab buffer, which no other kernel
+ * uses during this one (single-threaded wasm).
+ */
+const TAP_TABLE: usize = PACK_A_BUF;
+/** Most taps (kh*kw) the table holds; larger kernels walk ky and kx loops. */
+const MAX_TAPS: i32 = PACK_A_MAX_K * 4;
 /**
  * Most filters this path takes: from 8 on the 4x8 panels are full and this
  * tile's 2 filters per pass no longer win (28x28x1 5x5 same, relaxed, 4x8
@@ -66,104 +97,108 @@ export function f32_conv2d_fwd_cin1_applies(cin: i32, sw: i32, outW: i32, cout: 
   return ASC_FEATURE_SIMD && cin == 1 && sw == 1 && outW >= TILE_PIXELS && cout <= CIN1_MAX_COUT;
 }
 
-/**
- * Floats of scratch this path needs: the padded image, or 0 when unpadded;
- * the same as f32_conv2d_scratch_size's for cin = 1, sw = 1.
- */
-export function f32_conv2d_fwd_cin1_scratch_size(
-  inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, padTop: i32, padLeft: i32,
-): i32 {
-  const hp = (outH - 1) * sh + kh;
-  const wp = outW + kw - 1;
-  if (padTop == 0 && padLeft == 0 && hp <= inH && wp <= inW) return 0;
-  return hp * wp;
-}
-
 export function f32_conv2d_fwd_cin1(
   batch: i32, inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, padTop: i32, padLeft: i32,
   x: usize, packedW: usize, bias: usize, y: usize, cout: i32, act: i32, alpha: f32, scratch: usize,
 ): void {
   if (!ASC_FEATURE_SIMD) return; // never called: f32_conv2d_fwd_cin1_applies is false
-  const hp = (outH - 1) * sh + kh;
-  const wp = outW + kw - 1;
-  const pad = f32_conv2d_fwd_cin1_scratch_size(inH, inW, outH, outW, kh, kw, sh, padTop, padLeft) > 0;
+  const hp = paddedHeight(outH, kh, sh);
+  const wp = paddedWidth(outW, kw, 1);
+  const pad = needsPadding(inH, inW, outH, outW, kh, kw, sh, 1, padTop, padLeft);
   const srcRowBytes = <usize>(pad ? wp : inW) * F32_BYTES;
   const rowStep = <usize>sh * srcRowBytes;
   const kwBytes = <usize>kw * F32_BYTES;
-  const panelBytes = <usize>(kh * kw) * PANEL_ROW_BYTES;
   const yPix = <usize>cout * F32_BYTES;
   const yRowBytes = <usize>outW * yPix;
+  const taps = kh * kw;
+  const flat = taps <= MAX_TAPS;
+  if (flat) {
+    let t = TAP_TABLE;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        store<i32>(t, <i32>(<usize>ky * srcRowBytes + <usize>kx * F32_BYTES));
+        t += 4;
+      }
+    }
+  }
+  const panelBytes = <usize>taps * PANEL_ROW_BYTES;
   const imgBytes = <usize>inH * <usize>inW * F32_BYTES;
-  const lastTile = outW - TILE_PIXELS;
   for (let b = 0; b < batch; b++) {
     let src = x + <usize>b * imgBytes;
     if (pad) {
-      padImage1(src, inH, inW, padTop, padLeft, hp, wp, scratch);
+      padImage(src, inH, inW, 1, padTop, padLeft, hp, wp, scratch);
       src = scratch;
     }
     const yImg = y + <usize>b * <usize>outH * yRowBytes;
     for (let c0 = 0; c0 < cout; c0 += TILE_FILTERS) {
       const w = packedW + <usize>(c0 / NR) * panelBytes + <usize>(c0 % NR) * F32_BYTES;
       const both = c0 + 1 < cout;
-      let b0 = f32x4.splat(0), b1 = f32x4.splat(0);
-      if (bias != 0) {
-        b0 = v128.load32_splat(bias + <usize>c0 * F32_BYTES);
-        if (both) b1 = v128.load32_splat(bias + <usize>(c0 + 1) * F32_BYTES);
-      }
-      const yPair = yImg + <usize>c0 * F32_BYTES;
-      let row = src;
-      for (let oh = 0; oh < outH; oh++) {
-        const yRow = yPair + <usize>oh * yRowBytes;
-        // The last tile is shifted back to end at the row's end (outW >= 16):
-        // recomputing a few pixels beat narrower tail tiles (6 or fewer
-        // multiply-add chains, latency-bound): 28x28x1->6 5x5 same 14.6 vs
-        // 15.4 us relaxed.
-        for (let ow = 0; ow < outW; ow += TILE_PIXELS) {
-          const o = min(ow, lastTile);
-          tile(row + <usize>o * F32_BYTES, kh, kwBytes, srcRowBytes, w, b0, b1, yRow + <usize>o * yPix, yPix, both, act, alpha);
-        }
-        row += rowStep;
+      const b0 = biasSplat(bias, c0);
+      const b1 = both ? biasSplat(bias, c0 + 1) : f32x4.splat(0);
+      const yc = yImg + <usize>c0 * F32_BYTES;
+      // A full pair with ReLU (LeNet) gets its own copy of the loops, with
+      // the activation and the pair test folded out of the epilogue; the
+      // ky/kx loops are kept only for kernels too large for the tap table.
+      if (flat && both && act == ActivationId.Relu) {
+        pairRows(src, outH, outW, rowStep, true, taps, kh, kwBytes, srcRowBytes, w, b0, b1, yc, yRowBytes, yPix, true, ActivationId.Relu, 0);
+      } else if (flat) {
+        pairRows(src, outH, outW, rowStep, true, taps, kh, kwBytes, srcRowBytes, w, b0, b1, yc, yRowBytes, yPix, both, act, alpha);
+      } else {
+        pairRows(src, outH, outW, rowStep, false, taps, kh, kwBytes, srcRowBytes, w, b0, b1, yc, yRowBytes, yPix, both, act, alpha);
       }
     }
     if (isExpensive(act)) f32_vactivation_fwd(yImg, yImg, outH * outW * cout, act, alpha);
   }
 }
 
-/** Copies one [inH, inW] image into a zero-bordered [hp, wp] one. */
-function padImage1(x: usize, inH: i32, inW: i32, padTop: i32, padLeft: i32, hp: i32, wp: i32, dst: usize): void {
-  const rowBytes = <usize>wp * F32_BYTES;
-  const left = min(padLeft, wp);
-  const copied = max(0, min(inW, wp - left));
-  const right = wp - left - copied;
-  for (let r = 0; r < hp; r++) {
-    const iy = r - padTop;
-    const d = dst + <usize>r * rowBytes;
-    if (iy < 0 || iy >= inH) {
-      memory.fill(d, 0, rowBytes);
-      continue;
+/** bias[c] in every lane, or zeros when there is no bias. */
+// @ts-ignore: decorator
+@inline
+function biasSplat(bias: usize, c: i32): v128 {
+  return bias != 0 ? v128.load32_splat(bias + <usize>c * F32_BYTES) : f32x4.splat(0);
+}
+
+/**
+ * Every output row of one filter pair, 16-pixel tiles; a row's last 1..15
+ * pixels run as one tile shifted back to end at the row's end (outW >= 16).
+ */
+// @ts-ignore: decorator
+@inline
+function pairRows(
+  row: usize, outH: i32, outW: i32, rowStep: usize,
+  flat: bool, taps: i32, kh: i32, kwBytes: usize, srcRowBytes: usize,
+  w: usize, b0: v128, b1: v128, y: usize, yRowBytes: usize, yPix: usize, both: bool, act: i32, alpha: f32,
+): void {
+  const lastTile = outW - TILE_PIXELS;
+  for (let oh = 0; oh < outH; oh++) {
+    for (let ow = 0; ow < outW; ow += TILE_PIXELS) {
+      const o = <usize>min(ow, lastTile);
+      tile2x16(row + o * F32_BYTES, flat, taps, kh, kwBytes, srcRowBytes, w, b0, b1, y + o * yPix, yPix, both, act, alpha);
     }
-    memory.fill(d, 0, <usize>left * F32_BYTES);
-    memory.copy(d + <usize>left * F32_BYTES, x + <usize>(iy * inW + left - padLeft) * F32_BYTES, <usize>copied * F32_BYTES);
-    memory.fill(d + <usize>(left + copied) * F32_BYTES, 0, <usize>right * F32_BYTES);
+    row += rowStep;
+    y += yRowBytes;
   }
 }
 
 /**
  * 16 output pixels (windows from the row at a) x 2 filters (weights at w,
  * one panel row per tap; bias splats b0, b1). Writes y[px*cout + {0, 1}]
- * for px < 16 (only filter 0 when !both).
+ * for px < 16 (only filter 0 when !both). `flat`: one loop over the tap
+ * table (28x28 'same' 7.4 -> 7.1 us relaxed: one loop exit per tile instead
+ * of kh), else ky and kx loops.
  */
 // @ts-ignore: decorator
 @inline
-function tile(
-  a: usize, kh: i32, kwBytes: usize, srcRowBytes: usize, w: usize, b0: v128, b1: v128,
+function tile2x16(
+  a: usize, flat: bool, taps: i32, kh: i32, kwBytes: usize, srcRowBytes: usize, w: usize, b0: v128, b1: v128,
   y: usize, yPix: usize, both: bool, act: i32, alpha: f32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  for (let ky = 0; ky < kh; ky++) {
-    const end = a + kwBytes;
-    for (let p = a; p < end; p += F32_BYTES) {
+  if (flat) {
+    const tEnd = TAP_TABLE + <usize>taps * 4;
+    for (let t = TAP_TABLE; t < tEnd; t += 4) {
+      const p = a + <usize>load<i32>(t);
       const w0 = v128.load32_splat(w);
       const w1 = v128.load32_splat(w, 4);
       const x0 = v128.load(p);
@@ -180,18 +215,39 @@ function tile(
       c13 = madd(x3, w1, c13);
       w += PANEL_ROW_BYTES;
     }
-    a += srcRowBytes;
+  } else {
+    for (let ky = 0; ky < kh; ky++) {
+      const end = a + kwBytes;
+      for (let p = a; p < end; p += F32_BYTES) {
+        const w0 = v128.load32_splat(w);
+        const w1 = v128.load32_splat(w, 4);
+        const x0 = v128.load(p);
+        const x1 = v128.load(p, 16);
+        const x2 = v128.load(p, 32);
+        const x3 = v128.load(p, 48);
+        c00 = madd(x0, w0, c00);
+        c01 = madd(x1, w0, c01);
+        c02 = madd(x2, w0, c02);
+        c03 = madd(x3, w0, c03);
+        c10 = madd(x0, w1, c10);
+        c11 = madd(x1, w1, c11);
+        c12 = madd(x2, w1, c12);
+        c13 = madd(x3, w1, c13);
+        w += PANEL_ROW_BYTES;
+      }
+      a += srcRowBytes;
+    }
   }
-  store4(y, yPix, c00, c10, b0, b1, both, act, alpha);
-  store4(y + 4 * yPix, yPix, c01, c11, b0, b1, both, act, alpha);
-  store4(y + 8 * yPix, yPix, c02, c12, b0, b1, both, act, alpha);
-  store4(y + 12 * yPix, yPix, c03, c13, b0, b1, both, act, alpha);
+  store2x4(y, yPix, c00, c10, b0, b1, both, act, alpha);
+  store2x4(y + 4 * yPix, yPix, c01, c11, b0, b1, both, act, alpha);
+  store2x4(y + 8 * yPix, yPix, c02, c12, b0, b1, both, act, alpha);
+  store2x4(y + 12 * yPix, yPix, c03, c13, b0, b1, both, act, alpha);
 }
 
 /** Four pixels' (u: filter 0, v: filter 1) values: bias, activation, then each pixel's pair. */
 // @ts-ignore: decorator
 @inline
-function store4(y: usize, yPix: usize, u: v128, v: v128, b0: v128, b1: v128, both: bool, act: i32, alpha: f32): void {
+function store2x4(y: usize, yPix: usize, u: v128, v: v128, b0: v128, b1: v128, both: bool, act: i32, alpha: f32): void {
   u = activateCheapVec(f32x4.add(u, b0), act, alpha);
   if (both) {
     v = activateCheapVec(f32x4.add(v, b1), act, alpha);

@@ -34,22 +34,55 @@ export function needsPadding(inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, 
 /**
  * Copies one [inH, inW, cin] image into a zero-bordered [hp, wp, cin] one at
  * dst (hp*wp*cin floats written with `=`; x and dst must not overlap).
+ * The SIMD builds move v128s in loops of their own: V8 compiles
+ * memory.fill / memory.copy to calls out of the wasm code, and at three per
+ * row they cost more than the bytes they move (28x28x1 'same' 5x5, the
+ * one-channel kernel: 7.8 -> 7.4 us relaxed).
  */
 export function padImage(x: usize, inH: i32, inW: i32, cin: i32, padTop: i32, padLeft: i32, hp: i32, wp: i32, dst: usize): void {
   const pix = <usize>cin * F32_BYTES;
   const rowBytes = <usize>wp * pix;
   const left = min(padLeft, wp);
   const copied = max(0, min(inW, wp - left));
-  const right = wp - left - copied;
+  const leftBytes = <usize>left * pix;
+  const copiedBytes = <usize>copied * pix;
+  const rightBytes = rowBytes - leftBytes - copiedBytes;
   for (let r = 0; r < hp; r++) {
     const iy = r - padTop;
     const d = dst + <usize>r * rowBytes;
     if (iy < 0 || iy >= inH) {
-      memory.fill(d, 0, rowBytes);
+      zeroBytes(d, rowBytes);
       continue;
     }
-    memory.fill(d, 0, <usize>left * pix);
-    memory.copy(d + <usize>left * pix, x + <usize>iy * <usize>inW * pix, <usize>copied * pix);
-    memory.fill(d + <usize>(left + copied) * pix, 0, <usize>right * pix);
+    zeroBytes(d, leftBytes);
+    copyBytes(d + leftBytes, x + <usize>iy * <usize>inW * pix, copiedBytes);
+    zeroBytes(d + leftBytes + copiedBytes, rightBytes);
+  }
+}
+
+/** n bytes (a multiple of 4) of zeros at d. */
+// @ts-ignore: decorator
+@inline
+function zeroBytes(d: usize, n: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    let o: usize = 0;
+    for (; o + 16 <= n; o += 16) v128.store(d + o, zero);
+    for (; o < n; o += F32_BYTES) store<f32>(d + o, 0);
+  } else {
+    memory.fill(d, 0, n);
+  }
+}
+
+/** n bytes (a multiple of 4) from s to d, not overlapping. */
+// @ts-ignore: decorator
+@inline
+function copyBytes(d: usize, s: usize, n: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let o: usize = 0;
+    for (; o + 16 <= n; o += 16) v128.store(d + o, v128.load(s + o));
+    for (; o < n; o += F32_BYTES) store<f32>(d + o, load<f32>(s + o));
+  } else {
+    memory.copy(d, s, n);
   }
 }

@@ -64,6 +64,10 @@ const LARGE_CASES: GemmCase[] = [
   gemmCase(1, 1024, 10, ActivationId.Linear, true),
   gemmCase(37, 9, 64, ActivationId.Tanh, true),
   gemmCase(2, 2049, 3, ActivationId.Linear, false),
+  // LeNet's dense layers at batch 1 (the 1x24 row kernel, then 1x8 tails) and 3 (4x8 tiles skipped: m < 4).
+  gemmCase(1, 400, 120, ActivationId.Relu, true),
+  gemmCase(1, 120, 84, ActivationId.Relu, true),
+  gemmCase(3, 400, 120, ActivationId.LeakyRelu, false),
 ];
 
 function inputsFor(c: Pick<GemmCase, "m" | "k" | "n" | "act" | "bias">, seed: number): GemmInputs {

@@ -22,6 +22,7 @@ const geo = (batch: number, inHeight: number, inWidth: number, kernelHeight: num
 const GEOMETRIES: Geometry[] = [
   geo(1, 4, 4, 2, 2, 2, 2, "valid"),  // the classic 2x2/2
   geo(2, 5, 5, 2, 2, 2, 2, "valid"),  // odd input: last row/column dropped
+  geo(2, 28, 28, 2, 2, 2, 2, "valid"), // LeNet's first pool (6 channels below), batch 2
   geo(1, 5, 5, 2, 2, 2, 2, "same"),   // odd input: padding (0, 1)
   geo(1, 6, 6, 3, 3, 2, 2, "same"),   // total padding 1: extra at the bottom/right
   geo(1, 7, 7, 3, 3, 2, 2, "same"),   // total padding 2: symmetric
@@ -36,7 +37,8 @@ const GEOMETRIES: Geometry[] = [
   geo(3, 3, 3, 3, 3, 1, 1, "valid"),  // window covers the image (global pool)
 ];
 
-const CHANNELS = [1, 3, 4, 5, 8, 9, 17];
+/** 4..8 channels take the two-vector 2x2 path (f32_maxpool2d_fwd.ts), 6 is LeNet's. */
+const CHANNELS = [1, 3, 4, 5, 6, 8, 9, 17];
 
 interface PoolCase {
   label: string;
