@@ -51,7 +51,14 @@
 // per multiply (4x4 vectors = 16 accumulators) would lower that, and it does
 // not fit the 15 XMM registers V8 allocates. Manual 4x unrolling still spills
 // (23 GFLOP/s: TurboFan hoists all the block's loads to its top); packing A
-// (2 pointer adds a step) measures 0.9x. DESIGN.md's ~39 was at a higher clock.
+// (2 pointer adds a step) measures 0.9x. Also tried (best of 40, one
+// process): A pre-broadcast into the packed slab (plain loads instead of
+// vbroadcastss) 35.4 -> 32.7 GFLOP/s at 256^3; raw stores of the sums
+// instead of the fused epilogue: no change.
+// DESIGN.md's ~39 was measured on a Zen 4 whose FMA peak is ~58 GFLOP/s
+// (67% of it). This machine is a Zen 3 (family 25 model 1): the bench's
+// in-process peak loop (bench/lib/peak.mjs) gives ~50.5 GFLOP/s for relaxed
+// FMA and for plain mul + add alike, so ~35.5 here is ~70% of the core.
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, NR, PANEL_ROW_BYTES } from "../common/tile";
