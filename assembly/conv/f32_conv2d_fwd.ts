@@ -78,7 +78,7 @@ export function f32_conv2d_fwd(
   }
   // One channel, few filters: 16 pixels x 2 filters per tile (f32_conv2d_fwd_cin1.ts);
   // its scratch (the padded image) is the size computed above.
-  if (f32_conv2d_fwd_cin1_applies(cin, sw, outW, cout)) {
+  if (f32_conv2d_fwd_cin1_applies(cin, sw, outW, cout, kh, kw)) {
     f32_conv2d_fwd_cin1(batch, inH, inW, outH, outW, kh, kw, sh, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
     return;
   }

@@ -52,13 +52,13 @@
 // - x: [batch, inH, inW, 1]; packedW: f32_conv2d_pack_filter's panels
 //   (filter co at panel co/8, column co%8; row t = ky*kw + kx);
 //   bias: [cout] or 0; y: [batch, outH, outW, cout], written with `=`.
-// - Only when f32_conv2d_fwd_cin1_applies(cin, sw, outW, cout) (SIMD
-//   builds, cin = 1, sw = 1, outW >= 16, cout <= CIN1_MAX_COUT). Any batch,
-//   sh, kh, kw, padding.
+// - Only when f32_conv2d_fwd_cin1_applies(cin, sw, outW, cout, kh, kw)
+//   (SIMD builds, cin = 1, sw = 1, outW >= 16, cout <= CIN1_MAX_COUT,
+//   kh*kw <= MAX_TAPS). Any batch, sh, padding.
 // - scratch: f32_conv2d_scratch_size(...) floats, written freely:
 //   the zero-padded image when the geometry needs padding. While the
 //   kernel runs, the first kh*kw i32 of the static PACK_A_BUF (gemm/pack.ts)
-//   hold the tap table (when kh*kw <= MAX_TAPS; kernels never overlap).
+//   hold the tap table (kernels never overlap).
 // - Over-read: none; every input float read lies inside a window, every
 //   weight inside its zero-padded panel.
 // - x, packedW, bias, scratch must not overlap y.
@@ -81,7 +81,7 @@ const TILE_FILTERS: i32 = 2;
  * uses during this one (single-threaded wasm).
  */
 const TAP_TABLE: usize = PACK_A_BUF;
-/** Most taps (kh*kw) the table holds; larger kernels walk ky and kx loops. */
+/** Most taps (kh*kw) the table holds; larger kernels take the general path. */
 const MAX_TAPS: i32 = PACK_A_MAX_K * 4;
 /**
  * Most filters this path takes: from 8 on the 4x8 panels are full and this
@@ -93,8 +93,8 @@ const CIN1_MAX_COUT: i32 = 7;
 /** Whether this kernel handles the geometry (see the contract). */
 // @ts-ignore: decorator
 @inline
-export function f32_conv2d_fwd_cin1_applies(cin: i32, sw: i32, outW: i32, cout: i32): bool {
-  return ASC_FEATURE_SIMD && cin == 1 && sw == 1 && outW >= TILE_PIXELS && cout <= CIN1_MAX_COUT;
+export function f32_conv2d_fwd_cin1_applies(cin: i32, sw: i32, outW: i32, cout: i32, kh: i32, kw: i32): bool {
+  return ASC_FEATURE_SIMD && cin == 1 && sw == 1 && outW >= TILE_PIXELS && cout <= CIN1_MAX_COUT && kh * kw <= MAX_TAPS;
 }
 
 export function f32_conv2d_fwd_cin1(
@@ -107,18 +107,14 @@ export function f32_conv2d_fwd_cin1(
   const pad = needsPadding(inH, inW, outH, outW, kh, kw, sh, 1, padTop, padLeft);
   const srcRowBytes = <usize>(pad ? wp : inW) * F32_BYTES;
   const rowStep = <usize>sh * srcRowBytes;
-  const kwBytes = <usize>kw * F32_BYTES;
   const yPix = <usize>cout * F32_BYTES;
   const yRowBytes = <usize>outW * yPix;
   const taps = kh * kw;
-  const flat = taps <= MAX_TAPS;
-  if (flat) {
-    let t = TAP_TABLE;
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        store<i32>(t, <i32>(<usize>ky * srcRowBytes + <usize>kx * F32_BYTES));
-        t += 4;
-      }
+  let t = TAP_TABLE;
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      store<i32>(t, <i32>(<usize>ky * srcRowBytes + <usize>kx * F32_BYTES));
+      t += 4;
     }
   }
   const panelBytes = <usize>taps * PANEL_ROW_BYTES;
@@ -137,14 +133,11 @@ export function f32_conv2d_fwd_cin1(
       const b1 = both ? biasSplat(bias, c0 + 1) : f32x4.splat(0);
       const yc = yImg + <usize>c0 * F32_BYTES;
       // A full pair with ReLU (LeNet) gets its own copy of the loops, with
-      // the activation and the pair test folded out of the epilogue; the
-      // ky/kx loops are kept only for kernels too large for the tap table.
-      if (flat && both && act == ActivationId.Relu) {
-        pairRows(src, outH, outW, rowStep, true, taps, kh, kwBytes, srcRowBytes, w, b0, b1, yc, yRowBytes, yPix, true, ActivationId.Relu, 0);
-      } else if (flat) {
-        pairRows(src, outH, outW, rowStep, true, taps, kh, kwBytes, srcRowBytes, w, b0, b1, yc, yRowBytes, yPix, both, act, alpha);
+      // the activation and the pair test folded out of the epilogue.
+      if (both && act == ActivationId.Relu) {
+        pairRows(src, outH, outW, rowStep, taps, w, b0, b1, yc, yRowBytes, yPix, true, ActivationId.Relu, 0);
       } else {
-        pairRows(src, outH, outW, rowStep, false, taps, kh, kwBytes, srcRowBytes, w, b0, b1, yc, yRowBytes, yPix, both, act, alpha);
+        pairRows(src, outH, outW, rowStep, taps, w, b0, b1, yc, yRowBytes, yPix, both, act, alpha);
       }
     }
     if (isExpensive(act)) f32_vactivation_fwd(yImg, yImg, outH * outW * cout, act, alpha);
@@ -165,15 +158,14 @@ function biasSplat(bias: usize, c: i32): v128 {
 // @ts-ignore: decorator
 @inline
 function pairRows(
-  row: usize, outH: i32, outW: i32, rowStep: usize,
-  flat: bool, taps: i32, kh: i32, kwBytes: usize, srcRowBytes: usize,
+  row: usize, outH: i32, outW: i32, rowStep: usize, taps: i32,
   w: usize, b0: v128, b1: v128, y: usize, yRowBytes: usize, yPix: usize, both: bool, act: i32, alpha: f32,
 ): void {
   const lastTile = outW - TILE_PIXELS;
   for (let oh = 0; oh < outH; oh++) {
     for (let ow = 0; ow < outW; ow += TILE_PIXELS) {
       const o = <usize>min(ow, lastTile);
-      tile2x16(row + o * F32_BYTES, flat, taps, kh, kwBytes, srcRowBytes, w, b0, b1, y + o * yPix, yPix, both, act, alpha);
+      tile2x16(row + o * F32_BYTES, taps, w, b0, b1, y + o * yPix, yPix, both, act, alpha);
     }
     row += rowStep;
     y += yRowBytes;
@@ -183,60 +175,36 @@ function pairRows(
 /**
  * 16 output pixels (windows from the row at a) x 2 filters (weights at w,
  * one panel row per tap; bias splats b0, b1). Writes y[px*cout + {0, 1}]
- * for px < 16 (only filter 0 when !both). `flat`: one loop over the tap
- * table (28x28 'same' 7.4 -> 7.1 us relaxed: one loop exit per tile instead
- * of kh), else ky and kx loops.
+ * for px < 16 (only filter 0 when !both). One loop over the tap table
+ * (28x28 'same' 7.4 -> 7.1 us relaxed against ky and kx loops: one loop
+ * exit per tile instead of kh).
  */
 // @ts-ignore: decorator
 @inline
 function tile2x16(
-  a: usize, flat: bool, taps: i32, kh: i32, kwBytes: usize, srcRowBytes: usize, w: usize, b0: v128, b1: v128,
+  a: usize, taps: i32, w: usize, b0: v128, b1: v128,
   y: usize, yPix: usize, both: bool, act: i32, alpha: f32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  if (flat) {
-    const tEnd = TAP_TABLE + <usize>taps * 4;
-    for (let t = TAP_TABLE; t < tEnd; t += 4) {
-      const p = a + <usize>load<i32>(t);
-      const w0 = v128.load32_splat(w);
-      const w1 = v128.load32_splat(w, 4);
-      const x0 = v128.load(p);
-      const x1 = v128.load(p, 16);
-      const x2 = v128.load(p, 32);
-      const x3 = v128.load(p, 48);
-      c00 = madd(x0, w0, c00);
-      c01 = madd(x1, w0, c01);
-      c02 = madd(x2, w0, c02);
-      c03 = madd(x3, w0, c03);
-      c10 = madd(x0, w1, c10);
-      c11 = madd(x1, w1, c11);
-      c12 = madd(x2, w1, c12);
-      c13 = madd(x3, w1, c13);
-      w += PANEL_ROW_BYTES;
-    }
-  } else {
-    for (let ky = 0; ky < kh; ky++) {
-      const end = a + kwBytes;
-      for (let p = a; p < end; p += F32_BYTES) {
-        const w0 = v128.load32_splat(w);
-        const w1 = v128.load32_splat(w, 4);
-        const x0 = v128.load(p);
-        const x1 = v128.load(p, 16);
-        const x2 = v128.load(p, 32);
-        const x3 = v128.load(p, 48);
-        c00 = madd(x0, w0, c00);
-        c01 = madd(x1, w0, c01);
-        c02 = madd(x2, w0, c02);
-        c03 = madd(x3, w0, c03);
-        c10 = madd(x0, w1, c10);
-        c11 = madd(x1, w1, c11);
-        c12 = madd(x2, w1, c12);
-        c13 = madd(x3, w1, c13);
-        w += PANEL_ROW_BYTES;
-      }
-      a += srcRowBytes;
-    }
+  const tEnd = TAP_TABLE + <usize>taps * 4;
+  for (let t = TAP_TABLE; t < tEnd; t += 4) {
+    const p = a + <usize>load<i32>(t);
+    const w0 = v128.load32_splat(w);
+    const w1 = v128.load32_splat(w, 4);
+    const x0 = v128.load(p);
+    const x1 = v128.load(p, 16);
+    const x2 = v128.load(p, 32);
+    const x3 = v128.load(p, 48);
+    c00 = madd(x0, w0, c00);
+    c01 = madd(x1, w0, c01);
+    c02 = madd(x2, w0, c02);
+    c03 = madd(x3, w0, c03);
+    c10 = madd(x0, w1, c10);
+    c11 = madd(x1, w1, c11);
+    c12 = madd(x2, w1, c12);
+    c13 = madd(x3, w1, c13);
+    w += PANEL_ROW_BYTES;
   }
   store2x4(y, yPix, c00, c10, b0, b1, both, act, alpha);
   store2x4(y + 4 * yPix, yPix, c01, c11, b0, b1, both, act, alpha);

@@ -90,8 +90,8 @@ const LARGE_CASES: ConvCase[] = [
  * (16), of a tile plus 1..15 pixels (its shifted-back last tile), odd
  * filter counts (the last pair's zero column), vertical strides, odd 'same'
  * padding, unpadded 'valid', batch > 1, and 8 filters (back on the 4x8 path).
- * Kernels of more than 12288 taps (kh*kw) skip the kernel's tap table and
- * walk ky and kx loops instead: the two 1-row cases at the end.
+ * Kernels of more than 12288 taps (kh*kw) do not fit the kernel's tap
+ * table and go back to the general path: the two 1-row cases at the end.
  */
 const CIN1_CASES: ConvCase[] = [
   convCase({ ...geo(1, 28, 28, 5, 5, 1, 1, "same"), inChannels: 1 }, 6, ActivationId.Relu, true),  // LeNet conv 1
@@ -104,8 +104,8 @@ const CIN1_CASES: ConvCase[] = [
   convCase({ ...geo(1, 13, 40, 7, 7, 1, 1, "valid"), inChannels: 1 }, 4, ActivationId.Relu, true),
   convCase({ ...geo(1, 6, 23, 1, 5, 1, 1, "valid"), inChannels: 1 }, 1, ActivationId.Relu, true),    // 1x5
   convCase({ ...geo(2, 19, 21, 3, 3, 1, 1, "same"), inChannels: 1 }, 8, ActivationId.Relu, true),    // 8: the 4x8 path
-  convCase({ ...geo(2, 1, 12306, 1, 12289, 1, 1, "valid"), inChannels: 1 }, 3, ActivationId.Relu, true), // no table, out 18
-  convCase({ ...geo(1, 3, 6217, 2, 6200, 1, 1, "valid"), inChannels: 1 }, 2, ActivationId.Tanh, false),  // no table, kh 2
+  convCase({ ...geo(2, 1, 12306, 1, 12289, 1, 1, "valid"), inChannels: 1 }, 3, ActivationId.Relu, true), // no table: general path, out 18
+  convCase({ ...geo(1, 3, 6217, 2, 6200, 1, 1, "valid"), inChannels: 1 }, 2, ActivationId.Tanh, false),  // no table: general path, kh 2
 ];
 
 /**
