@@ -103,7 +103,7 @@ export function f32_conv2d_fwd(
   const kTotal = kh * kc;
   const fullPanels = cout / NR;
   const tailNc = cout - fullPanels * NR;
-  const packA = packAPays(kTotal, (cout + NR - 1) / NR);
+  const packA = packAPays(kTotal, (cout + NR - 1) / NR) && !(ASC_FEATURE_RELAXED_SIMD && kc >= ONE_POINTER_MIN_KC);
   // One channel at stride 1: neighbouring windows are shifted copies (see
   // f32_conv2d_pack_windows4_cin1), packed with one load per step instead
   // of scalar moves. 28x28x1->32 3x3 same (K = 9, where packing is a fifth
@@ -174,6 +174,18 @@ export function f32_conv2d_fwd(
     }
   }
 }
+
+/**
+ * Shortest segment (kw*cin floats) for which the relaxed-SIMD build reads
+ * the windows in place with the one-pointer 4x8 kernel (f32_gemm_4x8.ts)
+ * instead of packing each 4-pixel tile: the packing was ~5% of the time.
+ * Best of 40 interleaved rounds, packed -> in place, 3x3 'same' + relu:
+ * 56x56x64->64 4.98 -> 4.68 ms, 32x32x32->32 0.418 -> 0.380 ms,
+ * 32x32x32->64 0.793 -> 0.758 ms, 16x16x64->64 0.390 -> 0.380 ms;
+ * 16x16x32->64 and 112x112x32->64 within noise (+-3%); but 32x32x3->32
+ * (segments of 9) 0.060 -> 0.277 ms, so short segments keep packing.
+ */
+const ONE_POINTER_MIN_KC: i32 = 64;
 
 /**
  * Whether images whose rows are not a multiple of 4 pixels are tiled as one

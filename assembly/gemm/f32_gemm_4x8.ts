@@ -137,6 +137,16 @@ function tileLoop(
   w0: usize, c: usize, cStride: usize, nc: i32, act: i32, alpha: f32,
   tiles: i32, aTileStep: usize, cTileStep: usize, full: bool,
 ): void {
+  // Row addressing, fixed per build. Relaxed SIMD: one A pointer and the
+  // other rows at fixed distances (a0 + aStride, ...), so a step advances
+  // two pointers, not five; V8 computes the three sums in the load's
+  // address. That made the unpacked kernel beat packing A for long
+  // segments (see ONE_POINTER_MIN_KC in conv/f32_conv2d_fwd.ts): 56x56x64
+  // ->64 3x3, best of 40 interleaved: 5.06 ms (four pointers), 4.99 (packed
+  // A), 4.72 (one pointer). Plain SIMD keeps four pointers: one pointer
+  // measured 6.50 -> 7.13 ms there.
+  const aStride2 = aStride << 1;
+  const aStride3 = aStride2 + aStride;
   for (let tile = 0; tile < tiles; tile++) {
     let w = w0;
     let a0 = a;
@@ -181,25 +191,29 @@ function tileLoop(
         let va = v128.load32_splat(a0);
         c00 = madd(va, b0, c00);
         c01 = madd(va, b1, c01);
-        va = v128.load32_splat(a1);
+        va = v128.load32_splat(ASC_FEATURE_RELAXED_SIMD ? a0 + aStride : a1);
         c10 = madd(va, b0, c10);
         c11 = madd(va, b1, c11);
-        va = v128.load32_splat(a2);
+        va = v128.load32_splat(ASC_FEATURE_RELAXED_SIMD ? a0 + aStride2 : a2);
         c20 = madd(va, b0, c20);
         c21 = madd(va, b1, c21);
-        va = v128.load32_splat(a3);
+        va = v128.load32_splat(ASC_FEATURE_RELAXED_SIMD ? a0 + aStride3 : a3);
         c30 = madd(va, b0, c30);
         c31 = madd(va, b1, c31);
         a0 += F32_BYTES;
-        a1 += F32_BYTES;
-        a2 += F32_BYTES;
-        a3 += F32_BYTES;
+        if (!ASC_FEATURE_RELAXED_SIMD) {
+          a1 += F32_BYTES;
+          a2 += F32_BYTES;
+          a3 += F32_BYTES;
+        }
         w += PANEL_ROW_BYTES;
       }
       a0 += aSegSkip;
-      a1 += aSegSkip;
-      a2 += aSegSkip;
-      a3 += aSegSkip;
+      if (!ASC_FEATURE_RELAXED_SIMD) {
+        a1 += aSegSkip;
+        a2 += aSegSkip;
+        a3 += aSegSkip;
+      }
     }
     const bl = v128.load(BIAS_PANEL);
     const bh = v128.load(BIAS_PANEL, 16);

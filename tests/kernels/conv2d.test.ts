@@ -81,6 +81,11 @@ const LARGE_CASES: ConvCase[] = [
   convCase({ ...geo(1, 14, 14, 3, 3, 1, 1, "same"), inChannels: 32 }, 64, ActivationId.Relu, true),
   convCase({ ...geo(2, 28, 28, 5, 5, 1, 1, "valid"), inChannels: 1 }, 6, ActivationId.Relu, true),
   convCase({ ...geo(1, 16, 16, 1, 1, 1, 1, "valid"), inChannels: 24 }, 33, ActivationId.Linear, true),
+  // Segments of >= 64 floats with >= 4 panels: windows read in place by the
+  // relaxed build's one-pointer tile; odd widths, a tail panel, stride 2, batch 2.
+  convCase({ ...geo(2, 9, 11, 3, 3, 1, 1, "same"), inChannels: 24 }, 37, ActivationId.Relu, true),
+  convCase({ ...geo(1, 13, 10, 3, 3, 2, 2, "same"), inChannels: 32 }, 32, ActivationId.LeakyRelu, false),
+  convCase({ ...geo(1, 6, 7, 3, 3, 1, 1, "valid"), inChannels: 64 }, 40, ActivationId.Linear, true),
 ];
 
 /**
