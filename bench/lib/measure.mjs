@@ -8,8 +8,8 @@ import { outputLength } from "./workloads.mjs";
 
 /** Timing budgets: full mode for numbers, quick mode for a one-minute smoke run. */
 export const BUDGETS = {
-  full: { time: 1000, warmupTime: 100, iterations: 3, warmupIterations: 1, singleShotMs: 2000, maxCallMs: 10000 },
-  quick: { time: 250, warmupTime: 30, iterations: 2, warmupIterations: 1, singleShotMs: 300, maxCallMs: 2500 },
+  full: { time: 1000, warmupTime: 100, iterations: 3, minSamples: 40, warmupIterations: 1, singleShotMs: 2000, maxCallMs: 10000 },
+  quick: { time: 250, warmupTime: 30, iterations: 2, minSamples: 10, warmupIterations: 1, singleShotMs: 300, maxCallMs: 2500 },
 };
 
 /** Preferred references, best first: the simdcnn JS backend is the oracle. */
@@ -20,6 +20,17 @@ export function metricOf(wl, ms) {
   if (wl.unit === "ms") return ms;
   if (wl.unit === "img/s") return (wl.batch * 1000) / ms;
   return wl.flops / (ms * 1e6); // GFLOP/s or Gop/s
+}
+
+/**
+ * Samples a row takes at least: calls of tens of ms get enough of them
+ * (up to `minSamples`, within ~2x the time budget) for the fastest sample
+ * to mean something; GEMM 1024^3 used to stop at ~20, and one slow window
+ * of the shared VM then covered them all.
+ */
+function minSamples(budget, firstMs) {
+  const affordable = Math.floor((2 * budget.time) / Math.max(firstMs, 1e-3));
+  return Math.max(budget.iterations, Math.min(budget.minSamples, affordable));
 }
 
 async function timeOneCall(prepared) {
@@ -74,7 +85,7 @@ export async function measureWorkload(wl, data, contestants, budget, rates, log)
         const bench = new Bench({
           time: budget.time,
           warmupTime: budget.warmupTime,
-          iterations: budget.iterations,
+          iterations: minSamples(budget, first.ms),
           warmupIterations: budget.warmupIterations,
           throws: true,
         });
