@@ -54,7 +54,8 @@
 // (2 pointer adds a step) measures 0.9x. Also tried (best of 40, one
 // process): A pre-broadcast into the packed slab (plain loads instead of
 // vbroadcastss) 35.4 -> 32.7 GFLOP/s at 256^3; raw stores of the sums
-// instead of the fused epilogue: no change.
+// instead of the fused epilogue: no change; a 5x8 tile (10 accumulators,
+// 14 xmm registers by count, 2% fewer vector ops per flop) 35.3 -> 21.4.
 // DESIGN.md's ~39 was measured on a Zen 4 whose FMA peak is ~58 GFLOP/s
 // (67% of it). This machine is a Zen 3 (family 25 model 1): the bench's
 // in-process peak loop (bench/lib/peak.mjs) gives ~50.5 GFLOP/s for relaxed
