@@ -49,7 +49,7 @@ import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
 import { f32_gemm_4x8 } from "../gemm/f32_gemm_4x8";
 import { f32_gemm_1x8 } from "../gemm/f32_gemm_1x8";
 import { f32_gemm_fwd } from "../gemm/f32_gemm_fwd";
-import { f32_gemm_4x8_packed_a, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
+import { f32_gemm_4x8_packed_a_cols, packAPays } from "../gemm/f32_gemm_4x8_packed_a";
 import { PACK_A_BUF, PACK_A_MAX_K, f32_gemm_pack_a4, f32_gemm_pack_a4_rows } from "../gemm/pack";
 import { f32_conv2d_pack_windows4_cin1 } from "./pack";
 import { needsPadding, padImage, paddedHeight, paddedWidth } from "./pad";
@@ -101,8 +101,6 @@ export function f32_conv2d_fwd(
   const imgBytes = <usize>inH * <usize>inW * pix;
   const owFull = outW & ~(MR - 1);
   const kTotal = kh * kc;
-  const fullPanels = cout / NR;
-  const tailNc = cout - fullPanels * NR;
   const packA = packAPays(kTotal, (cout + NR - 1) / NR) && !(ASC_FEATURE_RELAXED_SIMD && kc >= ONE_POINTER_MIN_KC);
   // One channel at stride 1: neighbouring windows are shifted copies (see
   // f32_conv2d_pack_windows4_cin1), packed with one load per step instead
@@ -123,7 +121,7 @@ export function f32_conv2d_fwd(
     const yImg = y + <usize>b * <usize>outH * yRowBytes;
     if (flat) {
       flatImage(src, srcRowBytes, sh, aStride, outH, outW, kh, kc, aSegSkip, kTotal, packedW, panelBytes,
-        fullPanels, tailNc, bias, yImg, yPix, cout, act, alpha, unitStep);
+        bias, yImg, yPix, cout, act, alpha, unitStep);
       continue;
     }
     for (let oh = 0; oh < outH; oh++) {
@@ -134,17 +132,7 @@ export function f32_conv2d_fwd(
         for (let ow = 0; ow < owFull; ow += MR) {
           if (unitStep) f32_conv2d_pack_windows4_cin1(aRow + <usize>ow * aStride, kh, kw, srcRowBytes, PACK_A_BUF);
           else f32_gemm_pack_a4(aRow + <usize>ow * aStride, aStride, kh, kc, aSegSkip, PACK_A_BUF);
-          const yt = yRow + <usize>ow * yPix;
-          if (fullPanels > 0) {
-            f32_gemm_4x8_packed_a(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yt, yPix, fullPanels, NR, act, alpha);
-          }
-          if (tailNc > 0) {
-            const n0 = fullPanels * NR;
-            f32_gemm_4x8_packed_a(
-              PACK_A_BUF, kTotal, packedW + <usize>fullPanels * panelBytes, panelBytes,
-              bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES, yt + <usize>n0 * F32_BYTES, yPix, 1, tailNc, act, alpha,
-            );
-          }
+          f32_gemm_4x8_packed_a_cols(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yRow + <usize>ow * yPix, yPix, cout, act, alpha);
         }
         for (let n0 = 0; n0 < cout; n0 += NR) {
           const nc = min(NR, cout - n0);
@@ -207,7 +195,7 @@ const FLAT_UNPACKED: bool = true;
  */
 function flatImage(
   src: usize, srcRowBytes: usize, sh: i32, aStride: usize, outH: i32, outW: i32, kh: i32, kc: i32,
-  aSegSkip: usize, kTotal: i32, packedW: usize, panelBytes: usize, fullPanels: i32, tailNc: i32,
+  aSegSkip: usize, kTotal: i32, packedW: usize, panelBytes: usize,
   bias: usize, yImg: usize, yPix: usize, cout: i32, act: i32, alpha: f32, unitStep: bool,
 ): void {
   const pixels = outH * outW;
@@ -234,17 +222,7 @@ function flatImage(
     // 16.7 us SIMD (best of 80, one process, identical outputs).
     if (unitStep && a3 == a0 + 3 * aStride) f32_conv2d_pack_windows4_cin1(a0, kh, kc, srcRowBytes, PACK_A_BUF);
     else f32_gemm_pack_a4_rows(a0, a1, a2, a3, kh, kc, aSegSkip, PACK_A_BUF);
-    const yt = yImg + <usize>p * yPix;
-    if (fullPanels > 0) {
-      f32_gemm_4x8_packed_a(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yt, yPix, fullPanels, NR, act, alpha);
-    }
-    if (tailNc > 0) {
-      const n0 = fullPanels * NR;
-      f32_gemm_4x8_packed_a(
-        PACK_A_BUF, kTotal, packedW + <usize>fullPanels * panelBytes, panelBytes,
-        bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES, yt + <usize>n0 * F32_BYTES, yPix, 1, tailNc, act, alpha,
-      );
-    }
+    f32_gemm_4x8_packed_a_cols(PACK_A_BUF, kTotal, packedW, panelBytes, bias, yImg + <usize>p * yPix, yPix, cout, act, alpha);
   }
   for (let p = full; p < pixels; p++) {
     const a = rowStart + <usize>ow * aStride;

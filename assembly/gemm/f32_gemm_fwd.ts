@@ -20,7 +20,7 @@ import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
 import { f32_gemm_4x8 } from "./f32_gemm_4x8";
 import { f32_gemm_1x8 } from "./f32_gemm_1x8";
 import { GEMV_PANELS, f32_gemv_1x24 } from "./f32_gemv_1x24";
-import { f32_gemm_4x8_packed_a, packAPays } from "./f32_gemm_4x8_packed_a";
+import { f32_gemm_4x8_packed_a_cols, packAPays } from "./f32_gemm_4x8_packed_a";
 import { PACK_A_BUF, f32_gemm_pack_a4 } from "./pack";
 
 /** Bytes of packed B kept hot in L2 while the row blocks stream past it. */
@@ -35,7 +35,6 @@ export function f32_gemm_fwd(
   const panelBytes = <usize>k * PANEL_ROW_BYTES;
   const panels = (n + NR - 1) / NR;
   const mFull = m & ~(MR - 1);
-  const fullPanels = n / NR;
   const packA = packAPays(k, panels);
   // A packed slab is swept across every panel, not an L2-sized block of
   // them: the packing is then paid once per 4 rows instead of once per
@@ -52,22 +51,12 @@ export function f32_gemm_fwd(
       if (packA) {
         // The 4-row slab packed once, then swept across the block's panels.
         f32_gemm_pack_a4(ai, aRowBytes, 1, k, 0, PACK_A_BUF);
-        const pf = max(0, min(p1, fullPanels) - p0);
-        if (pf > 0) {
-          f32_gemm_4x8_packed_a(
-            PACK_A_BUF, k, packedB + <usize>p0 * panelBytes, panelBytes,
-            bias == 0 ? 0 : bias + <usize>(p0 * NR) * F32_BYTES,
-            ci + <usize>(p0 * NR) * F32_BYTES, cRowBytes, pf, NR, act, alpha,
-          );
-        }
-        if (p1 > fullPanels) {
-          const n0 = fullPanels * NR;
-          f32_gemm_4x8_packed_a(
-            PACK_A_BUF, k, packedB + <usize>fullPanels * panelBytes, panelBytes,
-            bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
-            ci + <usize>n0 * F32_BYTES, cRowBytes, 1, n - n0, act, alpha,
-          );
-        }
+        const n0 = p0 * NR;
+        f32_gemm_4x8_packed_a_cols(
+          PACK_A_BUF, k, packedB + <usize>p0 * panelBytes, panelBytes,
+          bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
+          ci + <usize>n0 * F32_BYTES, cRowBytes, min(n, p1 * NR) - n0, act, alpha,
+        );
         continue;
       }
       for (let p = p0; p < p1; p++) {
