@@ -82,9 +82,9 @@ export function f32_conv2d_fwd(
     f32_conv2d_fwd_cin1(batch, inH, inW, outH, outW, kh, kw, sh, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
     return;
   }
-  // Exactly 16 filters: 2 pixels x 16 per tile, no packing (f32_conv2d_fwd_2x16.ts).
-  if (f32_conv2d_fwd_2x16_applies(cout)) {
-    f32_conv2d_fwd_2x16(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, act, alpha, scratch);
+  // Filters in groups of 16: 2 pixels x 16 per tile, no packing (f32_conv2d_fwd_2x16.ts).
+  if (f32_conv2d_fwd_2x16_applies(cout) && use2x16(cout, cin, kw)) {
+    f32_conv2d_fwd_2x16(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
     return;
   }
   const pad = needsPadding(inH, inW, outH, outW, kh, kw, sh, sw, padTop, padLeft);
@@ -161,6 +161,28 @@ export function f32_conv2d_fwd(
       }
     }
   }
+}
+
+/**
+ * Whether the 2x16 kernel should take a conv it can compute (cout a
+ * multiple of 16). Always at exactly 16 filters, where the 4x8 path packs
+ * for only 2 panels (see f32_conv2d_fwd_2x16.ts). At 32, 48, 64... filters
+ * (best of 40-150 interleaved rounds, one process, packed or 4x8 -> 2x16,
+ * 3x3 'same' + relu):
+ * - SIMD: 56x56x64->64 6.45 -> 6.10-6.29 ms, 112x112x32->64 13.7 -> 12.5 ms,
+ *   32x32x32->64 1.05 -> 1.00 ms, 16x16x64->64 0.522 -> 0.491 ms,
+ *   32x32x3->32 65 -> 58 us; but one input channel loses to the shifted
+ *   window packing (batch 32 of 28x28x1->32 0.613 -> 0.664 ms).
+ * - relaxed-SIMD: segments of ONE_POINTER_MIN_KC floats or more are faster
+ *   in the one-pointer 4x8 kernel (112x112x32->64 9.5 -> 9.8 ms, 56x56x64
+ *   ->64 4.74 -> 4.81 ms), shorter ones in 2x16 (32x32x3->32 46 -> 45 us,
+ *   14x14x6->32 5x5 same 44 -> 40 us); one input channel as in SIMD
+ *   (0.474 -> 0.580 ms).
+ */
+function use2x16(cout: i32, cin: i32, kw: i32): bool {
+  if (cout == 16) return true;
+  if (cin == 1) return false;
+  return !ASC_FEATURE_RELAXED_SIMD || kw * cin < ONE_POINTER_MIN_KC;
 }
 
 /**

@@ -1,7 +1,8 @@
 // f32-conv2d-fwd-2x16 (wasmsimd / wasmrelaxedsimd): NHWC forward
-// convolution for exactly 16 filters (two 8-filter panels; LeNet's second
-// layer, 14x14x6 -> 16, 5x5 'valid'), 2 output pixels x 16 filters per
-// tile, the input read in place.
+// convolution for filters in groups of 16 (two 8-filter panels; LeNet's
+// second layer, 14x14x6 -> 16, 5x5 'valid', is one group), 2 output pixels
+// x 16 filters per tile, the input read in place. Each pair of pixels runs
+// every group before moving on, so its windows stay in L1.
 //
 // Why: the 4x8 path packs each 4-pixel tile's windows (k-major) before
 // sweeping its 2 panels; at 2 panels the packing is not amortised (under
@@ -18,12 +19,15 @@
 // 15.2 -> 11.9 relaxed; 32x32x3->16 3x3 same 41.0 -> 36.8 relaxed, 51.6 ->
 // 48.6 SIMD; 16x16x32->16 3x3 same 54.8 -> 48.0 relaxed, 130 -> 119 SIMD.
 // Identical outputs where the 4x8 path had no 1x8 tail (same order).
+// More groups: see use2x16 in f32_conv2d_fwd.ts for where it beats the
+// 4x8 paths (plain SIMD 56x56x64->64 6.45 -> 6.1-6.3 ms).
 //
 // Contract
-// - x: [batch, inH, inW, cin]; packedW: f32_conv2d_pack_filter's two
-//   panels ([ky][kx][ci][8] each); bias: [16] or 0;
-//   y: [batch, outH, outW, 16], written with `=`.
-// - Only when f32_conv2d_fwd_2x16_applies(cout) (SIMD builds, cout = 16).
+// - x: [batch, inH, inW, cin]; packedW: f32_conv2d_pack_filter's cout/8
+//   panels ([ky][kx][ci][8] each); bias: [cout] or 0;
+//   y: [batch, outH, outW, cout], written with `=`.
+// - Only when f32_conv2d_fwd_2x16_applies(cout) (SIMD builds, cout a
+//   multiple of 16).
 //   Any batch, cin, stride, kernel, padding.
 // - scratch: f32_conv2d_scratch_size's floats (the zero-padded image, when
 //   the geometry needs padding), written freely.
@@ -41,17 +45,17 @@ const FILTERS: i32 = 16;
 /** Bytes of one output pixel's 16 floats. */
 const PIXEL_BYTES: usize = 64;
 
-/** Whether this kernel handles the call (see the contract). */
+/** Whether this kernel can compute the call (see the contract); f32_conv2d_fwd decides whether it should. */
 // @ts-ignore: decorator
 @inline
 export function f32_conv2d_fwd_2x16_applies(cout: i32): bool {
-  return ASC_FEATURE_SIMD && cout == FILTERS;
+  return ASC_FEATURE_SIMD && cout > 0 && cout % FILTERS == 0;
 }
 
 export function f32_conv2d_fwd_2x16(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
-  x: usize, packedW: usize, bias: usize, y: usize, act: i32, alpha: f32, scratch: usize,
+  x: usize, packedW: usize, bias: usize, y: usize, cout: i32, act: i32, alpha: f32, scratch: usize,
 ): void {
   if (!ASC_FEATURE_SIMD) return; // never called: f32_conv2d_fwd_2x16_applies is false
   const hp = paddedHeight(outH, kh, sh);
@@ -63,10 +67,11 @@ export function f32_conv2d_fwd_2x16(
   const pixStep = <usize>sw * pix;
   const segBytes = <usize>kw * pix;
   const panelBytes = <usize>(kh * kw * cin) * PANEL_ROW_BYTES;
-  const yRowBytes = <usize>outW * PIXEL_BYTES;
+  const yPix = <usize>cout * F32_BYTES;
+  const yRowBytes = <usize>outW * yPix;
+  const groups = cout / FILTERS;
   const imgBytes = <usize>inH * <usize>inW * pix;
   const pairs = outW >> 1;
-  const w1 = packedW + panelBytes;
   for (let b = 0; b < batch; b++) {
     let src = x + <usize>b * imgBytes;
     if (pad) {
@@ -79,27 +84,48 @@ export function f32_conv2d_fwd_2x16(
       let a = row;
       let yp = yImg + <usize>oh * yRowBytes;
       for (let i = 0; i < pairs; i++) {
-        tile(a, pixStep, kh, segBytes, srcRowBytes, packedW, w1, bias, yp, act, alpha, 2);
+        allGroups(a, pixStep, kh, segBytes, srcRowBytes, packedW, panelBytes, groups, bias, yp, yPix, act, alpha, 2);
         a += 2 * pixStep;
-        yp += 2 * PIXEL_BYTES;
+        yp += 2 * yPix;
       }
-      if ((outW & 1) != 0) tile(a, pixStep, kh, segBytes, srcRowBytes, packedW, w1, bias, yp, act, alpha, 1);
+      if ((outW & 1) != 0) {
+        allGroups(a, pixStep, kh, segBytes, srcRowBytes, packedW, panelBytes, groups, bias, yp, yPix, act, alpha, 1);
+      }
       row += rowStep;
     }
-    if (isExpensive(act)) f32_vactivation_fwd(yImg, yImg, outH * outW * FILTERS, act, alpha);
+    if (isExpensive(act)) f32_vactivation_fwd(yImg, yImg, outH * outW * cout, act, alpha);
+  }
+}
+
+/**
+ * The same `pixels` output pixels times every 16-filter group in turn (the
+ * windows stay in L1 while the group's two panels stream past).
+ */
+// @ts-ignore: decorator
+@inline
+function allGroups(
+  a: usize, pixStep: usize, kh: i32, segBytes: usize, srcRowBytes: usize, w: usize, panelBytes: usize,
+  groups: i32, bias: usize, y: usize, yPix: usize, act: i32, alpha: f32, pixels: i32,
+): void {
+  for (let g = 0; g < groups; g++) {
+    tile(a, pixStep, kh, segBytes, srcRowBytes, w, w + panelBytes, bias, y, yPix, act, alpha, pixels);
+    w += panelBytes << 1;
+    if (bias != 0) bias += PIXEL_BYTES;
+    y += PIXEL_BYTES;
   }
 }
 
 /**
  * `pixels` (2, or 1 for an odd row's last; a constant after inlining)
  * output pixels whose windows start at a and a + pixStep, times 16 filters
- * (panels at w0 and w1). Bias, cheap activation, then 16 floats a pixel.
+ * (panels at w0 and w1; output pixels yPix bytes apart). Bias, cheap
+ * activation, then 16 floats a pixel.
  */
 // @ts-ignore: decorator
 @inline
 function tile(
   a: usize, pixStep: usize, kh: i32, segBytes: usize, srcRowBytes: usize, w0: usize, w1: usize, bias: usize,
-  y: usize, act: i32, alpha: f32, pixels: i32,
+  y: usize, yPix: usize, act: i32, alpha: f32, pixels: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
@@ -139,9 +165,10 @@ function tile(
   v128.store(y, activateCheapVec(f32x4.add(c02, d2), act, alpha), 32);
   v128.store(y, activateCheapVec(f32x4.add(c03, d3), act, alpha), 48);
   if (pixels > 1) {
-    v128.store(y, activateCheapVec(f32x4.add(c10, d0), act, alpha), 64);
-    v128.store(y, activateCheapVec(f32x4.add(c11, d1), act, alpha), 80);
-    v128.store(y, activateCheapVec(f32x4.add(c12, d2), act, alpha), 96);
-    v128.store(y, activateCheapVec(f32x4.add(c13, d3), act, alpha), 112);
+    const y1 = y + yPix;
+    v128.store(y1, activateCheapVec(f32x4.add(c10, d0), act, alpha));
+    v128.store(y1, activateCheapVec(f32x4.add(c11, d1), act, alpha), 16);
+    v128.store(y1, activateCheapVec(f32x4.add(c12, d2), act, alpha), 32);
+    v128.store(y1, activateCheapVec(f32x4.add(c13, d3), act, alpha), 48);
   }
 }

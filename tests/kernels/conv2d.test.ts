@@ -114,10 +114,13 @@ const CIN1_CASES: ConvCase[] = [
 ];
 
 /**
- * Exactly 16 filters: the 2-pixel x 16-filter kernel (assembly/conv/
+ * Filters in groups of 16: the 2-pixel x 16-filter kernel (assembly/conv/
  * f32_conv2d_fwd_2x16.ts) in the SIMD builds (the (17, 16) channel pair
  * above runs every geometry through it too). Even and odd row lengths (the
- * last single pixel), strides, padding, batch > 1, every activation.
+ * last single pixel), strides, padding, batch > 1, every activation; then
+ * 32..64 filters (2-4 groups), where the schedule also depends on the
+ * build: one input channel and, in relaxed SIMD, segments (kw*cin) of 64
+ * floats or more go to the 4x8 paths instead.
  */
 const X16_CASES: ConvCase[] = [
   convCase({ ...geo(1, 14, 14, 5, 5, 1, 1, "valid"), inChannels: 6 }, 16, ActivationId.Relu, true), // LeNet conv 2
@@ -127,6 +130,13 @@ const X16_CASES: ConvCase[] = [
   convCase({ ...geo(1, 8, 7, 2, 4, 1, 3, "same"), inChannels: 1 }, 16, ActivationId.Sigmoid, true),
   convCase({ ...geo(1, 6, 9, 3, 1, 3, 2, "valid"), inChannels: 9 }, 16, ActivationId.Tanh, false),
   convCase({ ...geo(1, 1, 1, 3, 3, 1, 1, "same"), inChannels: 2 }, 16, ActivationId.Relu, true),     // one pixel
+  convCase({ ...geo(1, 11, 11, 3, 3, 1, 1, "same"), inChannels: 3 }, 32, ActivationId.Relu, true),    // VGG conv 1, odd rows
+  convCase({ ...geo(2, 10, 9, 5, 5, 1, 1, "same"), inChannels: 6 }, 48, ActivationId.Tanh, true),     // 3 groups, batch 2
+  convCase({ ...geo(1, 9, 8, 3, 3, 2, 2, "same"), inChannels: 7 }, 64, ActivationId.LeakyRelu, false), // stride 2
+  convCase({ ...geo(1, 7, 9, 3, 3, 1, 1, "valid"), inChannels: 16 }, 32, ActivationId.Sigmoid, true), // segments of 48
+  convCase({ ...geo(1, 8, 7, 3, 3, 1, 1, "same"), inChannels: 24 }, 32, ActivationId.Relu, true),     // 72: 4x8 in relaxed
+  convCase({ ...geo(2, 9, 17, 3, 3, 1, 1, "same"), inChannels: 1 }, 32, ActivationId.Relu, true),     // cin 1: packed 4x8
+  convCase({ ...geo(1, 5, 5, 1, 1, 1, 1, "same"), inChannels: 4 }, 32, ActivationId.Linear, true),    // 1x1: the GEMM
 ];
 
 function inputsFor(c: ConvCase, seed: number): ConvInputs {
@@ -229,7 +239,7 @@ describe.each(WASM_VARIANTS)("conv2d: %s.wasm vs js", (variant) => {
   it.each(ACTIVATION_CASES)("$label", (c) => check(c));
   it.each(LARGE_CASES)("$label", (c) => check(c));
   it.each(CIN1_CASES)("one channel: $label", (c) => check(c));
-  it.each(X16_CASES)("16 filters: $label", (c) => check(c));
+  it.each(X16_CASES)("16-filter groups: $label", (c) => check(c));
 
   it("property: one-channel geometries with rows of >= 16 pixels agree with js", () => {
     const dims = fc.record({
@@ -247,6 +257,30 @@ describe.each(WASM_VARIANTS)("conv2d: %s.wasm vs js", (variant) => {
       bias: fc.boolean(),
       seed: fc.integer({ min: 0, max: 0x7fffffff }),
     }).filter((d) => d.padding === "same" || d.kernelHeight <= d.inHeight);
+    fc.assert(
+      fc.property(dims, ({ outChannels, act, bias, seed, ...shape }) => {
+        check(convCase(shape, outChannels, act, bias), seed);
+      }),
+      { numRuns: PROPERTY_RUNS, seed: PROPERTY_SEED },
+    );
+  });
+
+  it("property: geometries with 16..64 filters agree with js", () => {
+    const dims = fc.record({
+      batch: fc.integer({ min: 1, max: 2 }),
+      inHeight: fc.integer({ min: 1, max: 8 }),
+      inWidth: fc.integer({ min: 1, max: 9 }),
+      inChannels: fc.integer({ min: 1, max: 30 }),
+      outChannels: fc.constantFrom(16, 32, 48, 64),
+      kernelHeight: fc.integer({ min: 1, max: 5 }),
+      kernelWidth: fc.integer({ min: 1, max: 5 }),
+      strideHeight: fc.integer({ min: 1, max: 3 }),
+      strideWidth: fc.integer({ min: 1, max: 3 }),
+      padding: fc.constantFrom<Padding>("valid", "same"),
+      act: fc.constantFrom(...ALL_ACTIVATIONS),
+      bias: fc.boolean(),
+      seed: fc.integer({ min: 0, max: 0x7fffffff }),
+    }).filter((d) => d.padding === "same" || (d.kernelHeight <= d.inHeight && d.kernelWidth <= d.inWidth));
     fc.assert(
       fc.property(dims, ({ outChannels, act, bias, seed, ...shape }) => {
         check(convCase(shape, outChannels, act, bias), seed);
