@@ -37,9 +37,12 @@
 // unrolling the k-loop, or tiles 6x8 / 8x8 / 4x16, made V8 spill and ran at
 // ~25 GFLOP/s instead of ~39 (SIMD) / ~50 (relaxed). See DESIGN.md.
 //
-// What bounds the plain-SIMD loop (Node 20 --print-wasm-code, re-measured
-// with the core at ~3.1 GHz, where this loop gives ~35 GFLOP/s = 5.7 cycles a
-// k-step): TurboFan unrolls the rolled loop 2x itself; a k-step is 6 vector
+// What bounds the plain-SIMD loop (Node 20 --print-wasm-code; `npm run
+// bench:disasm` reprints these counts next to the measured speed, Node 22
+// agrees, and the README's Speed section works out why no tile that fits
+// 15 xmm registers reaches 38 GFLOP/s here; re-measured with the core at
+// ~3.1 GHz, where this loop gives ~35 GFLOP/s = 5.7 cycles a k-step):
+// TurboFan unrolls the rolled loop 2x itself; a k-step is 6 vector
 // loads (4 vbroadcastss + 2 vmovdqu), 8 vmulps, 8 vaddps and ~10 integer
 // instructions (5 pointer adds, a mov, half a stack check, cmp/jcc), no spills.
 // The integer part is not the limit: a 2-step body with immediate offsets
