@@ -1,7 +1,8 @@
 // Node entry: the public API, with init() reading the wasm binary from disk.
-import { setWasmLoader } from "./backend/registry.js";
-import { loadWasmFromDisk } from "./platform/node.js";
+import { setUrlReader, setWasmLoader } from "./backend/registry.js";
+import { loadWasmFromDisk, readFileUrl } from "./platform/node.js";
 
 setWasmLoader(loadWasmFromDisk);
+setUrlReader(readFileUrl);
 
 export * from "./index.js";

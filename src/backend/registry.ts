@@ -27,7 +27,8 @@ export interface InitOptions {
    * The wasm binary: a compiled `WebAssembly.Module` (required on edge runtimes,
    * which cannot compile bytes — it is used as is, so also pass `backend` to
    * say which variant it is), bytes or a `Response` (compiled), or a URL
-   * (fetched). Without it, the platform entry loads `dist/wasm/<variant>.wasm`.
+   * (fetched; on Node, `file:` URLs are read from disk). Without it, the
+   * platform entry loads `dist/wasm/<variant>.wasm`.
    */
   wasm?: WasmSource;
   /**
@@ -66,6 +67,19 @@ interface State extends Backend {
 
 let current: State | null = null;
 let loader: WasmLoader | null = null;
+let urlReader: UrlReader | null = null;
+
+/**
+ * Reads a binary from a URL the platform's fetch cannot: Node's fetch has
+ * no `file:` scheme, so the node entry reads those from disk. Returns null
+ * for URLs it leaves to fetch.
+ */
+export type UrlReader = (url: URL) => Promise<Uint8Array> | null;
+
+/** Set by the node entry (file: URLs); other entries leave every URL to fetch. */
+export function setUrlReader(read: UrlReader | null): void {
+  urlReader = read;
+}
 
 /**
  * Tells init() how to fetch a wasm binary when the caller passes none. The
@@ -147,6 +161,35 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
   return { ...capabilities };
 }
 
+async function readUrl(source: string | URL): Promise<Uint8Array | Response> {
+  let url: URL | null = null;
+  try {
+    url = new URL(source);
+  } catch {
+    // Relative: only fetch knows the base (the page, in a browser).
+  }
+  const read = url === null ? null : urlReader?.(url);
+  if (read) {
+    try {
+      return await read;
+    } catch (e) {
+      throw new BackendError(`init: reading the wasm binary ${String(source)} failed: ` +
+        `${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let response: Response;
+  try {
+    response = await fetch(source);
+  } catch (e) {
+    throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: ` +
+      `${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!response.ok) {
+    throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: HTTP ${response.status}`);
+  }
+  return response;
+}
+
 async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): Promise<Kernels> {
   let binary: WebAssembly.Module | BufferSource | Response;
   if (source === undefined) {
@@ -156,11 +199,7 @@ async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): P
     }
     binary = await loader(variant);
   } else if (typeof source === "string" || source instanceof URL) {
-    const response = await fetch(source);
-    if (!response.ok) {
-      throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: HTTP ${response.status}`);
-    }
-    binary = response;
+    binary = await readUrl(source);
   } else {
     binary = source;
   }

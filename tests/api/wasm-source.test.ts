@@ -1,6 +1,7 @@
 // init({ wasm }) with a binary the caller hands in (what edge runtimes do).
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BackendError, capabilities, Dense, init, Sequential } from "simdcnn";
 
@@ -39,6 +40,32 @@ describe("init({ wasm })", () => {
     await init({ backend: "js" });
     await expect(init({ wasm: new Uint8Array([1, 2, 3, 4]), backend: "scalar" })).rejects.toThrow(BackendError);
     await expect(init({ wasm: new Uint8Array([1, 2, 3, 4]), backend: "scalar" })).rejects.toThrow(/'scalar' wasm build/);
+    expect(capabilities().backend).toBe("js");
+  });
+
+  it("reads a file: URL from disk on Node (its fetch has no file: scheme), as a URL or a string", async () => {
+    const url = pathToFileURL(require.resolve("simdcnn/wasm/simd.wasm"));
+    await init({ wasm: url, backend: "simd" });
+    expect(capabilities().backend).toBe("simd");
+    expect(answer()).toEqual([9.5, 11.5]);
+    await init({ backend: "js" });
+    await init({ wasm: url.href, backend: "simd" });
+    expect(capabilities().backend).toBe("simd");
+  });
+
+  it("a file: URL that does not exist gives a BackendError naming it and keeps the previous backend", async () => {
+    await init({ backend: "js" });
+    const missing = pathToFileURL("/nonexistent/simdcnn/simd.wasm");
+    await expect(init({ wasm: missing, backend: "simd" })).rejects.toThrow(BackendError);
+    await expect(init({ wasm: missing, backend: "simd" })).rejects.toThrow(/reading the wasm binary file:\/\/\/nonexistent.*ENOENT/);
+    expect(capabilities().backend).toBe("js");
+  });
+
+  it("a URL nothing answers gives a BackendError, not fetch's TypeError", async () => {
+    await init({ backend: "js" });
+    // Port 9 (discard) on the loopback: refused at once, no network needed.
+    await expect(init({ wasm: "http://127.0.0.1:9/simd.wasm", backend: "simd" })).rejects.toThrow(BackendError);
+    await expect(init({ wasm: "http://127.0.0.1:9/simd.wasm", backend: "simd" })).rejects.toThrow(/fetching the wasm binary http:\/\/127\.0\.0\.1:9\/simd\.wasm failed/);
     expect(capabilities().backend).toBe("js");
   });
 });
