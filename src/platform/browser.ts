@@ -1,8 +1,24 @@
 // Browsers fetch the binary that sits next to the bundle
 // (dist/wasm/<variant>.wasm); bundlers that understand `new URL(..., import.meta.url)`
 // copy it along. A Response lets init() compile while the bytes stream in.
+import { BackendError } from "../errors.js";
 import type { WasmVariant } from "./variant.js";
 
-export function fetchWasmNextToBundle(variant: WasmVariant): Promise<Response> {
-  return fetch(new URL(`./wasm/${variant}.wasm`, import.meta.url));
+export async function fetchWasmNextToBundle(variant: WasmVariant): Promise<Response> {
+  const url = new URL(`./wasm/${variant}.wasm`, import.meta.url);
+  // A missing binary is most often a bundler that did not copy wasm/: say
+  // which URL was tried, not only that compiling failed.
+  const hint = "(copy simdcnn's dist/wasm/ next to the bundle, or pass init({ wasm }))";
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} failed: ` +
+      `${e instanceof Error ? e.message : String(e)} ${hint}`);
+  }
+  if (!response.ok) {
+    throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} failed: ` +
+      `HTTP ${response.status} ${hint}`);
+  }
+  return response;
 }

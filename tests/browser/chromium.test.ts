@@ -1,0 +1,332 @@
+// simdcnn in a real browser: Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core, which downloads no browser) loads dist/browser.js as an ES
+// module from a local HTTP server and runs the same scenario (scenario.js)
+// that Node runs on the same wasm binary. Same binary, same inputs: the
+// results must agree to the bit for every variant, so a browser-only bug
+// (the loader, the streaming path, fit's event-loop yield, another V8)
+// cannot hide.
+import { existsSync } from "node:fs";
+import { request } from "node:http";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as simdcnn from "simdcnn";
+import type { Capabilities, WasmVariant } from "simdcnn";
+import { ramp } from "../api/models.js";
+import { buildModel, CLASSES, INPUT_SHAPE, runScenario, type Library, type ScenarioInput, type ScenarioResult }
+  from "./scenario.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
+const HERE = fileURLToPath(new URL("./", import.meta.url));
+const FIXTURE = "/tests/browser/fixture.html";
+
+/** What fixture.html puts on `window`, plus the record kept by `spyOnStreaming`. */
+interface FixtureWindow {
+  simdcnn: Library;
+  runScenario(input: ScenarioInput): Promise<ScenarioResult>;
+  fixtureReady?: true;
+  streamedUrls: string[];
+}
+
+const SAMPLE = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2];
+const TRAIN_SAMPLES = 4;
+
+/** The scenario's data, without initOptions; beforeAll fills in the weights. */
+const data: Omit<ScenarioInput, "initOptions"> = {
+  weights: [],
+  x: Array.from(ramp(TRAIN_SAMPLES * SAMPLE, 11)),
+  labels: [0, 2, 1, 2],
+  predictCount: 2,
+  steps: 3,
+  epochs: 2,
+};
+
+let server: StaticServer | null = null;
+let browser: Browser | null = null;
+/** Why Chromium could not start: each browser test fails with it (a failing beforeAll would only skip them). */
+let browserError: Error | null = null;
+
+beforeAll(async () => {
+  // Deterministic weights of the model's sizes, small enough to keep softmax away from saturation.
+  await simdcnn.init({ backend: "js" });
+  const model = buildModel(simdcnn);
+  data.weights = model.getWeights().map((w, i) => Array.from(ramp(w.length, 100 + i), (v) => v * 0.3));
+  model.dispose();
+
+  server = await serveStatic({ "/dist/": DIST, "/tests/browser/": HERE });
+  try {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
+        "(playwright-core downloads no browser). Install it with: apt-get install -y chromium");
+    }
+    if (!existsSync(`${DIST}browser.js`)) {
+      throw new Error(`${DIST}browser.js is missing: run \`npm run build\` (npm test does it when stale)`);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true });
+  } catch (e) {
+    browserError = e instanceof Error ? e : new Error(String(e));
+  }
+});
+
+afterAll(async () => {
+  // The server closes even if closing the browser throws (which still fails the run).
+  try {
+    await browser?.close();
+  } finally {
+    await server?.close();
+  }
+});
+
+const nodeResults = new Map<WasmVariant, ScenarioResult>();
+
+/** The scenario on Node with the same binary (relaxed SIMD behind V8's flag on Node 20). */
+async function runInNode(variant: WasmVariant): Promise<ScenarioResult> {
+  let result = nodeResults.get(variant);
+  if (result === undefined) {
+    result = await runScenario(simdcnn, {
+      ...data,
+      initOptions: { backend: variant, nodeRelaxedSimdFlag: variant === "relaxed-simd" },
+    });
+    expect(result.capabilities.backend, `Node ran ${variant}`).toBe(variant);
+    nodeResults.set(variant, result);
+  }
+  return result;
+}
+
+function f32(bits: number): number {
+  return new Float32Array(new Uint32Array([bits]).buffer)[0]!;
+}
+
+/** Empty when two float32 bit-pattern arrays are identical; else one line saying where and by how much. */
+function bitDifferences(label: string, browserBits: readonly number[], nodeBits: readonly number[]): string[] {
+  if (browserBits.length !== nodeBits.length) {
+    return [`${label}: ${browserBits.length} values in Chromium, ${nodeBits.length} in Node`];
+  }
+  let count = 0;
+  let first = -1;
+  let maxUlps = 0;
+  for (let i = 0; i < nodeBits.length; i++) {
+    if (browserBits[i] === nodeBits[i]) continue;
+    count++;
+    if (first < 0) first = i;
+    // Same-sign float32 bit patterns are ordered: their difference counts the ulps between them.
+    maxUlps = Math.max(maxUlps, Math.abs(browserBits[i]! - nodeBits[i]!));
+  }
+  return count === 0 ? [] : [`${label}: ${count} of ${nodeBits.length} differ, first [${first}] ` +
+    `${f32(browserBits[first]!)} (Chromium) vs ${f32(nodeBits[first]!)} (Node), up to ${maxUlps} ulps`];
+}
+
+function numberDifferences(label: string, inBrowser: readonly number[], node: readonly number[]): string[] {
+  const same = inBrowser.length === node.length && inBrowser.every((v, i) => Object.is(v, node[i]));
+  return same ? [] : [`${label}: [${inBrowser.join(", ")}] (Chromium) vs [${node.join(", ")}] (Node)`];
+}
+
+function expectBitwiseEqual(inBrowser: ScenarioResult, node: ScenarioResult): void {
+  const differences = [
+    ...bitDifferences("predictions", inBrowser.predictions, node.predictions),
+    ...numberDifferences("trainOnBatch losses", inBrowser.stepLosses, node.stepLosses),
+    ...numberDifferences("fit losses", inBrowser.fitLosses, node.fitLosses),
+    ...bitDifferences("predictions after training", inBrowser.trainedPredictions, node.trainedPredictions),
+    ...(inBrowser.weights.length === node.weights.length
+      ? inBrowser.weights.flatMap((w, i) => bitDifferences(`trained weights[${i}]`, w, node.weights[i]!))
+      : [`${inBrowser.weights.length} weight arrays in Chromium, ${node.weights.length} in Node`]),
+  ];
+  expect(differences, "Chromium vs Node on the same binary").toEqual([]);
+}
+
+/** Two equally broken runs would agree too: the numbers must also look like a model that learns. */
+function expectPlausible(result: ScenarioResult): void {
+  const probs = result.predictions.map(f32);
+  expect(probs).toHaveLength(data.predictCount * CLASSES);
+  for (let row = 0; row < data.predictCount; row++) {
+    const p = probs.slice(row * CLASSES, (row + 1) * CLASSES);
+    for (const v of p) expect(v).toBeGreaterThan(0);
+    expect(p.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+  }
+  expect(probs.slice(0, CLASSES), "the two samples get different outputs").not.toEqual(probs.slice(CLASSES));
+  const losses = [...result.stepLosses, ...result.fitLosses];
+  expect(losses).toHaveLength(data.steps + data.epochs);
+  for (const loss of losses) expect(Number.isFinite(loss) && loss > 0, `loss ${loss}`).toBe(true);
+  expect(result.stepLosses[data.steps - 1]!).toBeLessThan(result.stepLosses[0]!);
+  expect(result.trainedPredictions).not.toEqual(result.predictions);
+  const initial = data.weights.map((w) => Array.from(new Uint32Array(Float32Array.from(w).buffer)));
+  result.weights.forEach((w, i) => expect(w, `weights[${i}] were trained`).not.toEqual(initial[i]));
+}
+
+function expectCapabilities(caps: Capabilities, backend: WasmVariant): void {
+  expect(caps).toMatchObject({ backend, simd: true, relaxedSimd: true, threads: false });
+  expect(caps.reason).toMatch(/\w/);
+}
+
+describe("the test server", () => {
+  /** Status and content type of a GET whose path is sent verbatim (fetch would resolve "..", even as %2e%2e). */
+  function get(path: string): Promise<[number | undefined, string | undefined]> {
+    return new Promise((ok, fail) => {
+      const req = request(server!.origin + "/", { path }, (res) => {
+        res.resume();
+        res.on("end", () => ok([res.statusCode, res.headers["content-type"]]));
+      });
+      req.on("error", fail);
+      req.end();
+    });
+  }
+
+  it("serves dist/ and the fixtures with their content types, and 404s everything else", async () => {
+    expect(await get("/dist/browser.js")).toEqual([200, "text/javascript; charset=utf-8"]);
+    expect(await get("/dist/wasm/simd.wasm")).toEqual([200, "application/wasm"]);
+    expect(await get(FIXTURE)).toEqual([200, "text/html; charset=utf-8"]);
+    expect(await get("/tests/browser/scenario.js?v=1")).toEqual([200, "text/javascript; charset=utf-8"]);
+    for (const path of ["/package.json", "/dist/", "/dist/types/src/index.d.ts", "/dist/wasm/none.wasm",
+      "/dist/../package.json", "/dist/%2e%2e/package.json", "/dist/wasm/..%2f..%2fpackage.json",
+      "/dist/../tests/browser/fixture.html", "/tests/browser/../../dist/browser.js",
+      "/tests/browser/%2e%2e/%2e%2e/dist/browser.js", "/dist//etc/passwd.js", "/dist/%00.js", "/dist/%zz.js"]) {
+      expect((await get(path))[0], path).toBe(404);
+    }
+  });
+});
+
+describe("dist/browser.js in Chromium", () => {
+  let context: BrowserContext | null = null;
+  let page: Page;
+  /** pageerror events and console errors of the current page, in order. */
+  let problems: string[] = [];
+
+  beforeEach(async () => {
+    if (browserError !== null) throw browserError;
+    if (browser === null || server === null) throw new Error("beforeAll did not start the browser and the server");
+    problems = [];
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console.error: ${m.text()} (at ${m.location().url})`);
+    });
+    await page.addInitScript(spyOnStreaming);
+    await page.goto(server.origin + FIXTURE);
+    await page.waitForFunction(() => (window as unknown as FixtureWindow).fixtureReady === true, undefined,
+      { timeout: 10_000 }).catch((e: Error) => {
+      throw new Error(`${FIXTURE} did not load dist/browser.js: ${e.message}\n${problems.join("\n")}`);
+    });
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = null;
+    expect(problems, "errors reported by the page").toEqual([]);
+  });
+
+  /**
+   * Runs in the page before its scripts: records the URL of every response
+   * handed to WebAssembly.instantiateStreaming, so a test sees which binary
+   * init() fetched and that it compiled while streaming (which takes the
+   * server's application/wasm; the library buffers the bytes otherwise).
+   */
+  function spyOnStreaming(): void {
+    const w = window as unknown as FixtureWindow;
+    const original = WebAssembly.instantiateStreaming.bind(WebAssembly);
+    w.streamedUrls = [];
+    WebAssembly.instantiateStreaming = async (source, imports) => {
+      const response = await source;
+      w.streamedUrls.push(response.url);
+      return original(response, imports);
+    };
+  }
+
+  /** A page.evaluate call, with the page's own errors added to a failure. */
+  async function inPage<R>(evaluate: () => Promise<R>): Promise<R> {
+    try {
+      return await evaluate();
+    } catch (e) {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\npage problems:\n${problems.join("\n")}`);
+    }
+  }
+
+  function runInChromium(initOptions: ScenarioInput["initOptions"]): Promise<ScenarioResult> {
+    return inPage(() => page.evaluate((input) => (window as unknown as FixtureWindow).runScenario(input),
+      { ...data, initOptions }));
+  }
+
+  function streamedUrls(): Promise<string[]> {
+    return inPage(() => page.evaluate(() => (window as unknown as FixtureWindow).streamedUrls));
+  }
+
+  it("init() picks relaxed-simd, fetches it next to the bundle, and matches Node bit for bit", async () => {
+    const inBrowser = await runInChromium({});
+    expectCapabilities(inBrowser.initReturned, "relaxed-simd");
+    expectCapabilities(inBrowser.capabilities, "relaxed-simd");
+    expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual([`${server!.origin}/dist/wasm/relaxed-simd.wasm`]);
+    expectPlausible(inBrowser);
+    expectBitwiseEqual(inBrowser, await runInNode("relaxed-simd"));
+  });
+
+  it.each(["relaxed-simd", "simd", "scalar"] as const)(
+    "init({ backend: '%s' }) runs that binary and matches Node bit for bit", async (variant) => {
+      const inBrowser = await runInChromium({ backend: variant });
+      expectCapabilities(inBrowser.initReturned, variant);
+      expectCapabilities(inBrowser.capabilities, variant);
+      expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual([`${server!.origin}/dist/wasm/${variant}.wasm`]);
+      expectPlausible(inBrowser);
+      expectBitwiseEqual(inBrowser, await runInNode(variant));
+    });
+
+  it("init({ wasm: url }) fetches the binary at that URL", async () => {
+    // The query string marks the request as the caller's, not the default loader's.
+    const url = "/dist/wasm/simd.wasm?from=init-option";
+    const inBrowser = await runInChromium({ wasm: url, backend: "simd" });
+    expectCapabilities(inBrowser.capabilities, "simd");
+    expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual([server!.origin + url]);
+    expectBitwiseEqual(inBrowser, await runInNode("simd"));
+  });
+
+  it("init({ wasm: url }) rejects a 404 with a BackendError naming the URL and the status", async () => {
+    const url = "/dist/wasm/missing.wasm";
+    const outcome = await inPage(() => page.evaluate(async (wasm) => {
+      const lib = (window as unknown as FixtureWindow).simdcnn;
+      await lib.init({ backend: "scalar" });
+      try {
+        await lib.init({ wasm, backend: "simd" });
+        return { rejected: false, backendAfter: lib.capabilities().backend };
+      } catch (e) {
+        return {
+          rejected: true,
+          isBackendError: e instanceof lib.BackendError,
+          isCnnError: e instanceof lib.CnnError,
+          name: (e as Error).name,
+          message: (e as Error).message,
+          backendAfter: lib.capabilities().backend,
+        };
+      }
+    }, url));
+    // Chromium logs the failed request itself: that one error is expected, no other.
+    const logged = problems.filter((p) => p.includes("404") && p.includes(server!.origin + url));
+    problems = problems.filter((p) => !logged.includes(p));
+    expect(logged, "Chromium's own log of the 404").toHaveLength(1);
+    expect(outcome).toMatchObject({ rejected: true, isBackendError: true, isCnnError: true, name: "BackendError" });
+    expect(outcome.message).toContain(url);
+    expect(outcome.message).toMatch(/\b404\b/);
+    expect(outcome.backendAfter, "a failed init() keeps the previous backend").toBe("scalar");
+  });
+
+  it("init() rejects a missing default binary with a BackendError naming the URL it tried", async () => {
+    // As when a bundler did not copy dist/wasm/ next to the bundle.
+    const url = `${server!.origin}/dist/wasm/relaxed-simd.wasm`;
+    await page.route(url, (route) => route.fulfill({ status: 404, body: "not found" }));
+    const outcome = await inPage(() => page.evaluate(async () => {
+      const lib = (window as unknown as FixtureWindow).simdcnn;
+      try {
+        await lib.init();
+        return { rejected: false, message: "" };
+      } catch (e) {
+        return { rejected: true, isBackendError: e instanceof lib.BackendError, message: (e as Error).message };
+      }
+    }));
+    const logged = problems.filter((p) => p.includes("404"));
+    problems = problems.filter((p) => !logged.includes(p));
+    expect(logged, "Chromium's own log of the 404").toHaveLength(1);
+    expect(outcome).toMatchObject({ rejected: true, isBackendError: true });
+    expect(outcome.message).toContain(`'relaxed-simd' wasm build from ${url} failed: HTTP 404`);
+    expect(outcome.message).toContain("init({ wasm })");
+  });
+});
