@@ -197,7 +197,14 @@ async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): P
       throw new BackendError(`init: no wasm binary: this entry point has no loader (edge runtimes), ` +
         `so pass init({ wasm: module }) with the '${variant}' build, or use init({ backend: "js" })`);
     }
-    binary = await loader(variant);
+    try {
+      binary = await loader(variant);
+    } catch (e) {
+      if (e instanceof BackendError) throw e;
+      // E.g. ENOENT when dist/wasm/ did not ship with the bundle.
+      throw new BackendError(`init: loading the '${variant}' wasm build failed: ` +
+        `${e instanceof Error ? e.message : String(e)}`);
+    }
   } else if (typeof source === "string" || source instanceof URL) {
     binary = await readUrl(source);
   } else {
