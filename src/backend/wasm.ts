@@ -51,9 +51,12 @@ const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
   "conv2dScratchSize", "conv2d", "maxPool2d", "avgPool2d", "globalAvgPool2d", "activation", "softmax",
 ];
 
-/** Duck-typed too: a Response from another realm or fetch polyfill fails `instanceof`. */
+/**
+ * Duck-typed only: a Response from another realm or a fetch polyfill fails
+ * `instanceof`, and on Node merely reading the global `Response` loads
+ * undici, Node's fetch (~65 ms of a cold start that reads its bytes from disk).
+ */
 function isResponse(x: unknown): x is Response {
-  if (typeof Response !== "undefined" && x instanceof Response) return true;
   return typeof x === "object" && x !== null && typeof (x as Response).arrayBuffer === "function" &&
     typeof (x as Response).headers === "object" && typeof (x as Response).status === "number";
 }
