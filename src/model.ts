@@ -11,6 +11,7 @@ import { parseSeed } from "./layers/init.js";
 import { Layer, type ForwardArgs } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
+import { planForward, type ForwardPlan } from "./plan.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
@@ -58,16 +59,6 @@ export interface FeatureMap {
 /** What {@link Sequential.predict} accepts: a Tensor [batch, ...inputShape] or whole samples, flat. */
 export type PredictInput = Tensor | Float32Array | readonly number[];
 
-interface Plan {
-  capacity: number;
-  input: number;
-  /** Output buffer of each layer (identity layers repeat the previous pointer). */
-  outputs: number[];
-  scratch: number;
-  /** Blocks to free when the plan is replaced (aliases appear once). */
-  blocks: number[];
-}
-
 let modelCounter = 0;
 
 /**
@@ -99,7 +90,7 @@ export class Sequential {
   /** Frozen [batch, ...outputShape] of the last predict, reused while the batch stays the same. */
   private predictShape: readonly number[] = [];
   private readonly layerShapes: readonly (readonly number[])[];
-  private plan: Plan;
+  private plan: ForwardPlan;
   /** Bumped on every predict / re-plan / dispose: older output views go stale. */
   private readonly guard: { generation: number; readonly label: string };
   private disposed = false;
@@ -327,7 +318,7 @@ export class Sequential {
     this.guard.generation++;
     this.trainer?.dispose();
     this.trainer = null;
-    this.freePlan(this.plan);
+    this.plan.blocks.freeAll();
     for (const layer of this.layers) layer.dispose();
   }
 
@@ -502,41 +493,13 @@ export class Sequential {
   private ensureCapacity(batch: number): void {
     if (batch <= this.plan.capacity) return;
     const next = this.makePlan(batch);
-    this.freePlan(this.plan);
+    this.plan.blocks.freeAll();
     this.plan = next;
     this.guard.generation++;
   }
 
-  private makePlan(capacity: number): Plan {
-    const arena = this.backend.arena;
-    const blocks: number[] = [];
-    const alloc = (floats: number): number => {
-      const ptr = arena.alloc(floats);
-      blocks.push(ptr);
-      return ptr;
-    };
-    try {
-      const input = alloc(capacity * sizeOf(this.inShape));
-      const outputs: number[] = [];
-      let previous = input;
-      this.layers.forEach((layer, i) => {
-        previous = layer.isIdentity ? previous : alloc(capacity * sizeOf(this.layerShapes[i]!));
-        outputs.push(previous);
-      });
-      // One scratch shared by all convs (they run one after another); its
-      // size is assumed not to shrink as the batch grows.
-      const scratchFloats = Math.max(0, ...this.layers.map((layer) => layer.scratchFloats(capacity)));
-      const scratch = scratchFloats > 0 ? alloc(scratchFloats) : 0;
-      return { capacity, input, outputs, scratch, blocks };
-    } catch (e) {
-      for (const ptr of blocks) arena.free(ptr);
-      throw e;
-    }
-  }
-
-  private freePlan(plan: Plan): void {
-    for (const ptr of plan.blocks) this.backend.arena.free(ptr);
-    plan.blocks = [];
+  private makePlan(capacity: number): ForwardPlan {
+    return planForward(this.backend.arena, this.layers, this.inShape, this.layerShapes, capacity);
   }
 
   private params(): { layer: Layer; param: ReturnType<Layer["params"]>[number] }[] {

@@ -19,6 +19,7 @@ import {
   trainingKernelsOf, type BackwardArgs, type ForwardArgs, type Layer, type LayerParam,
 } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
+import { BlockList } from "../plan.js";
 import { formatShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { bindLoss, runLoss, type BoundLoss, type LossName } from "./losses.js";
@@ -81,7 +82,7 @@ interface TrainPlan {
   grads: [number, number];
   scratch: number;
   states: number[];
-  blocks: number[];
+  blocks: BlockList;
 }
 
 interface Validated {
@@ -101,7 +102,7 @@ export class Trainer {
   private readonly train: TrainingKernels;
   private readonly params: { param: LayerParam; opt: OptimizerParam }[] = [];
   private readonly trainable: Layer[];
-  private readonly blocks: number[] = [];
+  private readonly blocks: BlockList;
   private plan: TrainPlan | null = null;
   private readonly inSize: number;
   private readonly outSize: number;
@@ -142,6 +143,7 @@ export class Trainer {
     this.optimizer = v.optimizer;
     this.accuracy = v.accuracy;
     this.train = trainingKernelsOf(m.backend);
+    this.blocks = new BlockList(m.backend.arena);
     this.inSize = sizeOf(m.inputShape);
     const outShape = m.layerShapes[m.layerShapes.length - 1]!;
     this.outSize = sizeOf(outShape);
@@ -152,8 +154,8 @@ export class Trainer {
     try {
       for (const layer of m.layers) {
         for (const param of layer.params()) {
-          param.grad = this.alloc(this.blocks, param.size);
-          const state = Array.from({ length: v.optimizer.slots }, () => this.alloc(this.blocks, param.size));
+          param.grad = this.blocks.alloc(param.size);
+          const state = Array.from({ length: v.optimizer.slots }, () => this.blocks.alloc(param.size));
           this.params.push({ param, opt: { value: param.value, grad: param.grad, size: param.size, state } });
         }
       }
@@ -165,9 +167,9 @@ export class Trainer {
 
   /** Frees every training buffer; parameters lose their gradient pointers. */
   dispose(): void {
-    if (this.plan !== null) this.freeBlocks(this.plan.blocks);
+    this.plan?.blocks.freeAll();
     this.plan = null;
-    this.freeBlocks(this.blocks);
+    this.blocks.freeAll();
     for (const { param } of this.params) param.grad = 0;
   }
 
@@ -175,7 +177,7 @@ export class Trainer {
   ensureCapacity(batch: number): void {
     if (this.plan !== null && this.plan.capacity >= batch) return;
     const next = this.makePlan(batch);
-    if (this.plan !== null) this.freeBlocks(this.plan.blocks);
+    this.plan?.blocks.freeAll();
     this.plan = next;
   }
 
@@ -365,52 +367,37 @@ export class Trainer {
   }
 
   private makePlan(capacity: number): TrainPlan {
-    const blocks: number[] = [];
     const layers = this.m.layers;
     const shapes = this.m.layerShapes;
-    try {
-      const input = this.alloc(blocks, capacity * this.inSize);
-      const labels = this.alloc(blocks, capacity * this.labelsPerSample);
+    return BlockList.plan(this.m.backend.arena, (blocks) => {
+      const input = blocks.alloc(capacity * this.inSize);
+      const labels = blocks.alloc(capacity * this.labelsPerSample);
       const outputs: number[] = [];
       let previous = input;
       let largest = this.outSize;
       layers.forEach((layer, i) => {
         const size = sizeOf(shapes[i]!);
         largest = Math.max(largest, size);
-        previous = layer.isIdentityInTraining ? previous : this.alloc(blocks, capacity * size);
+        previous = layer.isIdentityInTraining ? previous : blocks.alloc(capacity * size);
         outputs.push(previous);
       });
-      const logits = this.loss.fused ? this.alloc(blocks, capacity * this.outSize) : 0;
-      const grads: [number, number] = [this.alloc(blocks, capacity * largest), this.alloc(blocks, capacity * largest)];
+      const logits = this.loss.fused ? blocks.alloc(capacity * this.outSize) : 0;
+      const grads: [number, number] = [blocks.alloc(capacity * largest), blocks.alloc(capacity * largest)];
       // One scratch for the forward and the backward pass (they never overlap).
       const scratchFloats = Math.max(0, ...layers.map((layer) =>
         Math.max(layer.scratchFloats(capacity), layer.trainingScratchFloats(capacity))));
-      const scratch = scratchFloats > 0 ? this.alloc(blocks, scratchFloats) : 0;
+      const scratch = scratchFloats > 0 ? blocks.alloc(scratchFloats) : 0;
       const states = layers.map((layer) => {
         const floats = layer.trainingStateFloats(capacity);
-        return floats > 0 ? this.alloc(blocks, floats) : 0;
+        return floats > 0 ? blocks.alloc(floats) : 0;
       });
       return { capacity, input, labels, outputs, logits, grads, scratch, states, blocks };
-    } catch (e) {
-      this.freeBlocks(blocks);
-      throw e;
-    }
+    });
   }
 
   private requirePlan(): TrainPlan {
     if (this.plan === null) throw new Error("trainer: no plan (ensureCapacity first)");
     return this.plan;
-  }
-
-  private alloc(blocks: number[], floats: number): number {
-    const ptr = this.m.backend.arena.alloc(floats);
-    blocks.push(ptr);
-    return ptr;
-  }
-
-  private freeBlocks(blocks: number[]): void {
-    for (const ptr of blocks) this.m.backend.arena.free(ptr);
-    blocks.length = 0;
   }
 }
 
