@@ -81,3 +81,8 @@ export class TrainingDivergedError extends CnnError {}
  * @throws never
  */
 export class DisposedError extends CnnError {}
+
+/** The message of anything thrown (an Error's message, else its string form), for wrapping causes. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

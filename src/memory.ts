@@ -9,7 +9,7 @@
 //   `memory.buffer`: a Float32Array taken before a call that may allocate is
 //   stale after it. `f32()` therefore re-checks the buffer every time.
 
-import { OutOfMemoryError } from "./errors.js";
+import { OutOfMemoryError, messageOf } from "./errors.js";
 import type { LinearMemory } from "./backend/kernels.js";
 
 /** Alignment of every block, in bytes: one 128-bit SIMD lane group. */
@@ -131,7 +131,7 @@ export class Arena {
     try {
       this.memory.grow(pages);
     } catch (e) {
-      fail(e instanceof Error ? e.message : String(e));
+      fail(messageOf(e));
     }
     const newEnd = this.memory.buffer.byteLength;
     // The memory may have been sized before the arena saw it; take all of it.

@@ -2,7 +2,7 @@
 // reaches the kernels through `getBackend()`, so "init() not called yet" and
 // "init() switched backend under a live model" are each checked in one place.
 
-import { BackendError } from "../errors.js";
+import { BackendError, messageOf } from "../errors.js";
 import { Arena } from "../memory.js";
 import { detectRelaxedSimd, detectSimd, enableNodeRelaxedSimdFlag } from "./features.js";
 import { createJsKernels } from "./js.js";
@@ -174,7 +174,7 @@ async function readUrl(source: string | URL): Promise<Uint8Array | Response> {
       return await read;
     } catch (e) {
       throw new BackendError(`init: reading the wasm binary ${String(source)} failed: ` +
-        `${e instanceof Error ? e.message : String(e)}`);
+        `${messageOf(e)}`);
     }
   }
   let response: Response;
@@ -182,7 +182,7 @@ async function readUrl(source: string | URL): Promise<Uint8Array | Response> {
     response = await fetch(source);
   } catch (e) {
     throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: ` +
-      `${e instanceof Error ? e.message : String(e)}`);
+      `${messageOf(e)}`);
   }
   if (!response.ok) {
     throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: HTTP ${response.status}`);
@@ -203,7 +203,7 @@ async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): P
       if (e instanceof BackendError) throw e;
       // E.g. ENOENT when dist/wasm/ did not ship with the bundle.
       throw new BackendError(`init: loading the '${variant}' wasm build failed: ` +
-        `${e instanceof Error ? e.message : String(e)}`);
+        `${messageOf(e)}`);
     }
   } else if (typeof source === "string" || source instanceof URL) {
     binary = await readUrl(source);
@@ -215,7 +215,7 @@ async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): P
   } catch (e) {
     if (e instanceof BackendError) throw e;
     throw new BackendError(`init: could not instantiate the '${variant}' wasm build: ` +
-      `${e instanceof Error ? e.message : String(e)}`);
+      `${messageOf(e)}`);
   }
 }
 

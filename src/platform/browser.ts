@@ -1,7 +1,7 @@
 // Browsers fetch the binary that sits next to the bundle
 // (dist/wasm/<variant>.wasm); bundlers that understand `new URL(..., import.meta.url)`
 // copy it along. A Response lets init() compile while the bytes stream in.
-import { BackendError } from "../errors.js";
+import { BackendError, messageOf } from "../errors.js";
 import type { WasmVariant } from "./variant.js";
 
 export async function fetchWasmNextToBundle(variant: WasmVariant): Promise<Response> {
@@ -14,7 +14,7 @@ export async function fetchWasmNextToBundle(variant: WasmVariant): Promise<Respo
     response = await fetch(url);
   } catch (e) {
     throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} failed: ` +
-      `${e instanceof Error ? e.message : String(e)} ${hint}`);
+      `${messageOf(e)} ${hint}`);
   }
   if (!response.ok) {
     throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} failed: ` +
