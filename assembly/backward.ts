@@ -98,7 +98,7 @@ export function sgdUpdate(w: usize, g: usize, v: usize, length: i32, lr: f64, mo
 }
 export function adamUpdate(
   w: usize, g: usize, m: usize, v: usize, length: i32,
-  lr: f64, beta1: f64, beta2: f64, epsilon: f64, step: i32,
+  beta1: f64, beta2: f64, epsilon: f64, lrHat: f64, rsc2: f64,
 ): void {
-  f32_adam(w, g, m, v, length, lr, beta1, beta2, epsilon, step);
+  f32_adam(w, g, m, v, length, beta1, beta2, epsilon, lrHat, rsc2);
 }

@@ -12,6 +12,7 @@
 //   returns 0. Scalar float64 math: once per batch, not a bottleneck.
 
 import { F32_BYTES } from "../common/tile";
+import { exp64, log1p64 } from "../common/f64math";
 
 export function f32_sigmoid_binary_crossentropy(logits: usize, labels: usize, dlogits: usize, rows: i32, cols: i32): f64 {
   const count = rows * cols;
@@ -22,8 +23,8 @@ export function f32_sigmoid_binary_crossentropy(logits: usize, labels: usize, dl
     const off = <usize>i * F32_BYTES;
     const z = <f64>load<f32>(logits + off);
     const t = <f64>load<f32>(labels + off);
-    const e = Math.exp(-Math.abs(z)); // in (0, 1]
-    total += max<f64>(z, 0) - z * t + Math.log1p(e);
+    const e = exp64(-Math.abs(z)); // in (0, 1]
+    total += max<f64>(z, 0) - z * t + log1p64(e);
     const p = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     store<f32>(dlogits + off, <f32>((p - t) * inv));
   }

@@ -21,14 +21,15 @@
 //   once per batch over [batch, classes] and is never the bottleneck.
 
 import { F32_BYTES } from "../common/tile";
+import { exp64, log64 } from "../common/f64math";
 
 /** log(sum_j exp(z[j])) of one row, shifted by the row max so no exp overflows. */
 function logSumExp(z: usize, cols: i32): f64 {
   let m: f64 = -Infinity;
   for (let j = 0; j < cols; j++) m = max<f64>(m, <f64>load<f32>(z + <usize>j * F32_BYTES));
   let s: f64 = 0;
-  for (let j = 0; j < cols; j++) s += Math.exp(<f64>load<f32>(z + <usize>j * F32_BYTES) - m);
-  return m + Math.log(s);
+  for (let j = 0; j < cols; j++) s += exp64(<f64>load<f32>(z + <usize>j * F32_BYTES) - m);
+  return m + log64(s);
 }
 
 export function f32_softmax_crossentropy(logits: usize, labels: usize, dlogits: usize, rows: i32, cols: i32): f64 {
@@ -50,7 +51,7 @@ export function f32_softmax_crossentropy(logits: usize, labels: usize, dlogits: 
     }
     for (let j = 0; j < cols; j++) {
       const off = <usize>j * F32_BYTES;
-      const p = Math.exp(<f64>load<f32>(z + off) - lse);
+      const p = exp64(<f64>load<f32>(z + off) - lse);
       store<f32>(dz + off, <f32>((p * tSum - <f64>load<f32>(t + off)) * inv));
     }
   }
@@ -73,7 +74,7 @@ export function f32_sparse_softmax_crossentropy(logits: usize, labels: usize, dl
     if (valid) total += lse - <f64>load<f32>(z + <usize>label * F32_BYTES);
     for (let j = 0; j < cols; j++) {
       const off = <usize>j * F32_BYTES;
-      const g = valid ? Math.exp(<f64>load<f32>(z + off) - lse) - (j == label ? 1.0 : 0.0) : 0.0;
+      const g = valid ? exp64(<f64>load<f32>(z + off) - lse) - (j == label ? 1.0 : 0.0) : 0.0;
       store<f32>(dz + off, <f32>(g * inv));
     }
   }

@@ -11,28 +11,29 @@
 // - w, g, m, v: `length` floats; w, m, v updated in place (`=`), g read only;
 //   no other overlap. No alignment requirement; no over-read (four lanes,
 //   then a scalar tail).
-// - step t >= 1 is the 1-based count of updates including this one (tfjs's
-//   accBeta1 = b1^t). lr, b1, b2, eps arrive as f64; 1 - b1, 1 - b2 and the
-//   bias corrections 1 - b^t are formed in f64 and rounded to f32 once.
+// - lrHat = lr / (1 - b1^t) and rsc2 = 1 / sqrt(1 - b2^t), for the 1-based
+//   step t (tfjs's accBeta1 = b1^t), arrive precomputed in f64 from the
+//   caller (src/backend/wasm-train.ts): JS's Math.pow is exact enough, and
+//   AssemblyScript's f64 pow would ship ~4 KB of lookup tables for one call
+//   per step (see common/f64math.ts). b1, b2, eps arrive as f64; 1 - b1 and
+//   1 - b2 are formed in f64 and everything is rounded to f32 once.
 // - Separate mul/add/div/sqrt (never fused) in every build.
 // - One division per element, not three: the bias corrections are folded
-//   into two f64 constants, lr / (1 - b1^t) and 1 / sqrt(1 - b2^t), so
-//   w -= (m * lrHat) / (sqrt(v) * rsc2 + eps) (same value up to f32
-//   rounding; a divide costs as much as ~10 multiply-adds here).
+//   into lrHat and rsc2, so w -= (m * lrHat) / (sqrt(v) * rsc2 + eps) (same
+//   value up to f32 rounding; a divide costs as much as ~10 multiply-adds).
 
 import { F32_BYTES, LANES } from "../common/tile";
 
 export function f32_adam(
   w: usize, g: usize, m: usize, v: usize, length: i32,
-  lr: f64, beta1: f64, beta2: f64, epsilon: f64, step: i32,
+  beta1: f64, beta2: f64, epsilon: f64, lrHat64: f64, rsc2_64: f64,
 ): void {
-  const t = <f64>max(step, 1);
   const b1 = <f32>beta1;
   const b2 = <f32>beta2;
   const c1 = <f32>(1.0 - beta1);
   const c2 = <f32>(1.0 - beta2);
-  const lrHat = <f32>(lr / (1.0 - Math.pow(beta1, t)));
-  const rsc2 = <f32>(1.0 / Math.sqrt(1.0 - Math.pow(beta2, t)));
+  const lrHat = <f32>lrHat64;
+  const rsc2 = <f32>rsc2_64;
   const eps = <f32>epsilon;
   let i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -30,7 +30,7 @@ interface TrainingExports {
   meanSquaredError(y: number, labels: number, dy: number, rows: number, cols: number): number;
   sgdUpdate(w: number, g: number, v: number, length: number, lr: number, momentum: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, length: number,
-             lr: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+             beta1: number, beta2: number, epsilon: number, lrHat: number, rsc2: number): void;
 }
 
 /** Every export `bindWasmTrainingKernels` needs; checked up front so a stale binary fails loudly. */
@@ -83,7 +83,10 @@ export function bindWasmTrainingKernels(exports: Record<string, unknown>, _memor
       e.sigmoidBinaryCrossEntropy(logits, labels, dlogits, rows, cols),
     meanSquaredError: (y, labels, dy, rows, cols) => e.meanSquaredError(y, labels, dy, rows, cols),
     sgdUpdate: (w, g, v, length, lr, momentum) => e.sgdUpdate(w, g, v, length, lr, momentum),
-    adamUpdate: (w, g, m, v, length, lr, beta1, beta2, epsilon, step) =>
-      e.adamUpdate(w, g, m, v, length, lr, beta1, beta2, epsilon, step),
+    adamUpdate: (w, g, m, v, length, lr, beta1, beta2, epsilon, step) => {
+      // The bias corrections in JS's f64 (see assembly/optimizer/f32_adam.ts).
+      const t = Math.max(step, 1);
+      e.adamUpdate(w, g, m, v, length, beta1, beta2, epsilon, lr / (1 - beta1 ** t), 1 / Math.sqrt(1 - beta2 ** t));
+    },
   };
 }
