@@ -17,6 +17,7 @@ import { f32_avgpool2d_fwd } from "./pool/f32_avgpool2d_fwd";
 import { f32_global_avgpool2d_fwd } from "./pool/f32_global_avgpool2d_fwd";
 import { f32_vactivation_fwd } from "./activation/f32_vactivation_fwd";
 import { f32_softmax_fwd } from "./activation/f32_softmax_fwd";
+import { f32_fill_uniform } from "./init/f32_fill_uniform";
 
 /** Alignment of every block the TypeScript arena hands out. */
 const ARENA_ALIGN: usize = 16;
@@ -81,5 +82,10 @@ export function activation(x: usize, y: usize, length: i32, act: i32, alpha: f32
 }
 export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
   f32_softmax_fwd(x, y, rows, cols);
+}
+
+// ---- Weight initialisation ------------------------------------------------------------
+export function fillUniform(out: usize, length: i32, seed: u32, limit: f64): void {
+  f32_fill_uniform(out, length, seed, limit);
 }
 export * from "./backward";

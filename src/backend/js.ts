@@ -14,6 +14,7 @@ import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
 import type { TrainingKernels } from "./kernels-train.js";
 import { createJsTrainingKernels } from "./js-train.js";
+import { fillUniform } from "../random.js";
 
 /** First byte handed to the arena: 16-byte aligned and > 0, so pointer 0 can mean "absent". */
 const JS_HEAP_BASE = 16;
@@ -186,6 +187,10 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       const x0 = x / F32_BYTES;
       const y0 = y / F32_BYTES;
       for (let i = 0; i < length; i++) f[y0 + i] = applyActivation(f[x0 + i], act, alpha);
+    },
+
+    fillUniform(out, length, seed, limit) {
+      fillUniform(view(), out / F32_BYTES, length, seed, limit);
     },
 
     softmax(x, y, rows, cols) {

@@ -92,4 +92,11 @@ export interface Kernels extends TrainingKernels {
   activation(x: number, y: number, length: number, act: ActivationId, alpha: number): void;
   /** Row-wise numerically stable softmax over [rows, cols]; in place allowed. */
   softmax(x: number, y: number, rows: number, cols: number): void;
+
+  // ---- Weight initialisation ----------------------------------------------------
+  /**
+   * out[i] = (2u - 1) * limit for `length` draws u of mulberry32(seed) (src/random.ts):
+   * the uniform initializers. Every backend writes the same bits.
+   */
+  fillUniform(out: number, length: number, seed: number, limit: number): void;
 }

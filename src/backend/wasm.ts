@@ -44,11 +44,12 @@ interface KernelExports {
   globalAvgPool2d(batch: number, height: number, width: number, channels: number, x: number, y: number): void;
   activation(x: number, y: number, length: number, act: number, alpha: number): void;
   softmax(x: number, y: number, rows: number, cols: number): void;
+  fillUniform(out: number, length: number, seed: number, limit: number): void;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
   "memory", "heapBase", "gemmPackedSize", "gemmPackB", "gemm", "conv2dPackedSize", "conv2dPackFilter",
-  "conv2dScratchSize", "conv2d", "maxPool2d", "avgPool2d", "globalAvgPool2d", "activation", "softmax",
+  "conv2dScratchSize", "conv2d", "maxPool2d", "avgPool2d", "globalAvgPool2d", "activation", "softmax", "fillUniform",
 ];
 
 /**
@@ -147,5 +148,6 @@ export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, va
     globalAvgPool2d: (batch, height, width, channels, x, y) => e.globalAvgPool2d(batch, height, width, channels, x, y),
     activation: (x, y, length, act, alpha) => e.activation(x, y, length, act, alpha),
     softmax: (x, y, rows, cols) => e.softmax(x, y, rows, cols),
+    fillUniform: (out, length, seed, limit) => e.fillUniform(out, length, seed, limit),
   };
 }

@@ -120,9 +120,9 @@ export class Conv2D extends Layer {
     const [fanIn, fanOut] = [kh * kw * cin, kh * kw * this.filters];
     const seed = this.randomSeed();
     const { f32, at } = this.view(this.kernelPtr);
-    initialize(this.kernelInitializer, f32, at, kernelSize, fanIn, fanOut, seed);
+    initialize(this.kernelInitializer, kernels, f32, at, kernelSize, fanIn, fanOut, seed);
     // The bias draws from its own stream (seed + 1) so changing it never shifts the kernel.
-    if (this.useBias) initialize(this.biasInitializer, f32, this.biasPtr / F32_BYTES, this.filters, fanIn, fanOut, seed + 1);
+    if (this.useBias) initialize(this.biasInitializer, kernels, f32, this.biasPtr / F32_BYTES, this.filters, fanIn, fanOut, seed + 1);
     this.weightsChanged();
   }
 

@@ -86,10 +86,10 @@ export class Dense extends Layer {
     this.packedPtr = this.allocBlock(kernels.gemmPackedSize(this.inputs, this.units));
     const seed = this.randomSeed();
     const { f32, at } = this.view(this.kernelPtr);
-    initialize(this.kernelInitializer, f32, at, kernelSize, this.inputs, this.units, seed);
+    initialize(this.kernelInitializer, kernels, f32, at, kernelSize, this.inputs, this.units, seed);
     // The bias draws from its own stream (seed + 1) so changing it never shifts the kernel.
     if (this.useBias) {
-      initialize(this.biasInitializer, f32, this.biasPtr / F32_BYTES, this.units, this.inputs, this.units, seed + 1);
+      initialize(this.biasInitializer, kernels, f32, this.biasPtr / F32_BYTES, this.units, this.inputs, this.units, seed + 1);
     }
     this.weightsChanged();
   }

@@ -8,7 +8,7 @@
 import { ConfigError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { sizeOf } from "../shape.js";
-import { mulberry32 } from "./init.js";
+import { mulberry32 } from "../random.js";
 import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link Dropout}. */

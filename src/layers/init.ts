@@ -5,7 +5,10 @@
 // deviations with stddev sqrt(scale / n) (no 0.8796 correction, unlike
 // Keras 2), 'uniform' draws U(-limit, limit) with limit sqrt(3 scale / n).
 
+import type { Kernels } from "../backend/kernels.js";
 import { ConfigError } from "../errors.js";
+import { F32_BYTES } from "../memory.js";
+import { mulberry32 } from "../random.js";
 
 /** Initializer names a layer accepts for `kernelInitializer` / `biasInitializer` (tfjs-layers spelling). */
 export const INITIALIZER_NAMES = [
@@ -14,18 +17,6 @@ export const INITIALIZER_NAMES = [
 
 /** A weight initializer by name (tfjs-layers spelling). */
 export type InitializerName = (typeof INITIALIZER_NAMES)[number];
-
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG (public domain, Tommy Ettinger). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a of a string: turns a layer name into a per-layer seed. */
 export function seedFromName(name: string): number {
@@ -74,8 +65,8 @@ function truncatedStandardNormal(random: () => number): number {
  * Fills `size` floats at `offset` of `out` with the named initializer.
  * `fanIn` / `fanOut` as Keras computes them (receptive field x channels).
  */
-export function initialize(name: InitializerName, out: Float32Array, offset: number, size: number,
-                           fanIn: number, fanOut: number, seed: number): void {
+export function initialize(name: InitializerName, kernels: Pick<Kernels, "fillUniform">, out: Float32Array,
+                           offset: number, size: number, fanIn: number, fanOut: number, seed: number): void {
   if (name === "zeros" || name === "ones") {
     out.fill(name === "zeros" ? 0 : 1, offset, offset + size);
     return;
@@ -85,35 +76,10 @@ export function initialize(name: InitializerName, out: Float32Array, offset: num
   const variance = scale / Math.max(1, n);
   if (name.endsWith("Uniform")) {
     const limit = Math.sqrt(3 * variance);
-    // mulberry32's steps written out in the loop, not called through its
-    // closure: this runs once per model, mostly before V8 has compiled it,
-    // and the call per weight doubled the time (LeNet's 62k weights: 8-12
-    // -> 4-7 ms of a cold start). Same sequence (tests/api/init.test.ts).
-    let a = seed >>> 0;
-    for (let i = 0; i < size; i++) {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      out[offset + i] = (2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1) * limit;
-    }
+    kernels.fillUniform((offset * F32_BYTES), size, seed, limit);
   } else {
     const stddev = Math.sqrt(variance);
     const random = mulberry32(seed);
     for (let i = 0; i < size; i++) out[offset + i] = truncatedStandardNormal(random) * stddev;
   }
-}
-
-/**
- * Glorot (Xavier) uniform, as Keras' default kernel initializer:
- * U(-limit, limit) with limit = sqrt(6 / (fanIn + fanOut)).
- */
-export function glorotUniform(out: Float32Array, offset: number, size: number,
-                              fanIn: number, fanOut: number, seed: number): void {
-  initialize("glorotUniform", out, offset, size, fanIn, fanOut, seed);
-}
-
-/** Zeros, Keras' default bias initializer. */
-export function zeros(out: Float32Array, offset: number, size: number): void {
-  out.fill(0, offset, offset + size);
 }

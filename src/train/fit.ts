@@ -5,7 +5,8 @@
 // train the same way every run on the same binary.
 
 import { ConfigError } from "../errors.js";
-import { mulberry32, parseSeed } from "../layers/init.js";
+import { parseSeed } from "../layers/init.js";
+import { mulberry32 } from "../random.js";
 import { isPositiveInt } from "../shape.js";
 import { emptyTotals, type Dataset, type LabelInput, type Trainer, type TrainInput } from "./trainer.js";
 

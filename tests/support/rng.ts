@@ -1,6 +1,9 @@
 // A tiny seeded RNG so every test input is reproducible from its seed.
 // mulberry32 (Tommy Ettinger's public-domain generator): 32-bit state,
 // good enough statistical quality for test data, and one line of state.
+// The same algorithm as src/random.ts, written out again on purpose: the
+// weight-fill test (tests/kernels/fill-uniform.test.ts) uses this copy as
+// its independent oracle.
 
 export type Rng = () => number;
 
