@@ -177,16 +177,24 @@ async function readUrl(source: string | URL): Promise<Uint8Array | Response> {
         `${messageOf(e)}`);
     }
   }
+  return fetchWasm(source, `the wasm binary ${String(source)}`);
+}
+
+/**
+ * fetch() that turns a network error or an HTTP error status into a
+ * BackendError saying what was fetched (`what`), why it failed and, after
+ * that, `hint`. Shared by init({ wasm: url }) and the browser's default loader.
+ */
+export async function fetchWasm(url: string | URL, what: string, hint = ""): Promise<Response> {
+  const fail = (cause: string): BackendError =>
+    new BackendError(`init: fetching ${what} failed: ${cause}${hint === "" ? "" : ` ${hint}`}`);
   let response: Response;
   try {
-    response = await fetch(source);
+    response = await fetch(url);
   } catch (e) {
-    throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: ` +
-      `${messageOf(e)}`);
+    throw fail(messageOf(e));
   }
-  if (!response.ok) {
-    throw new BackendError(`init: fetching the wasm binary ${String(source)} failed: HTTP ${response.status}`);
-  }
+  if (!response.ok) throw fail(`HTTP ${response.status}`);
   return response;
 }
 

@@ -1,24 +1,13 @@
 // Browsers fetch the binary that sits next to the bundle
 // (dist/wasm/<variant>.wasm); bundlers that understand `new URL(..., import.meta.url)`
 // copy it along. A Response lets init() compile while the bytes stream in.
-import { BackendError, messageOf } from "../errors.js";
+import { fetchWasm } from "../backend/registry.js";
 import type { WasmVariant } from "./variant.js";
 
-export async function fetchWasmNextToBundle(variant: WasmVariant): Promise<Response> {
+export function fetchWasmNextToBundle(variant: WasmVariant): Promise<Response> {
   const url = new URL(`./wasm/${variant}.wasm`, import.meta.url);
   // A missing binary is most often a bundler that did not copy wasm/: say
   // which URL was tried, not only that compiling failed.
-  const hint = "(copy simdcnn's dist/wasm/ next to the bundle, or pass init({ wasm }))";
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} failed: ` +
-      `${messageOf(e)} ${hint}`);
-  }
-  if (!response.ok) {
-    throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} failed: ` +
-      `HTTP ${response.status} ${hint}`);
-  }
-  return response;
+  return fetchWasm(url, `the '${variant}' wasm build from ${url.href}`,
+    "(copy simdcnn's dist/wasm/ next to the bundle, or pass init({ wasm }))");
 }
