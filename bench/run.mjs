@@ -23,6 +23,7 @@ import { measureSizes } from "./lib/sizes.mjs";
 import { measurePeak } from "./lib/peak.mjs";
 import { cpuDescription } from "./lib/cpu.mjs";
 import { runTrainingBench } from "./lib/train-suite.mjs";
+import { evaluateTargets } from "./lib/targets.mjs";
 
 const started = performance.now();
 const args = process.argv.slice(2);
@@ -153,6 +154,38 @@ for (const { wl, results, reference } of rows) {
 }
 if (problems.length) log(`\n${problems.join("\n")}`);
 
+// ---- the issue's targets ------------------------------------------------------------
+
+const workloadReport = rows.map(({ wl, results, reference }) => {
+  const best = bestSimdcnn(results);
+  const { spec, ...shape } = wl;
+  return {
+    ...shape,
+    model: spec ? spec.name : undefined,
+    reference,
+    best,
+    speedups: Object.fromEntries(PEERS.map(([id]) => [id, speedup(results, best, id)]).filter(([, v]) => Number.isFinite(v))),
+    results,
+  };
+});
+const targets = evaluateTargets(workloadReport);
+if (targets.length) {
+  const goalText = (t) => (t.unit === "x" ? `${fmt(t.goal)}x` : `${fmt(t.goal)} ${t.unit}`);
+  const valueText = (t, v) => (v === null ? "-" : t.unit === "x" ? `${fmt(v)}x` : fmt(v));
+  log(`\n## Issue 3 targets, on fastest samples (medians for comparison)\n`);
+  log(formatTable(
+    ["target", "workload", "binary", "goal", "fastest", "median", "met"],
+    targets.map((t) => [
+      t.target, t.workload, t.binary ?? "-", goalText(t), valueText(t, t.fastest), valueText(t, t.median),
+      t.met === null ? "no data" : t.met ? "yes" : "NO",
+    ]),
+    (i) => i >= 3 && i <= 5,
+  ));
+  const missed = targets.filter((t) => t.met === false);
+  log(`\n${targets.length - missed.length} of ${targets.length} target checks met` +
+    (missed.length ? `; missed: ${[...new Set(missed.map((t) => t.target))].join("; ")}.` : "."));
+}
+
 // ---- training ---------------------------------------------------------------------
 
 let training = null;
@@ -199,18 +232,8 @@ const report = {
   budget,
   peak,
   contestants: Object.fromEntries(candidates.map((c) => [c.id, { label: c.label, loaded: loaded[c.id] }])),
-  workloads: rows.map(({ wl, results, reference }) => {
-    const best = bestSimdcnn(results);
-    const { spec, ...shape } = wl;
-    return {
-      ...shape,
-      model: spec ? spec.name : undefined,
-      reference,
-      best,
-      speedups: Object.fromEntries(PEERS.map(([id]) => [id, speedup(results, best, id)]).filter(([, v]) => Number.isFinite(v))),
-      results,
-    };
-  }),
+  workloads: workloadReport,
+  targets,
   training,
   coldStart,
   sizes,
