@@ -46,7 +46,7 @@
 // loads instead of load32_splat): 7.4 -> 7.7 us; loads interleaved with
 // their multiply-adds in the source (V8 still hoists them): no change;
 // the sums stored to a static buffer before the epilogue (what helped
-// f32_gemv_1x24): 7.4 -> 7.8 us.
+// f32_gemv_1x32 / 1x24): 7.4 -> 7.8 us.
 //
 // Contract
 // - x: [batch, inH, inW, 1]; packedW: f32_conv2d_pack_filter's panels

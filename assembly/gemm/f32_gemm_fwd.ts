@@ -13,13 +13,13 @@
 // (~256 KiB); A is streamed once per panel block. Where packAPays says so
 // (relaxed-SIMD with >= 4 panels, or a short k in SIMD), each 4-row slab is
 // first packed k-major and swept across all the panels by
-// f32_gemm_4x8_packed_a (256^3 relaxed: 45.7 -> 49.1 GFLOP/s). Rows m % 4 go through the 1x24 / 1x8 row
-// path, which is also the whole of the m == 1 (batch-1 Dense) case.
+// f32_gemm_4x8_packed_a (256^3 relaxed: 45.7 -> 49.1 GFLOP/s). Rows m % 4 go through the 1x32 / 1x24 / 1x8
+// row path, which is also the whole of the m == 1 (batch-1 Dense) case.
 
 import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
 import { f32_gemm_4x8 } from "./f32_gemm_4x8";
 import { f32_gemm_1x8 } from "./f32_gemm_1x8";
-import { GEMV_PANELS, f32_gemv_1x24 } from "./f32_gemv_1x24";
+import { GEMV_NARROW_PANELS, GEMV_WIDE_PANELS, f32_gemv_1x24, f32_gemv_1x32 } from "./f32_gemv";
 import { f32_gemm_4x8_packed_a_cols, packAPays } from "./f32_gemm_4x8_packed_a";
 import { PACK_A_BUF, f32_gemm_pack_a4 } from "./pack";
 
@@ -75,7 +75,7 @@ export function f32_gemm_fwd(
   }
 }
 
-/** One row of C: groups of three full panels by 1x24, the rest by 1x8. */
+/** One row of C: groups of four full panels by 1x32, then three by 1x24, the rest by 1x8. */
 export function f32_gemm_row(
   a: usize, packedB: usize, bias: usize, c: usize, k: i32, n: i32, act: i32, alpha: f32,
 ): void {
@@ -83,13 +83,22 @@ export function f32_gemm_row(
   let p = 0;
   if (ASC_FEATURE_SIMD) {
     const fullPanels = n / NR;
-    for (; p + GEMV_PANELS <= fullPanels; p += GEMV_PANELS) {
+    for (; p + GEMV_WIDE_PANELS <= fullPanels; p += GEMV_WIDE_PANELS) {
+      const n0 = p * NR;
+      f32_gemv_1x32(
+        a, k, packedB + <usize>p * panelBytes,
+        bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
+        c + <usize>n0 * F32_BYTES, act, alpha,
+      );
+    }
+    if (p + GEMV_NARROW_PANELS <= fullPanels) {
       const n0 = p * NR;
       f32_gemv_1x24(
         a, k, packedB + <usize>p * panelBytes,
         bias == 0 ? 0 : bias + <usize>n0 * F32_BYTES,
         c + <usize>n0 * F32_BYTES, act, alpha,
       );
+      p += GEMV_NARROW_PANELS;
     }
   }
   for (; p * NR < n; p++) {

@@ -51,9 +51,10 @@ const ACTIVATION_CASES: GemmCase[] = ALL_ACTIVATIONS.flatMap((act) => [
 
 /**
  * Larger shapes: several full tiles plus ragged edges, a batch-1 dense layer,
- * a long reduction; rows outside the 4-row tiles with n >= 32 (the 1x32 row
- * kernel of the SIMD builds, then a 1x8 tail); and a k*n large enough that
- * the packed B is processed in several L2-sized panel blocks.
+ * a long reduction; rows outside the 4-row tiles, which the SIMD builds run
+ * as groups of four panels (1x32), then three (1x24), then single panels
+ * (1x8), in every mix; and a k*n large enough that the packed B is
+ * processed in several L2-sized panel blocks.
  */
 const LARGE_CASES: GemmCase[] = [
   gemmCase(1, 64, 97, ActivationId.Sigmoid, true),
@@ -64,7 +65,11 @@ const LARGE_CASES: GemmCase[] = [
   gemmCase(1, 1024, 10, ActivationId.Linear, true),
   gemmCase(37, 9, 64, ActivationId.Tanh, true),
   gemmCase(2, 2049, 3, ActivationId.Linear, false),
-  // LeNet's dense layers at batch 1 (the 1x24 row kernel, then 1x8 tails) and 3 (4x8 tiles skipped: m < 4).
+  // Row kernels: 1x32 + 1x24; 1x32 + 1x8 + a partial panel; 1x32 x 2 on two tail rows (m = 6).
+  gemmCase(1, 50, 56, ActivationId.Relu, true),
+  gemmCase(1, 33, 43, ActivationId.Sigmoid, true),
+  gemmCase(6, 70, 64, ActivationId.Linear, false),
+  // LeNet's dense layers at batch 1 (1x32 x 3 + 1x24; 1x32 x 2 + 1x8 x 2 + a partial panel) and 3 (4x8 tiles skipped: m < 4).
   gemmCase(1, 400, 120, ActivationId.Relu, true),
   gemmCase(1, 120, 84, ActivationId.Relu, true),
   gemmCase(3, 400, 120, ActivationId.LeakyRelu, false),
