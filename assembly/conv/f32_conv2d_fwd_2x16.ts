@@ -2,7 +2,9 @@
 // convolution for filters in groups of 16 (two 8-filter panels; LeNet's
 // second layer, 14x14x6 -> 16, 5x5 'valid', is one group), 2 output pixels
 // x 16 filters per tile, the input read in place. Each pair of pixels runs
-// every group before moving on, so its windows stay in L1.
+// every group before moving on, so its windows stay in L1. The tile and its
+// row loops are gemm/f32_gemm_2x16.ts, shared with the plain-SIMD GEMM;
+// this file pads the image and walks the batch.
 //
 // Why: the 4x8 path packs each 4-pixel tile's windows (k-major) before
 // sweeping its 2 panels; at 2 panels the packing is not amortised (under
@@ -36,21 +38,17 @@
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, PANEL_ROW_BYTES } from "../common/tile";
-import { madd } from "../gemm/madd";
-import { activateCheapVec, isExpensive } from "../activation/math";
+import { isExpensive } from "../activation/math";
 import { f32_vactivation_fwd } from "../activation/f32_vactivation_fwd";
+import { GROUP_COLUMNS, image } from "../gemm/f32_gemm_2x16";
 import { needsPadding, padImage, paddedHeight, paddedWidth } from "./pad";
 
-/** Filters this kernel computes: two 8-filter panels. */
-const FILTERS: i32 = 16;
-/** Bytes of one output pixel's 16 floats. */
-const PIXEL_BYTES: usize = 64;
 
 /** Whether this kernel can compute the call (see the contract); f32_conv2d_fwd decides whether it should. */
 // @ts-ignore: decorator
 @inline
 export function f32_conv2d_fwd_2x16_applies(cout: i32): bool {
-  return ASC_FEATURE_SIMD && cout > 0 && cout % FILTERS == 0;
+  return ASC_FEATURE_SIMD && cout > 0 && cout % GROUP_COLUMNS == 0;
 }
 
 export function f32_conv2d_fwd_2x16(
@@ -70,7 +68,7 @@ export function f32_conv2d_fwd_2x16(
   const panelBytes = <usize>(kh * kw * cin) * PANEL_ROW_BYTES;
   const yPix = <usize>cout * F32_BYTES;
   const yRowBytes = <usize>outW * yPix;
-  const groups = cout / FILTERS;
+  const groups = cout / GROUP_COLUMNS;
   const imgBytes = <usize>inH * <usize>inW * pix;
   // The row loops inlined with a constant activation, so each tile's
   // epilogue is straight-line code (see image()).
@@ -89,111 +87,5 @@ export function f32_conv2d_fwd_2x16(
     } else {
       image(src, outH, outW, rowStep, pixStep, kh, segBytes, srcRowBytes, packedW, panelBytes, groups, bias, yImg, yPix, act, alpha);
     }
-  }
-}
-
-/**
- * One image's output rows. Inlined with a constant `act`: with the
- * activation a run-time value, V8 kept a compare-and-branch per output
- * vector in every tile's epilogue and spilled around it, ~30 cycles of a
- * 108-cycle tile at K = 27 (32x32x3->32).
- */
-// @ts-ignore: decorator
-@inline
-function image(
-  src: usize, outH: i32, outW: i32, rowStep: usize, pixStep: usize, kh: i32, segBytes: usize, srcRowBytes: usize,
-  w: usize, panelBytes: usize, groups: i32, bias: usize, yImg: usize, yPix: usize, act: i32, alpha: f32,
-): void {
-  const pairs = outW >> 1;
-  const yRowBytes = <usize>outW * yPix;
-  let row = src;
-  for (let oh = 0; oh < outH; oh++) {
-    let a = row;
-    let yp = yImg + <usize>oh * yRowBytes;
-    for (let i = 0; i < pairs; i++) {
-      allGroups(a, pixStep, kh, segBytes, srcRowBytes, w, panelBytes, groups, bias, yp, yPix, act, alpha, 2);
-      a += 2 * pixStep;
-      yp += 2 * yPix;
-    }
-    if ((outW & 1) != 0) {
-      allGroups(a, pixStep, kh, segBytes, srcRowBytes, w, panelBytes, groups, bias, yp, yPix, act, alpha, 1);
-    }
-    row += rowStep;
-  }
-}
-
-/**
- * The same `pixels` output pixels times every 16-filter group in turn (the
- * windows stay in L1 while the group's two panels stream past).
- */
-// @ts-ignore: decorator
-@inline
-function allGroups(
-  a: usize, pixStep: usize, kh: i32, segBytes: usize, srcRowBytes: usize, w: usize, panelBytes: usize,
-  groups: i32, bias: usize, y: usize, yPix: usize, act: i32, alpha: f32, pixels: i32,
-): void {
-  for (let g = 0; g < groups; g++) {
-    tile(a, pixStep, kh, segBytes, srcRowBytes, w, w + panelBytes, bias, y, yPix, act, alpha, pixels);
-    w += panelBytes << 1;
-    if (bias != 0) bias += PIXEL_BYTES;
-    y += PIXEL_BYTES;
-  }
-}
-
-/**
- * `pixels` (2, or 1 for an odd row's last; a constant after inlining)
- * output pixels whose windows start at a and a + pixStep, times 16 filters
- * (panels at w0 and w1; output pixels yPix bytes apart). Bias, cheap
- * activation, then 16 floats a pixel.
- */
-// @ts-ignore: decorator
-@inline
-function tile(
-  a: usize, pixStep: usize, kh: i32, segBytes: usize, srcRowBytes: usize, w0: usize, w1: usize, bias: usize,
-  y: usize, yPix: usize, act: i32, alpha: f32, pixels: i32,
-): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  for (let ky = 0; ky < kh; ky++) {
-    const end = a + segBytes;
-    for (let p = a; p < end; p += F32_BYTES) {
-      const b0 = v128.load(w0);
-      const b1 = v128.load(w0, 16);
-      const b2 = v128.load(w1);
-      const b3 = v128.load(w1, 16);
-      const x0 = v128.load32_splat(p);
-      c00 = madd(x0, b0, c00);
-      c01 = madd(x0, b1, c01);
-      c02 = madd(x0, b2, c02);
-      c03 = madd(x0, b3, c03);
-      if (pixels > 1) {
-        const x1 = v128.load32_splat(p + pixStep);
-        c10 = madd(x1, b0, c10);
-        c11 = madd(x1, b1, c11);
-        c12 = madd(x1, b2, c12);
-        c13 = madd(x1, b3, c13);
-      }
-      w0 += PANEL_ROW_BYTES;
-      w1 += PANEL_ROW_BYTES;
-    }
-    a += srcRowBytes;
-  }
-  let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
-  if (bias != 0) {
-    d0 = v128.load(bias);
-    d1 = v128.load(bias, 16);
-    d2 = v128.load(bias, 32);
-    d3 = v128.load(bias, 48);
-  }
-  v128.store(y, activateCheapVec(f32x4.add(c00, d0), act, alpha));
-  v128.store(y, activateCheapVec(f32x4.add(c01, d1), act, alpha), 16);
-  v128.store(y, activateCheapVec(f32x4.add(c02, d2), act, alpha), 32);
-  v128.store(y, activateCheapVec(f32x4.add(c03, d3), act, alpha), 48);
-  if (pixels > 1) {
-    const y1 = y + yPix;
-    v128.store(y1, activateCheapVec(f32x4.add(c10, d0), act, alpha));
-    v128.store(y1, activateCheapVec(f32x4.add(c11, d1), act, alpha), 16);
-    v128.store(y1, activateCheapVec(f32x4.add(c12, d2), act, alpha), 32);
-    v128.store(y1, activateCheapVec(f32x4.add(c13, d3), act, alpha), 48);
   }
 }

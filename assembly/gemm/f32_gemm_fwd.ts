@@ -16,12 +16,14 @@
 // f32_gemm_4x8_packed_a (256^3 relaxed: 45.7 -> 49.1 GFLOP/s). Rows m % 4 go through the 1x32 / 1x24 / 1x8
 // row path, which is also the whole of the m == 1 (batch-1 Dense) case.
 
+import { ActivationId } from "../shared/ids";
 import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
 import { f32_gemm_4x8 } from "./f32_gemm_4x8";
 import { f32_gemm_1x8 } from "./f32_gemm_1x8";
 import { GEMV_NARROW_PANELS, GEMV_WIDE_PANELS, f32_gemv_1x24, f32_gemv_1x32 } from "./f32_gemv";
 import { f32_gemm_4x8_packed_a_cols, packAPays } from "./f32_gemm_4x8_packed_a";
 import { PACK_A_BUF, f32_gemm_pack_a4 } from "./pack";
+import { GROUP_COLUMNS, f32_gemm_fwd_2x16, gemm2x16Fuses } from "./f32_gemm_2x16";
 
 /** Bytes of packed B kept hot in L2 while the row blocks stream past it. */
 const L2_BLOCK_BYTES: i32 = 256 * 1024;
@@ -30,12 +32,30 @@ export function f32_gemm_fwd(
   a: usize, packedB: usize, bias: usize, c: usize,
   m: i32, k: i32, n: i32, act: i32, alpha: f32,
 ): void {
+  // Plain SIMD: whole 16-column groups by the 2x16 tile, after the rest
+  // (under 16 columns) by the 4x8 tiles and the row path below, left
+  // linear where f32_gemm_fwd_2x16 applies the activation to all of C
+  // afterwards (see its contract).
+  const n16 = use2x16(m, n) ? n & ~(GROUP_COLUMNS - 1) : 0;
+  if (n16 > 0) {
+    if (n16 < n) f32_gemm_fwd_4x8(a, packedB, bias, c, m, k, n, n16 / NR, gemm2x16Fuses(act) ? act : ActivationId.Linear, alpha);
+    f32_gemm_fwd_2x16(a, packedB, bias, c, m, k, n, act, alpha);
+    return;
+  }
+  f32_gemm_fwd_4x8(a, packedB, bias, c, m, k, n, 0, act, alpha);
+}
+
+/** Columns from panel pStart on: 4x8 tiles over the rows in fours, the row path for the rest. */
+function f32_gemm_fwd_4x8(
+  a: usize, packedB: usize, bias: usize, c: usize,
+  m: i32, k: i32, n: i32, pStart: i32, act: i32, alpha: f32,
+): void {
   const aRowBytes = <usize>k * F32_BYTES;
   const cRowBytes = <usize>n * F32_BYTES;
   const panelBytes = <usize>k * PANEL_ROW_BYTES;
   const panels = (n + NR - 1) / NR;
   const mFull = m & ~(MR - 1);
-  const packA = packAPays(k, panels);
+  const packA = packAPays(k, panels - pStart);
   // A packed slab is swept across every panel, not an L2-sized block of
   // them: the packing is then paid once per 4 rows instead of once per
   // block, and the prefetchers stream B from L3 fast enough. Relaxed 1024^3
@@ -43,7 +63,7 @@ export function f32_gemm_fwd(
   // GFLOP/s. The unpacked kernel has no packing to amortise and keeps the
   // L2 blocking.
   const blockPanels = packA ? panels : max(1, L2_BLOCK_BYTES / max(1, k * <i32>PANEL_ROW_BYTES));
-  for (let p0 = 0; p0 < panels; p0 += blockPanels) {
+  for (let p0 = pStart; p0 < panels; p0 += blockPanels) {
     const p1 = min(panels, p0 + blockPanels);
     for (let i = 0; i < mFull; i += MR) {
       const ai = a + <usize>i * aRowBytes;
@@ -71,16 +91,31 @@ export function f32_gemm_fwd(
     }
   }
   for (let i = mFull; i < m; i++) {
-    f32_gemm_row(a + <usize>i * aRowBytes, packedB, bias, c + <usize>i * cRowBytes, k, n, act, alpha);
+    f32_gemm_row(a + <usize>i * aRowBytes, packedB, bias, c + <usize>i * cRowBytes, k, n, pStart, act, alpha);
   }
 }
 
-/** One row of C: groups of four full panels by 1x32, then three by 1x24, the rest by 1x8. */
+/**
+ * Whether the plain-SIMD build runs this GEMM's 16-column groups on the
+ * 2x16 tile (see f32_gemm_2x16.ts for the numbers). Relaxed SIMD keeps
+ * the packed-A 4x8 tile, which is FMA-bound there; a single row keeps
+ * the 1x32 row kernel.
+ */
+function use2x16(m: i32, n: i32): bool {
+  return ASC_FEATURE_SIMD && !ASC_FEATURE_RELAXED_SIMD && m >= GEMM_2X16_MIN_M && n >= GROUP_COLUMNS;
+}
+/** Fewest rows for which plain SIMD takes the 2x16 tile. */
+const GEMM_2X16_MIN_M: i32 = 4;
+
+/**
+ * One row of C from panel p0 on: groups of four full panels by 1x32, then
+ * three by 1x24, the rest by 1x8.
+ */
 export function f32_gemm_row(
-  a: usize, packedB: usize, bias: usize, c: usize, k: i32, n: i32, act: i32, alpha: f32,
+  a: usize, packedB: usize, bias: usize, c: usize, k: i32, n: i32, p0: i32, act: i32, alpha: f32,
 ): void {
   const panelBytes = <usize>k * PANEL_ROW_BYTES;
-  let p = 0;
+  let p = p0;
   if (ASC_FEATURE_SIMD) {
     const fullPanels = n / NR;
     for (; p + GEMV_WIDE_PANELS <= fullPanels; p += GEMV_WIDE_PANELS) {

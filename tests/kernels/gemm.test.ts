@@ -65,6 +65,10 @@ const LARGE_CASES: GemmCase[] = [
   gemmCase(1, 1024, 10, ActivationId.Linear, true),
   gemmCase(37, 9, 64, ActivationId.Tanh, true),
   gemmCase(2, 2049, 3, ActivationId.Linear, false),
+  // Plain SIMD's 2x16 tile with a 4x8 tail (n % 16 != 0): sigmoid/tanh run after both, exactly once.
+  gemmCase(5, 13, 20, ActivationId.Sigmoid, true),
+  gemmCase(8, 24, 40, ActivationId.Tanh, false),
+  gemmCase(7, 17, 33, ActivationId.LeakyRelu, true),
   // Row kernels: 1x32 + 1x24; 1x32 + 1x8 + a partial panel; 1x32 x 2 on two tail rows (m = 6).
   gemmCase(1, 50, 56, ActivationId.Relu, true),
   gemmCase(1, 33, 43, ActivationId.Sigmoid, true),
