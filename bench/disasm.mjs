@@ -3,8 +3,8 @@
 // Why the GEMM micro-kernel runs at the speed it does, from the machine
 // code V8 generates for it: runs one GEMM per wasm binary in a child Node
 // with --print-wasm-code, finds the inner loops TurboFan compiled, counts
-// their instructions by kind per 8 multiplies (one k-step of the 4x8 tile:
-// 64 flops) and sets that next to the measured GFLOP/s and the core's peak
+// their instructions by kind per 8 multiplies (64 flops: one k-step of the
+// relaxed build's 4x8 tile or of the plain-SIMD build's 2x16 tile) and sets that next to the measured GFLOP/s and the core's peak
 // (bench/lib/peak.mjs), as cycles and vector operations per cycle.
 // Diagnostics, not a benchmark: nothing is asserted.
 
@@ -20,7 +20,7 @@ const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}
 const [m, k, n] = arg("shape", "256,256,256").split(",").map(Number);
 const listing = process.argv.includes("--listing");
 const nodeMajor = Number(process.versions.node.split(".")[0]);
-/** Flops in one k-step of the 4x8 tile: 8 vector multiply(-add)s of 4 lanes, 2 flops each. */
+/** Flops in one k-step of the 4x8 or 2x16 tile: 8 vector multiply(-add)s of 4 lanes, 2 flops each. */
 const FLOPS_PER_8_MULTIPLIES = 64;
 /** Flops a cycle at the peak: 2 pipes x 4 lanes x 2 (FMA, or a mul pipe and an add pipe each). */
 const PEAK_FLOPS_PER_CYCLE = 16;
@@ -48,7 +48,7 @@ for (const [variant, peakKey] of [["simd", "simd"], ["relaxed-simd", "relaxed"]]
   const ghz = Math.max(...Object.values(peak).filter((p) => typeof p === "number")) / PEAK_FLOPS_PER_CYCLE;
   const cycles = (FLOPS_PER_8_MULTIPLIES / result.gflops) * ghz;
   console.log(`\n## ${variant}: ${fmt(result.gflops)} GFLOP/s = ${pct(result.gflops / (ghz * PEAK_FLOPS_PER_CYCLE))} of peak`);
-  console.log(`at the peak loop's ${ghz.toFixed(2)} GHz: ${cycles.toFixed(2)} cycles per 8 multiplies (one 4x8 k-step)`);
+  console.log(`at the peak loop's ${ghz.toFixed(2)} GHz: ${cycles.toFixed(2)} cycles per 8 multiplies (64 flops: one 4x8 or 2x16 k-step)`);
   console.log(`\n| loop (function, offsets) | copies | ${KINDS.join(" | ")} | vector ops | per cycle |`);
   console.log(`|---|---:|${KINDS.map(() => "---:").join("|")}|---:|---:|`);
   for (const loop of loops) {
