@@ -19,7 +19,7 @@ function gemm(m, k, n, { dense = false, quick = false } = {}) {
   };
 }
 
-function conv(batch, h, w, cin, cout, kernel, padding, { quick = false } = {}) {
+export function conv(batch, h, w, cin, cout, kernel, padding, { quick = false } = {}) {
   const rows = windowAxis(h, kernel, 1, padding);
   const cols = windowAxis(w, kernel, 1, padding);
   return {
