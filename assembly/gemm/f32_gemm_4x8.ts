@@ -37,11 +37,11 @@
 // unrolling the k-loop, or tiles 6x8 / 8x8 / 4x16, made V8 spill and ran at
 // ~25 GFLOP/s instead of ~39 (SIMD) / ~50 (relaxed). See DESIGN.md.
 //
-// What bounds the plain-SIMD loop (Node 20 --print-wasm-code; `npm run
-// bench:disasm` reprints these counts next to the measured speed, Node 22
-// agrees, and the README's Speed section works out why no tile that fits
-// 15 xmm registers reaches 38 GFLOP/s here; re-measured with the core at
-// ~3.1 GHz, where this loop gives ~35 GFLOP/s = 5.7 cycles a k-step):
+// The plain-SIMD GEMM no longer runs on this tile for 16 columns or more:
+// f32_gemm_2x16.ts issues as many vector ops per 64 flops but sustains
+// ~4.3 a cycle against this loop's ~3.8 (35 -> 39 GFLOP/s at 256^3). What
+// bounds this loop in plain SIMD (Node 20 --print-wasm-code; `npm run
+// bench:disasm` reprints such counts next to the measured speed):
 // TurboFan unrolls the rolled loop 2x itself; a k-step is 6 vector
 // loads (4 vbroadcastss + 2 vmovdqu), 8 vmulps, 8 vaddps and ~10 integer
 // instructions (5 pointer adds, a mov, half a stack check, cmp/jcc), no spills.
@@ -49,20 +49,13 @@
 // and a mid exit (28 instead of 31.5 instructions a step) ran the same, and
 // so did replacing the mul or the add by an integer v128.and/or. Removing
 // vector loads is what helps (3 of 4 broadcasts: +28%; one B load turned
-// into a mul: no change), so the loop is bound by its ~22 vector ops (16
-// arithmetic + 6 loads) a step at ~3.9 a cycle. Only a tile with fewer loads
-// per multiply (4x4 vectors = 16 accumulators) would lower that, and it does
-// not fit the 15 XMM registers V8 allocates. Manual 4x unrolling still spills
-// (23 GFLOP/s: TurboFan hoists all the block's loads to its top); packing A
-// (2 pointer adds a step) measures 0.9x. Also tried (best of 40, one
-// process): A pre-broadcast into the packed slab (plain loads instead of
-// vbroadcastss) 35.4 -> 32.7 GFLOP/s at 256^3; raw stores of the sums
-// instead of the fused epilogue: no change; a 5x8 tile (10 accumulators,
-// 14 xmm registers by count, 2% fewer vector ops per flop) 35.3 -> 21.4.
-// DESIGN.md's ~39 was measured on a Zen 4 whose FMA peak is ~58 GFLOP/s
-// (67% of it). This machine is a Zen 3 (family 25 model 1): the bench's
-// in-process peak loop (bench/lib/peak.mjs) gives ~50.5 GFLOP/s for relaxed
-// FMA and for plain mul + add alike, so ~35.5 here is ~70% of the core.
+// into a mul: no change). Manual 4x unrolling spills (23 GFLOP/s:
+// TurboFan hoists all the block's loads to its top); packing A (2 pointer
+// adds a step) measures 0.9x; A pre-broadcast into the packed slab (plain
+// loads instead of vbroadcastss) 35.4 -> 32.7 GFLOP/s at 256^3; a 5x8
+// tile (10 accumulators) 35.3 -> 21.4. The core (Zen 3, family 25 model
+// 1) peaks at ~51 GFLOP/s for relaxed FMA and plain mul + add alike
+// (bench/lib/peak.mjs).
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, NR, PANEL_ROW_BYTES } from "../common/tile";
