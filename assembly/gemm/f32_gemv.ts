@@ -94,6 +94,18 @@ function epilogue(c: usize, bias: usize, act: i32, alpha: f32, panels: i32): voi
 
 /** c[0..32) = the raw dot products of a with the four panels at w (why through memory: above). */
 function sums4(a: usize, k: i32, w: usize, panelBytes: usize, c: usize): void {
+  sums(a, k, w, panelBytes, c, 4);
+}
+
+/** c[0..24) = the raw dot products of a with the three panels at w. */
+function sums3(a: usize, k: i32, w: usize, panelBytes: usize, c: usize): void {
+  sums(a, k, w, panelBytes, c, 3);
+}
+
+/** The loop of sums4 / sums3, inlined with a constant `panels` (3 or 4). */
+// @ts-ignore: decorator
+@inline
+function sums(a: usize, k: i32, w: usize, panelBytes: usize, c: usize, panels: i32): void {
   let w0 = w;
   let w1 = w0 + panelBytes;
   let w2 = w1 + panelBytes;
@@ -108,39 +120,11 @@ function sums4(a: usize, k: i32, w: usize, panelBytes: usize, c: usize): void {
     c3 = madd(va, v128.load(w1, 16), c3);
     c4 = madd(va, v128.load(w2), c4);
     c5 = madd(va, v128.load(w2, 16), c5);
-    c6 = madd(va, v128.load(w3), c6);
-    c7 = madd(va, v128.load(w3, 16), c7);
-    a += F32_BYTES;
-    w0 += PANEL_ROW_BYTES;
-    w1 += PANEL_ROW_BYTES;
-    w2 += PANEL_ROW_BYTES;
-    w3 += PANEL_ROW_BYTES;
-  }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
-  v128.store(c, c2, 32);
-  v128.store(c, c3, 48);
-  v128.store(c, c4, 64);
-  v128.store(c, c5, 80);
-  v128.store(c, c6, 96);
-  v128.store(c, c7, 112);
-}
-
-/** c[0..24) = the raw dot products of a with the three panels at w. */
-function sums3(a: usize, k: i32, w: usize, panelBytes: usize, c: usize): void {
-  let w0 = w;
-  let w1 = w0 + panelBytes;
-  let w2 = w1 + panelBytes;
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
-  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
-  for (let t = 0; t < k; t++) {
-    const va = v128.load32_splat(a);
-    c0 = madd(va, v128.load(w0), c0);
-    c1 = madd(va, v128.load(w0, 16), c1);
-    c2 = madd(va, v128.load(w1), c2);
-    c3 = madd(va, v128.load(w1, 16), c3);
-    c4 = madd(va, v128.load(w2), c4);
-    c5 = madd(va, v128.load(w2, 16), c5);
+    if (panels == 4) {
+      c6 = madd(va, v128.load(w3), c6);
+      c7 = madd(va, v128.load(w3, 16), c7);
+      w3 += PANEL_ROW_BYTES;
+    }
     a += F32_BYTES;
     w0 += PANEL_ROW_BYTES;
     w1 += PANEL_ROW_BYTES;
@@ -152,4 +136,8 @@ function sums3(a: usize, k: i32, w: usize, panelBytes: usize, c: usize): void {
   v128.store(c, c3, 48);
   v128.store(c, c4, 64);
   v128.store(c, c5, 80);
+  if (panels == 4) {
+    v128.store(c, c6, 96);
+    v128.store(c, c7, 112);
+  }
 }
