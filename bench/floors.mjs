@@ -5,7 +5,7 @@
 //
 // 1. Conv 56x56x64->64 in plain SIMD at 5.8 ms. Every plain-SIMD kernel
 //    tile issues 22 vector ops per 64 flops; the fastest loop of them is
-//    the 2x16 tile's single-segment GEMM loop. Its rate on GEMM 256^3 here,
+//    the 2x16 tile's single-segment GEMM loop. Its best rate on the GEMM rows here,
 //    with the conv's own unavoidable extra (the zero-padded copy of the
 //    input: 'same' minus 'valid' on a pre-padded 58x58 input), gives the
 //    conv's floor.
@@ -52,9 +52,15 @@ const ms = (us) => (us / 1000).toFixed(2);
 {
   const simd = simdcnn("simd");
   await simd.setup();
-  const gemm = allWorkloads().find((w) => w.id === "gemm-256");
-  const gemmUs = fastestMeanUs((await simd.prepare(gemm, workloadData(gemm))).run, 20);
-  const loopRate = gemm.flops / (gemmUs * 1e3);
+  // The fastest of the GEMM rows, to err on the low side of the floor.
+  let loopRate = 0;
+  let loopRow = "";
+  for (const id of ["gemm-256", "gemm-512", "dense-32x784x128"]) {
+    const wl = allWorkloads().find((w) => w.id === id);
+    const us = fastestMeanUs((await simd.prepare(wl, workloadData(wl))).run, id === "gemm-512" ? 4 : 20);
+    const rate = wl.flops / (us * 1e3);
+    if (rate > loopRate) [loopRate, loopRow] = [rate, wl.label];
+  }
   const same = conv(1, 56, 56, 64, 64, 3, "same");
   const valid = conv(1, 58, 58, 64, 64, 3, "valid");
   const sameUs = fastestMeanUs((await simd.prepare(same, workloadData(same))).run, 4);
@@ -62,7 +68,7 @@ const ms = (us) => (us / 1000).toFixed(2);
   const floorUs = same.flops / (loopRate * 1e3) + (sameUs - validUs);
   console.log(`# Conv 56x56x64->64 in plain SIMD (Node ${process.version}): target 5.8 ms\n`);
   console.log(`measured: ${ms(sameUs)} ms 'same' (${fmt(same.flops / (sameUs * 1e3))} GFLOP/s); ${ms(validUs)} ms 'valid' on a pre-padded 58x58 input`);
-  console.log(`the fastest plain-SIMD loop, GEMM 256^3 on the 2x16 tile: ${fmt(loopRate)} GFLOP/s`);
+  console.log(`the fastest plain-SIMD loop (the 2x16 tile's GEMM loop, best of GEMM 256^3, 512^3, 32x784x128): ${fmt(loopRate)} GFLOP/s on ${loopRow}`);
   console.log(`floor: ${ms(floorUs)} ms = ${(same.flops / 1e6).toFixed(1)} MFLOP at that rate (${ms(same.flops / (loopRate * 1e3))} ms) + the padded copy (${ms(sameUs - validUs)} ms),`);
   console.log(`with no epilogue or kernel-row loop overhead at all\n`);
 }
