@@ -9,13 +9,15 @@
 //
 // Why 2x16 and not 4x8 in plain SIMD: both issue 6 loads and 16 arithmetic
 // ops per 64 flops, but this tile's loop sustains more of them a cycle
-// (~4.1 against ~3.8: README, "What bounds the kernels"). As the GEMM,
-// with the packed B blocked to 128 KiB of panels so it stays in L2 while
-// every row pair streams past (Zen 3, Node 20, best of 60 interleaved
-// rounds, one process, 4x8 -> 2x16): 256^3 32.0 -> 36.3 GFLOP/s, 512^3
-// 34.5 -> 38.0, 1024^3 33.2 -> 37.0; unblocked (all panels per row pair,
-// as the conv path runs) 30.5 / 34.8 / 36.3, and 256 KiB blocks 35.3 /
-// 37.5 / 36.0. Relaxed SIMD keeps 4x8 for GEMM (packed A, FMA-bound at ~49).
+// (~4.3 against ~3.8: README, "What bounds the kernels"). As the GEMM
+// (Zen 3, Node 20, best of 60 interleaved rounds, one process, 4x8 ->
+// 2x16): 256^3 35.0 -> 39.3 GFLOP/s, 512^3 35.7 -> 39.2, 1024^3 35.8 ->
+// 39.2, 64^3 31.4 -> 38.8, 32x784x128 36.5 -> 40.2, with identical
+// outputs. The packed B is blocked to 128 KiB of 16-column groups so it
+// stays in L2 while every row pair streams past; all panels per row pair
+// (as the conv path runs) measured 39.3 / 37.1 / 38.0 at 256^3 / 512^3 /
+// 1024^3 against 39.2 / 39.1 / 38.7 blocked (64 and 256 KiB: within 1%).
+// Relaxed SIMD keeps 4x8 for GEMM (packed A, FMA-bound at ~49).
 //
 // Contract (image): output rows `outH` x `outW` pixels; pixel (oh, ow)'s
 // window starts at src + oh*rowStep + ow*pixStep; `groups` 16-column groups
