@@ -49,15 +49,17 @@ for (const [variant, peakKey] of [["simd", "simd"], ["relaxed-simd", "relaxed"]]
   const cycles = (FLOPS_PER_8_MULTIPLIES / result.gflops) * ghz;
   console.log(`\n## ${variant}: ${fmt(result.gflops)} GFLOP/s = ${pct(result.gflops / (ghz * PEAK_FLOPS_PER_CYCLE))} of peak`);
   console.log(`at the peak loop's ${ghz.toFixed(2)} GHz: ${cycles.toFixed(2)} cycles per 8 multiplies (64 flops: one 4x8 or 2x16 k-step)`);
-  console.log(`\n| loop (function, offsets) | copies | ${KINDS.join(" | ")} | vector ops | per cycle |`);
-  console.log(`|---|---:|${KINDS.map(() => "---:").join("|")}|---:|---:|`);
+  console.log(`\n| loop (function, offsets) | copies | ${KINDS.join(" | ")} | vector ops | per cycle | stack reads |`);
+  console.log(`|---|---:|${KINDS.map(() => "---:").join("|")}|---:|---:|---:|`);
   for (const loop of loops) {
     const per8 = (kind) => ((loop.counts[kind] ?? 0) * 8) / loop.multiplies;
     const vectorOps = per8("broadcast") + per8("vload") + per8("vstore") + per8("fp") + per8("vother");
     const where = `${loop.function} +0x${loop.start.toString(16)}..0x${loop.end.toString(16)}`;
-    console.log(`| ${where} | ${loop.copies} | ${KINDS.map((kind) => per8(kind).toFixed(1)).join(" | ")} | ${vectorOps.toFixed(1)} | ${(vectorOps / cycles).toFixed(2)} |`);
+    const stack = (loop.stackReads * 8) / loop.multiplies;
+    console.log(`| ${where} | ${loop.copies} | ${KINDS.map((kind) => per8(kind).toFixed(1)).join(" | ")} | ${vectorOps.toFixed(1)} | ${(vectorOps / cycles).toFixed(2)} | ${stack.toFixed(2)} |`);
   }
-  console.log(`\nCounts are per 8 multiplies${loops[0].fused ? " (fused multiply-adds)" : " (each followed by an add)"}; "per cycle" assumes the loop ran at the measured speed.`);
+  console.log(`\nCounts are per 8 multiplies${loops[0].fused ? " (fused multiply-adds)" : " (each followed by an add)"}; "per cycle" assumes the loop ran at the measured speed; ` +
+    `"stack reads" are loads from the frame (spills, V8's stack-limit address), also counted in their kind: one more than the stack check's share means V8 spilled something the loop uses.`);
   if (listing) {
     console.log(`\n${loops[0].function} +0x${loops[0].start.toString(16)}:`);
     for (const ins of loops[0].instructions) console.log(`  ${ins.offset.toString(16).padStart(5)}  ${ins.text.replace(/\s+0x[0-9a-f]+\s+</, " <")}`);

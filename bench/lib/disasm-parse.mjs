@@ -54,6 +54,18 @@ export function classify(ins) {
   return "integer";
 }
 
+const STACK_SOURCE = /,\s*\[rbp[-+]/;
+
+/**
+ * Whether an instruction reads the stack frame (a spilled value or V8's
+ * stack-limit address reloaded): `mov r11,[rbp-0x40]`, `vmovups xmm3,[rbp-0x50]`.
+ * In a tile loop each one is a load the kernel did not ask for; one extra
+ * (the wasm memory base spilled) cost the 2x16 GEMM 13%.
+ */
+export function readsStack(ins) {
+  return STACK_SOURCE.test(ins.text);
+}
+
 /** Every loop of a function: [start, end] offsets of a backward branch and its target. */
 function loops(fn) {
   return fn.instructions
@@ -67,7 +79,7 @@ function loops(fn) {
  * (activation, full or partial panel), so loops with the same instruction
  * mix (counts by kind) are reported once, with how many copies there are.
  * Returns [{ function, start, end, instructions, counts, multiplies,
- * fused, copies }], most multiplies first.
+ * fused, stackReads, copies }], most multiplies first.
  */
 export function innerLoops(functions) {
   const bySignature = new Map();
@@ -89,7 +101,8 @@ export function innerLoops(functions) {
         continue;
       }
       const fused = body.some((i) => FUSED.test(i.mnemonic));
-      bySignature.set(signature, { function: fn.name, ...loop, instructions: body, counts, multiplies, fused, copies: 1 });
+      const stackReads = body.filter(readsStack).length;
+      bySignature.set(signature, { function: fn.name, ...loop, instructions: body, counts, multiplies, fused, stackReads, copies: 1 });
     }
   }
   // Most multiplies first, then the tightest body (fewest instructions).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: plain-JS bench module without types
-import { classify, innerLoops, parseDump } from "../../bench/lib/disasm-parse.mjs";
+import { classify, innerLoops, parseDump, readsStack } from "../../bench/lib/disasm-parse.mjs";
 
 /** A --print-wasm-code dump in Node 20's format: one Liftoff and one TurboFan function. */
 const DUMP = `--- WebAssembly code ---
@@ -55,5 +55,18 @@ describe("bench disasm parser", () => {
     expect(rest).toHaveLength(0); // the outer 0x0..0x3b loop contains the inner one
     expect(loop).toMatchObject({ start: 0x10, end: 0x2f, multiplies: 2, fused: true, copies: 1 });
     expect(loop.counts).toEqual({ broadcast: 1, vload: 1, fp: 3, integer: 2, branch: 1 });
+  });
+
+  it("counts the loop's reads of the stack frame (spill reloads), and only those", () => {
+    const read = (text: string) => readsStack({ text, mnemonic: text.split(/\s+/)[0] });
+    expect(read("movq r11,[rbp-0x40]")).toBe(true);
+    expect(read("vmovups xmm3,[rbp-0x50]")).toBe(true);
+    expect(read("cmpq rsp,[r15]")).toBe(false);
+    expect(read("movq [rbp-0x28],r9")).toBe(false); // a spill store, not a read
+    expect(read("vbroadcastss xmm0,[r11+r15*1]")).toBe(false);
+    const withSpill = DUMP.replace("0x2029    29  4883c604             REX.W addq rsi,0x4",
+      "0x2029    29  4c8b5dc0             REX.W movq r11,[rbp-0x40]");
+    expect(innerLoops(parseDump(withSpill))[0].stackReads).toBe(1);
+    expect(innerLoops(parseDump(DUMP))[0].stackReads).toBe(0);
   });
 });
