@@ -64,7 +64,7 @@ export function f32_gemm_fwd_2x16(
   if (!ASC_FEATURE_SIMD) return; // never called: the scalar build keeps 4x8 rows
   const panelBytes = <usize>k * PANEL_ROW_BYTES;
   const groups = n / GROUP_COLUMNS;
-  const blockGroups = max(1, GEMM_BLOCK_BYTES / (k * <i32>GROUP_BYTES));
+  const blockGroups = max(1, GEMM_BLOCK_BYTES / max(1, k * <i32>GROUP_BYTES)); // k = 0: one block, act(bias)
   const rowBytes = <usize>k * F32_BYTES;
   const yPix = <usize>n * F32_BYTES;
   for (let g0 = 0; g0 < groups; g0 += blockGroups) {

@@ -130,6 +130,19 @@ describe.each(WASM_VARIANTS)("gemm: %s.wasm vs js", (variant) => {
     wasm = await loadWasmKernels(variant);
   });
 
+  // The kernel contract: k = 0 gives act(bias) in every row, on every path
+  // (the row kernels, 4x8 tiles, and plain SIMD's 2x16 tile with its blocking).
+  it.each([[1, 20], [5, 20], [6, 40], [9, 7]])("k = 0 gives act(bias): m %i n %i", (m, n) => {
+    const bias = randomFloats(n, 7 + n);
+    for (const act of [ActivationId.Linear, ActivationId.Relu, ActivationId.Sigmoid]) {
+      const inputs: GemmInputs = { m, k: 0, n, a: new Float32Array(0), b: new Float32Array(0), bias, act, alpha: LEAKY_ALPHA };
+      const row = runGemm(js, { ...inputs, m: 1 }, "k0 oracle");
+      const expected = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) expected.set(row, i * n);
+      expectAllClose(runGemm(wasm, inputs, `k0 m${m} n${n}`), expected, { abs: KNOWN_ANSWER_ABS, rel: 0 }, `${variant}.wasm k = 0`);
+    }
+  });
+
   const check = (c: GemmCase): void => {
     const inputs = inputsFor(c, seedFrom(c.label));
     const expected = runGemm(js, inputs, c.label);
