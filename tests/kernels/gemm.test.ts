@@ -132,7 +132,7 @@ describe.each(WASM_VARIANTS)("gemm: %s.wasm vs js", (variant) => {
 
   // The kernel contract: k = 0 gives act(bias) in every row, on every path
   // (the row kernels, 4x8 tiles, and plain SIMD's 2x16 tile with its blocking).
-  it.each([[1, 20], [5, 20], [6, 40], [9, 7]])("k = 0 gives act(bias): m %i n %i", (m, n) => {
+  it.each([[1, 20], [1, 40], [2, 24], [5, 20], [6, 40], [9, 7]])("k = 0 gives act(bias): m %i n %i", (m, n) => {
     const bias = randomFloats(n, 7 + n);
     for (const act of [ActivationId.Linear, ActivationId.Relu, ActivationId.Sigmoid]) {
       const inputs: GemmInputs = { m, k: 0, n, a: new Float32Array(0), b: new Float32Array(0), bias, act, alpha: LEAKY_ALPHA };
