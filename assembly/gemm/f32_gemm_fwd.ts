@@ -15,6 +15,9 @@
 // first packed k-major and swept across all the panels by
 // f32_gemm_4x8_packed_a (256^3 relaxed: 45.7 -> 49.1 GFLOP/s). Rows m % 4 go through the 1x32 / 1x24 / 1x8
 // row path, which is also the whole of the m == 1 (batch-1 Dense) case.
+// The plain-SIMD build (no relaxed FMA) runs whole 16-column groups on the
+// 2x16 tile instead when m >= 4 (f32_gemm_2x16.ts: 35 -> 39 GFLOP/s), and
+// only the remaining columns through the paths above.
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, MR, NR, PANEL_ROW_BYTES } from "../common/tile";
