@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { installWasmSpy } from "./lib/wasm-spy.mjs";
 import { allWorkloads, workloadData } from "./lib/workloads.mjs";
-import { BUDGETS, measureWorkload, metricOf } from "./lib/measure.mjs";
+import { BUDGETS, bestSimdcnn, measureWorkload, metricOf } from "./lib/measure.mjs";
 import { simdcnn, wasmStaleness } from "./lib/simdcnn.mjs";
 import { tfjsCpu, tfjsWasm } from "./lib/peer-tfjs.mjs";
 import { onnxRuntime } from "./lib/peer-ort.mjs";
@@ -36,7 +36,6 @@ installWasmSpy();
 
 // ---- contestants ------------------------------------------------------------
 
-const SIMDCNN_BINARIES = ["relaxed", "simd", "scalar"];
 const candidates = quick
   ? [simdcnn("relaxed-simd"), simdcnn("simd"), simdcnn("js"), tfjsWasm(), onnxRuntime()]
   : [simdcnn("relaxed-simd"), simdcnn("simd"), simdcnn("scalar"), simdcnn("js"), tfjsWasm(), tfjsCpu(), onnxRuntime()];
@@ -82,17 +81,6 @@ for (const wl of workloads) {
   rows.push({ wl, results, reference });
   const summary = contestants.map((c) => `${c.id} ${cell(results[c.id])}`).join(", ");
   log(`- ${wl.label} [${wl.unit}]: ${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-}
-
-/** The fastest simdcnn wasm binary whose output matched, per row, by median (or by `key`). */
-function bestSimdcnn(results, key = "ms") {
-  let best = null;
-  for (const id of SIMDCNN_BINARIES) {
-    const r = results[id];
-    if (!r || !(r.status === "ok" || r.status === "single") || !r.check?.ok) continue;
-    if (!best || r[key] < results[best][key]) best = id;
-  }
-  return best;
 }
 
 const PEERS = [

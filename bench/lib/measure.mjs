@@ -15,6 +15,23 @@ export const BUDGETS = {
 /** Preferred references, best first: the simdcnn JS backend is the oracle. */
 const REFERENCE_ORDER = ["js", "tfjs-cpu", "tfjs-wasm", "ort"];
 
+/** simdcnn's wasm binaries, as result ids. */
+export const SIMDCNN_BINARIES = ["relaxed", "simd", "scalar"];
+
+/** Whether a result timed an output that was checked and matched. */
+export function matched(r) {
+  return Boolean(r && (r.status === "ok" || r.status === "single") && r.check?.ok);
+}
+
+/** The fastest simdcnn wasm binary whose output matched, per row, by median (or by `key`). */
+export function bestSimdcnn(results, key = "ms") {
+  let best = null;
+  for (const id of SIMDCNN_BINARIES) {
+    if (matched(results[id]) && (!best || results[id][key] < results[best][key])) best = id;
+  }
+  return best;
+}
+
 /** Converts a median latency (ms) to the row's unit. */
 export function metricOf(wl, ms) {
   if (wl.unit === "ms") return ms;

@@ -14,7 +14,7 @@
 // is the issue's absolute target over its own TF.js wasm figure, for
 // targets stated only in absolute terms.
 
-import { metricOf } from "./measure.mjs";
+import { bestSimdcnn, matched, metricOf } from "./measure.mjs";
 
 /** The issue's TF.js wasm time for 56x56x64->64 on its reference machine (ms). */
 const ISSUE_TFJS_CONV56_MS = 7.5;
@@ -66,17 +66,10 @@ function jsTargets(workloads) {
     .map((w) => ({ target: ">= 30x the plain-JS backend (GEMM, conv)", id: w.id, binary: "best", kind: "ratio", peer: "js", goal: 30 }));
 }
 
-const SIMDCNN_WASM = ["relaxed", "simd", "scalar"];
-const usable = (r) => r && (r.status === "ok" || r.status === "single") && r.check?.ok !== false;
-
-/** Which simdcnn binary a check reads, by time `key` ("minMs" or "ms"). */
+/** Which simdcnn binary a check reads, by time `key` ("minMs" or "ms"): picked as the results table picks it. */
 function pick(w, binary, key) {
-  if (binary !== "best") return usable(w.results[binary]) ? binary : null;
-  let best = null;
-  for (const id of SIMDCNN_WASM) {
-    if (usable(w.results[id]) && (!best || w.results[id][key] < w.results[best][key])) best = id;
-  }
-  return best;
+  if (binary !== "best") return matched(w.results[binary]) ? binary : null;
+  return bestSimdcnn(w.results, key);
 }
 
 /** The value of a check at one basis, or null when the run lacks a side of it. */
@@ -86,7 +79,8 @@ function valueOf(t, w, key) {
   const ours = w.results[id][key];
   if (t.kind === "ratio") {
     const peer = w.results[t.peer];
-    return usable(peer) ? { binary: id, value: peer[key] / ours } : null;
+    return peer && (peer.status === "ok" || peer.status === "single") && peer.check?.ok !== false
+      ? { binary: id, value: peer[key] / ours } : null;
   }
   return { binary: id, value: t.unit === "ms" ? ours : metricOf(w, ours) };
 }
