@@ -1,5 +1,6 @@
-// Bundles what `tsc -p tsconfig.build.json` emitted into build/js (tsc also
-// writes the .d.ts into dist/types). Rollup sees only JavaScript, so no rollup
+// Bundles what `tsc -p tsconfig.build.json` emitted into build/js (without
+// comments; tsconfig.types.json writes the .d.ts, with their TSDoc, into
+// dist/types). Rollup sees only JavaScript, so no rollup
 // TypeScript plugin is involved (see tsconfig.json for why).
 // Each entry is bundled on its own so every file in dist/ stands alone.
 const from = (entry) => `build/js/src/${entry}.js`;

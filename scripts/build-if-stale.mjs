@@ -5,7 +5,7 @@ import { statSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { execSync } from "node:child_process";
 
-const sources = ["assembly", "src", "asconfig.json", "tsconfig.json", "tsconfig.build.json",
+const sources = ["assembly", "src", "asconfig.json", "tsconfig.json", "tsconfig.build.json", "tsconfig.types.json",
   "rollup.config.mjs", "package.json"];
 const outputs = ["dist/index.js", "dist/index.cjs", "dist/browser.js", "dist/edge.js",
   "dist/types/src/index.d.ts", "dist/wasm/scalar.wasm", "dist/wasm/simd.wasm", "dist/wasm/relaxed-simd.wasm"];
