@@ -85,7 +85,7 @@ function progress(epochs, batchesPerEpoch, batchSize) {
 function saveWeights(model, extra) {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const weights = model.getWeights();
-  const names = model.layers.flatMap((layer) => layer.params().map((p) => ({ name: `${layer.name}/${p.name}`, shape: p.shape })));
+  const names = model.layers.flatMap((layer) => layer.weights().map((p) => ({ name: `${layer.name}/${p.name}`, shape: p.shape })));
   const bytes = new Uint8Array(weights.reduce((n, w) => n + w.byteLength, 0));
   let offset = 0;
   for (const w of weights) {

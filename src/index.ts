@@ -6,8 +6,13 @@ export { init, capabilities, memory } from "./backend/registry.js";
 export type { InitOptions, Capabilities, MemoryInfo, WasmVariant, WasmSource } from "./backend/registry.js";
 export type { BackendName } from "./backend/kernels.js";
 
-export { Sequential } from "./model.js";
-export type { SequentialOptions, SummaryRow, FeatureMap, PredictInput, EvaluateResult } from "./model.js";
+export { Model, Sequential } from "./model.js";
+export type {
+  ModelConfig, SequentialOptions, SummaryRow, FeatureMap, PredictInput, PredictOutput, EvaluateResult, ModelMemory,
+} from "./model.js";
+export { input, InputLayer } from "./layers/input-layer.js";
+export { SymbolicTensor } from "./graph/symbolic.js";
+export type { InputConfig } from "./graph/symbolic.js";
 
 export { Optimizer } from "./train/optimizer.js";
 export { SGD } from "./train/sgd.js";

@@ -1,17 +1,21 @@
-// Sequential: a stack of layers built once. Every buffer a forward pass needs
-// (the input copy, one output per layer, the conv scratch) is planned up
-// front for a batch capacity; predict allocates nothing in the arena unless
-// a larger batch arrives, which re-plans once. Flatten and Dropout are views:
-// their output aliases their input's buffer. Training (compile / fit /
-// trainOnBatch / evaluate) runs on its own planned buffers in src/train/.
+// Model (functional) and Sequential (a model built from a chain): a graph of
+// layers built once. Every buffer a forward pass needs is planned up front
+// for a batch capacity (src/graph/program.ts: liveness-based reuse, views
+// and in-place element-wise layers), so predict allocates nothing in the
+// arena unless a larger batch arrives, which re-plans once. Training
+// (compile / fit / trainOnBatch / evaluate) runs its own program, planned by
+// the same code, from src/train/.
 
 import { currentBackend, getBackend, type Backend } from "./backend/registry.js";
 import { BackendError, ConfigError, DisposedError, ShapeError } from "./errors.js";
+import { Program, type PlannedBytes } from "./graph/program.js";
+import { checkSampleShape, SymbolicTensor } from "./graph/symbolic.js";
+import { orderGraph, tensorList, type Topology } from "./graph/topology.js";
 import { parseSeed } from "./layers/init.js";
-import { Layer, type ForwardArgs } from "./layers/layer.js";
+import { InputLayer } from "./layers/input-layer.js";
+import { checkWeightArrays, Layer, type LayerParam } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
-import { planForward, type ForwardPlan } from "./plan.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
@@ -37,7 +41,21 @@ export interface SequentialOptions {
   seed?: number;
 }
 
-/** What {@link Sequential.evaluate} and {@link Sequential.trainOnBatch} return. */
+/** Options of {@link Model}. */
+export interface ModelConfig<O extends SymbolicTensor | readonly SymbolicTensor[]> {
+  /** The model's input(s), made by `input()`. */
+  inputs: SymbolicTensor | readonly SymbolicTensor[];
+  /** The model's output(s): a tensor (predict returns a Tensor) or an array (predict returns a Tensor[]). */
+  outputs: O;
+  /** Model name (default `model_<n>`). */
+  name?: string;
+  /** Batch size to plan buffers for up front (default 1); larger batches re-plan once. */
+  batchSize?: number;
+  /** As {@link SequentialOptions.seed}. */
+  seed?: number;
+}
+
+/** What {@link Model.evaluate} and {@link Model.trainOnBatch} return. */
 export interface EvaluateResult {
   /** Mean loss. */
   loss: number;
@@ -45,7 +63,7 @@ export interface EvaluateResult {
   accuracy: number;
 }
 
-/** One layer's output, as returned by {@link Sequential.featureMaps}. */
+/** One layer call's output, as returned by {@link Model.featureMaps}. */
 export interface FeatureMap {
   /** Layer name, e.g. "conv2d_1". */
   layer: string;
@@ -56,46 +74,81 @@ export interface FeatureMap {
   data: Float32Array;
 }
 
-/** What {@link Sequential.predict} accepts: a Tensor [batch, ...inputShape] or whole samples, flat. */
+/** Bytes a model holds in linear memory, by kind (see {@link Model.memory}). */
+export interface ModelMemory {
+  /** Weights, trainable and not, and their packed copies. */
+  weights: number;
+  /** Activation buffers of the inference plan, after reuse. */
+  activations: number;
+  /** Training (after compile and a first step): activation buffers of the training plan. */
+  trainingActivations: number;
+  /** Training: weight gradients plus the planned activation gradients. */
+  gradients: number;
+  /** Training: the optimizer's state (momentum, Adam's moments). */
+  optimizerState: number;
+  /** Kernel scratch (inference and training plans). */
+  scratch: number;
+  /** Training: per-layer state (dropout masks, batch statistics) and the label buffer. */
+  trainingState: number;
+  /** The batch size the inference buffers are planned for. */
+  batchCapacity: number;
+}
+
+/** What {@link Model.predict} accepts per input: a Tensor [batch, ...inputShape] or whole samples, flat. */
 export type PredictInput = Tensor | Float32Array | readonly number[];
 
-let modelCounter = 0;
+/** What predict returns: one Tensor for a model made with one output tensor, an array when made with an array. */
+export type PredictOutput<O> = O extends readonly SymbolicTensor[] ? Tensor[] : Tensor;
+
+/** @internal How a subclass tells the model what it is. */
+interface ModelKind {
+  readonly className: "Model" | "Sequential";
+  readonly prefix: string;
+}
+
+const counters = new Map<string, number>();
 
 /**
- * A linear stack of layers (channels-last, Keras semantics).
+ * A graph of layers (Keras' functional API): one or several inputs made by
+ * `input()`, layers applied with `layer.apply()`, one or several outputs.
+ * Layers applied twice share their weights.
  * @example
  * await init();
- * const model = new Sequential([
- *   new Conv2D({ filters: 6, kernelSize: 5, activation: "relu" }),
- *   new MaxPool2D({ poolSize: 2 }),
- *   new Flatten(),
- *   new Dense({ units: 10, activation: "softmax" }),
- * ], { inputShape: [28, 28, 1] });
- * const probs = model.predict(new Float32Array(28 * 28)).toArray();
+ * const inp = input({ shape: [32, 32, 3] });
+ * const a = new Conv2D({ filters: 16, padding: "same", activation: "relu" }).apply(inp);
+ * const b = new Conv2D({ filters: 16, padding: "same" }).apply(a);
+ * const out = new Dense({ units: 10, activation: "softmax" }).apply(
+ *   new GlobalAvgPool2D().apply(new Add().apply([a, b])));
+ * const model = new Model({ inputs: inp, outputs: out });
+ * model.predict(new Float32Array(32 * 32 * 3)).shape; // [1, 10]
  * @throws {BackendError} before `init()`.
- * @throws {ConfigError} for an empty layer list, a non-positive input size,
- *   a layer already used by another model, or duplicate layer names.
- * @throws {ShapeError} when a layer does not fit its input (e.g. a kernel
- *   larger than a 'valid' input).
+ * @throws {ConfigError} for inputs not made by `input()`, an output that
+ *   needs a tensor no input leads to, a layer already used by another
+ *   model, or duplicate layer names.
+ * @throws {OutOfMemoryError} when the weights or buffers do not fit.
  */
-export class Sequential {
-  /** Model name, e.g. "sequential_1". */
+export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = SymbolicTensor> {
+  /** Model name, e.g. "model_1". */
   readonly name: string;
-  /** The layers, in order, built and named. */
+  /** The layers, named and built, in Keras order (a functional model's input layers first). */
   readonly layers: readonly Layer[];
+  /** The model's symbolic inputs and outputs. */
+  readonly inputs: readonly SymbolicTensor[];
+  readonly outputs: readonly SymbolicTensor[];
+  /** The Keras class name: "Model" or "Sequential". */
+  readonly className: string;
+  /** @internal */
+  protected readonly topology: Topology;
   private readonly backend: Backend;
-  private readonly inShape: readonly number[];
-  /** Floats per input sample (product of inShape), computed once. */
-  private readonly inSize: number;
-  /** Frozen [batch, ...outputShape] of the last predict, reused while the batch stays the same. */
-  private predictShape: readonly number[] = [];
-  private readonly layerShapes: readonly (readonly number[])[];
-  private plan: ForwardPlan;
+  private readonly outputIsArray: boolean;
+  /** Floats per input sample, per input. */
+  private readonly inSizes: readonly number[];
+  /** Frozen [batch, ...outputShape] per output of the last predict, reused while the batch stays the same. */
+  private predictShapes: (readonly number[])[] = [];
+  private plan: Program;
   /** Bumped on every predict / re-plan / dispose: older output views go stale. */
   private readonly guard: { generation: number; readonly label: string };
   private disposed = false;
-  /** Reused by every forward pass (one object, not one per layer per call). */
-  private readonly args: ForwardArgs = { batch: 0, x: 0, y: 0, scratch: 0, training: false, logits: 0, state: 0 };
   private trainer: Trainer | null = null;
   private training = false;
   /**
@@ -104,65 +157,57 @@ export class Sequential {
    */
   stopTraining = false;
 
-  constructor(layers: Layer[], options: SequentialOptions) {
-    if (typeof options !== "object" || options === null) {
-      throw new ConfigError("Sequential: options { inputShape } are required");
+  constructor(config: ModelConfig<O>, kind: ModelKind = { className: "Model", prefix: "model" }) {
+    if (typeof config !== "object" || config === null) {
+      throw new ConfigError(`${kind.className}: options { inputs, outputs } are required`);
     }
-    this.name = options.name ?? `sequential_${++modelCounter}`;
-    const label = `Sequential '${this.name}'`;
+    this.className = kind.className;
+    this.name = config.name ?? `${kind.prefix}_${nextCount(kind.prefix)}`;
+    const label = `${kind.className} '${this.name}'`;
     this.guard = { generation: 0, label };
-    if (!Array.isArray(layers) || layers.length === 0) {
-      throw new ConfigError(`${label}: expects a non-empty array of layers, got ${Array.isArray(layers) ? "[]" : String(layers)}`);
-    }
-    const inputShape = options.inputShape;
-    if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every(isPositiveInt)) {
-      throw new ConfigError(`${label}: inputShape must be a non-empty array of positive integers ` +
-        `(e.g. [28, 28, 1]), got ${JSON.stringify(inputShape)}`);
-    }
-    const capacity = options.batchSize ?? 1;
+    const capacity = config.batchSize ?? 1;
     if (!isPositiveInt(capacity)) {
-      throw new ConfigError(`${label}: batchSize must be a positive integer, got ${JSON.stringify(options.batchSize)}`);
+      throw new ConfigError(`${label}: batchSize must be a positive integer, got ${JSON.stringify(config.batchSize)}`);
     }
-    layers.forEach((layer, i) => {
-      if (!(layer instanceof Layer)) throw new ConfigError(`${label}: layers[${i}] is not a layer: ${String(layer)}`);
+    const seed = parseSeed(config.seed, label);
+    const inputs = tensorList(config.inputs, "inputs", label);
+    const outputs = tensorList(config.outputs, "outputs", label);
+    this.outputIsArray = Array.isArray(config.outputs);
+    this.backend = getBackend();
+    const topology = orderGraph(inputs, outputs, label);
+    topology.layers.forEach((layer) => {
       if (layer.owner !== null || layer.built) {
-        throw new ConfigError(`${label}: ${layer.describe()} (layers[${i}]) already belongs to another model; ` +
-          `make a new layer instead`);
+        throw new ConfigError(`${label}: ${layer.describe()} already belongs to another model; make a new layer instead`);
       }
     });
-    if (new Set(layers).size !== layers.length) throw new ConfigError(`${label}: the same layer appears twice`);
-    const seed = parseSeed(options.seed, label);
-    this.backend = getBackend();
-    this.inShape = Object.freeze([...inputShape]);
-    this.inSize = sizeOf(this.inShape);
-    nameLayers(layers, label);
-    for (const layer of layers) layer.modelSeed = seed;
-
-    const shapes: number[][] = [];
-    let shape: number[] = [...inputShape];
+    nameLayers(topology.layers, label);
+    this.topology = topology;
+    this.inputs = topology.inputs;
+    this.outputs = topology.outputs;
+    this.inSizes = topology.inputs.map((t) => sizeOf(t.shape));
+    const computing = topology.layers.filter((layer) => !(layer instanceof InputLayer));
+    this.layers = Object.freeze(kind.className === "Sequential" ? computing : [...topology.layers]);
     try {
-      for (const layer of layers) {
-        shape = layer.build(shape, this.backend);
-        shapes.push(shape);
+      for (const layer of computing) {
+        layer.modelSeed = seed;
+        layer.build(this.backend);
       }
-      this.layerShapes = shapes;
-      this.layers = Object.freeze([...layers]);
       this.plan = this.makePlan(capacity);
     } catch (e) {
-      for (const layer of layers) if (layer.built) layer.dispose();
+      for (const layer of computing) if (layer.built) layer.dispose();
       throw e;
     }
-    for (const layer of layers) layer.owner = this;
+    for (const layer of topology.layers) layer.owner = this;
   }
 
-  /** Shape of one input sample (no batch dim). */
+  /** Shape of one sample of the (first) input (no batch dim). */
   get inputShape(): number[] {
-    return [...this.inShape];
+    return [...this.inputs[0]!.shape];
   }
 
-  /** Shape of one output sample (no batch dim). */
+  /** Shape of one sample of the (first) output (no batch dim). */
   get outputShape(): number[] {
-    return [...this.layerShapes[this.layerShapes.length - 1]!];
+    return [...this.outputs[0]!.shape];
   }
 
   /** The batch size buffers are currently planned for. */
@@ -176,8 +221,24 @@ export class Sequential {
   }
 
   /**
+   * The layer named `name`.
+   * @example
+   * model.getLayer("batch_normalization_1").getWeights(); // gamma, beta, moving_mean, moving_variance
+   * @throws {ConfigError} when no layer has that name (the message lists the names).
+   */
+  getLayer(name: string): Layer {
+    const layer = this.layers.find((l) => l.name === name);
+    if (layer === undefined) {
+      throw new ConfigError(`${this.guard.label}: no layer named ${JSON.stringify(name)}; ` +
+        `the layers are ${this.layers.map((l) => `'${l.name}'`).join(", ")}`);
+    }
+    return layer;
+  }
+
+  /**
    * Runs the model on a batch. `x` is a Tensor of shape [batch, ...inputShape]
-   * or a flat Float32Array (or number[]) holding whole samples, channels-last.
+   * or a flat Float32Array (or number[]) holding whole samples, channels-last;
+   * for a model with several inputs, an array with one of those per input.
    * The result is a view of the model's output buffer: valid until the next
    * predict (then it throws DisposedError); `toArray()` copies the values out.
    * @example
@@ -185,70 +246,83 @@ export class Sequential {
    * y.shape;     // [2, 10]
    * y.toArray(); // Float32Array(20), a copy
    * @throws {ShapeError} when the length is not a positive multiple of the
-   *   per-sample size, or the tensor shape is not [batch, ...inputShape].
+   *   per-sample size, the tensor shape is not [batch, ...inputShape], or
+   *   the inputs disagree on the batch size.
    * @throws {DisposedError} after `dispose()`, or when `x` was disposed.
    * @throws {BackendError} when `init()` switched backend since the model was built.
    * @throws {OutOfMemoryError} when a larger batch needs more memory than can be had.
    */
-  predict(x: PredictInput): Tensor {
+  predict(x: PredictInput | readonly PredictInput[]): PredictOutput<O> {
     const batch = this.run(x);
-    const last = this.plan.outputs[this.plan.outputs.length - 1]!;
-    // The frozen shape is reused while the batch does not change (Tensor
-    // keeps a frozen shape as it is): two array copies and a freeze fewer
-    // per call. All JS together was ~4% of a LeNet batch-1 predict under
-    // --cpu-prof (100k calls), so this is housekeeping, not a speed-up.
-    let shape = this.predictShape;
-    if (shape[0] !== batch) {
-      shape = Object.freeze([batch, ...this.layerShapes[this.layerShapes.length - 1]!]);
-      this.predictShape = shape;
+    const plan = this.plan;
+    if (this.predictShapes[0]?.[0] !== batch) {
+      // Frozen shapes reused while the batch does not change: housekeeping, not a speed-up.
+      this.predictShapes = this.outputs.map((t) => Object.freeze([batch, ...t.shape]));
     }
-    return new Tensor(this.backend, last, shape, this.guard as ViewOwner);
+    const tensors = plan.outputs.map((ptr, i) =>
+      new Tensor(this.backend, ptr, this.predictShapes[i]!, this.guard as ViewOwner));
+    return (this.outputIsArray ? tensors : tensors[0]!) as PredictOutput<O>;
   }
 
   /**
-   * Runs the model and returns a copy of every layer's output (the feature
-   * maps each convolution extracted, the pooled maps, the dense outputs).
+   * Runs the model and returns a copy of every layer call's output (the
+   * feature maps each convolution extracted, the pooled maps, the dense
+   * outputs), in the order they run.
    * @example
    * for (const m of model.featureMaps(image)) console.log(m.layer, m.shape);
    * // conv2d_1 [1,24,24,6] ... dense_2 [1,10]
-   * @throws the same errors as {@link Sequential.predict}.
+   * @throws the same errors as {@link Model.predict}.
    */
-  featureMaps(x: PredictInput): FeatureMap[] {
-    const batch = this.run(x);
-    const f32 = this.backend.arena.f32();
-    return this.layers.map((layer, i) => {
-      const shape = [batch, ...this.layerShapes[i]!];
-      const start = this.plan.outputs[i]! / F32_BYTES;
-      return { layer: layer.name!, className: layer.className, shape, data: f32.slice(start, start + sizeOf(shape)) };
+  featureMaps(x: PredictInput | readonly PredictInput[]): FeatureMap[] {
+    const maps: FeatureMap[] = [];
+    this.run(x, (batch) => (i, ptr) => {
+      const node = this.topology.nodes[i]!;
+      const shape = [batch, ...node.output.shape];
+      const start = ptr / F32_BYTES;
+      maps.push({
+        layer: node.layer.name!, className: node.layer.className, shape,
+        data: this.backend.arena.f32().slice(start, start + sizeOf(shape)),
+      });
     });
+    return maps;
   }
 
   /**
-   * The model as a Keras-like table: layer (type), output shape, params; then totals.
+   * The model as a Keras-like table: layer (type), output shape, params
+   * (and "Connected to" for a functional model); then the totals.
    * @example
    * console.log(model.summary());
    * // conv2d_1 (Conv2D)      [null,24,24,6]      156
    * @throws {DisposedError} after `dispose()`.
    */
   summary(): string {
-    return formatSummary(this.name, this.summaryRows(), this.countParams());
+    const rows = this.summaryRows();
+    const total = this.countParams();
+    const trainable = this.layers.reduce((n, layer) => n + layer.countTrainableParams(), 0);
+    return formatSummary(this.name, rows, { total, trainable, connected: this.className !== "Sequential" });
   }
 
   /**
-   * The rows of {@link Sequential.summary}, as data.
+   * The rows of {@link Model.summary}, as data.
    * @example
-   * model.summaryRows()[0]; // { name: "conv2d_1", className: "Conv2D", outputShape: [null, 24, 24, 6], params: 156 }
+   * model.summaryRows()[0]; // { name: "conv2d_1", className: "Conv2D", outputShape: [null, 24, 24, 6], params: 156, connectedTo: [] }
    * @throws {DisposedError} after `dispose()`.
    */
   summaryRows(): SummaryRow[] {
     this.assertNotDisposed("summary");
-    return this.layers.map((layer, i) => ({
-      name: layer.name!, className: layer.className, outputShape: [null, ...this.layerShapes[i]!], params: layer.countParams(),
-    }));
+    const inGraph = new Set(this.topology.nodes);
+    return this.layers.flatMap((layer) => {
+      const nodes = layer instanceof InputLayer ? layer.nodes : layer.nodes.filter((n) => inGraph.has(n));
+      return nodes.map((node, k) => ({
+        name: layer.name!, className: layer.className, outputShape: [null, ...node.output.shape],
+        params: k === 0 ? layer.countParams() : 0,
+        connectedTo: node.inputs.map((t) => `${t.node.layer.name}[${t.node.layer.nodes.indexOf(t.node)}][0]`),
+      }));
+    });
   }
 
   /**
-   * Number of weights in all layers.
+   * Number of weights in all layers, trainable and not (Keras' "Total params").
    * @example
    * model.countParams(); // 61706 for LeNet-5
    * @throws {DisposedError} after `dispose()`.
@@ -259,9 +333,33 @@ export class Sequential {
   }
 
   /**
-   * Copies of all weights in Keras order: per layer, kernel then bias.
-   * Works even after `init()` switched backend, so weights can move to a
-   * model rebuilt on the new backend.
+   * Bytes the model holds in linear memory, by kind: what the planner
+   * planned for the current batch capacity.
+   * @example
+   * model.memory().activations; // bytes of the inference activations, after reuse
+   * @throws {DisposedError} after `dispose()`.
+   */
+  memory(): ModelMemory {
+    this.assertNotDisposed("memory");
+    const weights = this.layers.reduce((n, layer) => n + (layer.countParams() + layer.packedFloats()) * F32_BYTES, 0);
+    const train: PlannedBytes & { params: number; optimizer: number } | null = this.trainer?.plannedBytes() ?? null;
+    return {
+      weights,
+      activations: this.plan.bytes.activations,
+      trainingActivations: train?.activations ?? 0,
+      gradients: train === null ? 0 : train.gradients + train.params,
+      optimizerState: train?.optimizer ?? 0,
+      scratch: this.plan.bytes.scratch + (train?.scratch ?? 0),
+      trainingState: train?.state ?? 0,
+      batchCapacity: this.plan.capacity,
+    };
+  }
+
+  /**
+   * Copies of all weights in Keras order: per layer in `model.layers`
+   * order, the layer's weights (kernel then bias; BatchNormalization's
+   * gamma, beta, moving_mean, moving_variance). Works even after `init()`
+   * switched backend, so weights can move to a model rebuilt on the new backend.
    * @example
    * const weights = model.getWeights(); // [conv kernel [5,5,1,6], conv bias [6], ...]
    * @throws {DisposedError} after `dispose()`.
@@ -269,7 +367,7 @@ export class Sequential {
   getWeights(): Float32Array[] {
     this.assertNotDisposed("getWeights");
     const f32 = this.backend.arena.f32();
-    return this.params().map(({ param }) => f32.slice(param.value / F32_BYTES, param.value / F32_BYTES + param.size));
+    return this.allWeights().map(({ param }) => f32.slice(param.value / F32_BYTES, param.value / F32_BYTES + param.size));
   }
 
   /**
@@ -285,29 +383,25 @@ export class Sequential {
    */
   setWeights(weights: readonly (Float32Array | readonly number[])[]): void {
     this.assertUsable("setWeights");
-    const params = this.params();
+    const params = this.allWeights();
     if (!Array.isArray(weights) || weights.length !== params.length) {
       const expected = params.map(({ layer, param }) => `${layer.name}/${param.name}`).join(", ");
       throw new ConfigError(`${this.guard.label}: setWeights expects ${params.length} arrays (${expected}), ` +
         `got ${Array.isArray(weights) ? weights.length : String(weights)}`);
     }
-    params.forEach(({ layer, param }, i) => {
-      const w = weights[i];
-      const length = w instanceof Float32Array || Array.isArray(w) ? w.length : undefined;
-      if (length !== param.size) {
-        throw new ShapeError(`${this.guard.label}: setWeights array ${i} is ${layer.describe()} ${param.name} ` +
-          `${formatShape(param.shape)} and needs ${param.size} values, got ` +
-          `${length === undefined ? String(w) : length}`);
-      }
-    });
+    checkWeightArrays(params, weights, `${this.guard.label}: setWeights`, 0);
     const f32 = this.backend.arena.f32();
     params.forEach(({ param }, i) => f32.set(weights[i]!, param.value / F32_BYTES));
-    for (const layer of this.layers) layer.weightsChanged();
+    for (const layer of this.layers) {
+      layer.weightsVersion++;
+      layer.weightsChanged();
+    }
   }
 
   /**
    * Frees every buffer of the model in the arena. Further use throws
-   * DisposedError; tensors it returned go stale. Calling it twice is harmless.
+   * DisposedError; tensors it returned go stale. Calling it twice is
+   * harmless; from a `fit` callback it ends that fit after the current batch.
    * @example
    * model.dispose();
    * @throws never
@@ -318,7 +412,7 @@ export class Sequential {
     this.guard.generation++;
     this.trainer?.dispose();
     this.trainer = null;
-    this.plan.blocks.freeAll();
+    this.plan.dispose();
     for (const layer of this.layers) layer.dispose();
   }
 
@@ -392,7 +486,7 @@ export class Sequential {
    * and accuracy from before the update.
    * @example
    * const { loss } = model.trainOnBatch(xBatch, yBatch);
-   * @throws the errors of {@link Sequential.fit} (a diverged step leaves the weights unchanged).
+   * @throws the errors of {@link Model.fit} (a diverged step leaves the weights unchanged).
    */
   trainOnBatch(x: TrainInput, labels: LabelInput): EvaluateResult {
     const trainer = this.requireTrainer("trainOnBatch");
@@ -410,7 +504,7 @@ export class Sequential {
    * @example
    * const { loss, accuracy } = model.evaluate(testImages, testDigits);
    * @throws {ConfigError} before `compile` or for a bad batchSize.
-   * @throws {ShapeError} as {@link Sequential.fit}.
+   * @throws {ShapeError} as {@link Model.fit}.
    */
   evaluate(x: TrainInput, labels: LabelInput, options: { batchSize?: number } = {}): EvaluateResult {
     const trainer = this.requireTrainer("evaluate");
@@ -431,40 +525,51 @@ export class Sequential {
   }
 
   private view(): ModelView {
-    return {
-      backend: this.backend, layers: this.layers, inputShape: this.inShape, layerShapes: this.layerShapes,
-      label: this.guard.label,
-    };
+    return { backend: this.backend, topology: this.topology, layers: this.layers, label: this.guard.label };
   }
 
-  /** Validates x, plans for its batch, copies it in and runs every layer. Returns the batch. */
-  private run(x: PredictInput): number {
+  /**
+   * Validates x, plans for its batch, copies it in and runs every layer.
+   * `watch(batch)` may return a callback that sees each node's output. Returns the batch.
+   */
+  private run(x: PredictInput | readonly PredictInput[],
+              watch?: (batch: number) => (node: number, ptr: number) => void): number {
     this.assertUsable("predict");
-    const batch = this.checkInput(x);
+    const xs = this.splitInputs(x);
+    const batches = xs.map((v, i) => this.checkInput(v, i));
+    const batch = batches[0]!;
+    if (batches.some((b) => b !== batch)) {
+      throw new ShapeError(`${this.guard.label}: predict inputs disagree on the batch size: ${batches.join(", ")}`);
+    }
     this.ensureCapacity(batch);
-    this.guard.generation++; // from here the output buffer changes: earlier views go stale
+    this.guard.generation++; // from here the output buffers change: earlier views go stale
     const plan = this.plan;
     const f32 = this.backend.arena.f32();
-    const floats = batch * this.inSize;
-    const at = plan.input / F32_BYTES;
-    if (x instanceof Tensor) f32.copyWithin(at, x.ptr / F32_BYTES, x.ptr / F32_BYTES + floats);
-    else f32.set(x, at);
-    const args = this.args;
-    args.batch = batch;
-    args.x = plan.input;
-    args.scratch = plan.scratch;
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i]!;
-      args.y = plan.outputs[i]!;
-      if (!layer.isIdentity) layer.forward(args);
-      args.x = args.y;
-    }
+    xs.forEach((v, i) => {
+      const at = plan.inputs[i]! / F32_BYTES;
+      if (v instanceof Tensor) f32.copyWithin(at, v.ptr / F32_BYTES, v.ptr / F32_BYTES + batch * this.inSizes[i]!);
+      else f32.set(v, at);
+    });
+    plan.forward(batch, false, watch?.(batch));
     return batch;
   }
 
-  private checkInput(x: PredictInput): number {
-    const perSample = this.inSize;
-    const label = this.guard.label;
+  /** One input per model input: a lone value for a single-input model, an array of them otherwise. */
+  private splitInputs(x: PredictInput | readonly PredictInput[]): readonly PredictInput[] {
+    const n = this.inputs.length;
+    const isList = Array.isArray(x) && x.length > 0 && typeof x[0] !== "number";
+    if (n === 1) return isList && x.length === 1 ? (x as readonly PredictInput[]) : [x as PredictInput];
+    if (!isList || x.length !== n) {
+      throw new ShapeError(`${this.guard.label}: predict expects an array of ${n} inputs ` +
+        `(${this.inputs.map((t) => formatShape(t.shape)).join(", ")}), got ${describeValue(x)}`);
+    }
+    return x as readonly PredictInput[];
+  }
+
+  private checkInput(x: PredictInput, index: number): number {
+    const perSample = this.inSizes[index]!;
+    const shape = this.inputs[index]!.shape;
+    const label = this.inputs.length === 1 ? this.guard.label : `${this.guard.label}: input ${index}`;
     if (x instanceof Tensor) {
       x.assertUsable();
       if (x.backend !== this.backend) {
@@ -472,19 +577,19 @@ export class Sequential {
           `(made before the last init()); make it again with tensor()`);
       }
       const s = x.shape;
-      const matches = s.length === this.inShape.length + 1 && s[0]! >= 1 && this.inShape.every((d, i) => s[i + 1] === d);
+      const matches = s.length === shape.length + 1 && s[0]! >= 1 && shape.every((d, i) => s[i + 1] === d);
       if (!matches) {
-        throw new ShapeError(`${label}: predict expects a tensor of shape [batch,${this.inShape.join(",")}], ` +
+        throw new ShapeError(`${label}: predict expects a tensor of shape [batch,${shape.join(",")}], ` +
           `got ${formatShape(s)}`);
       }
       return s[0]!;
     }
     if (!(x instanceof Float32Array) && !Array.isArray(x)) {
-      throw new ShapeError(`${label}: predict expects a Tensor, a Float32Array or a number[], got ${String(x)}`);
+      throw new ShapeError(`${label}: predict expects a Tensor, a Float32Array or a number[], got ${describeValue(x)}`);
     }
     if (x.length === 0 || x.length % perSample !== 0) {
       throw new ShapeError(`${label}: predict input has ${x.length} floats, not a positive multiple of ` +
-        `${perSample} (one ${formatShape(this.inShape)} sample)`);
+        `${perSample} (one ${formatShape(shape)} sample)`);
     }
     return x.length / perSample;
   }
@@ -493,17 +598,17 @@ export class Sequential {
   private ensureCapacity(batch: number): void {
     if (batch <= this.plan.capacity) return;
     const next = this.makePlan(batch);
-    this.plan.blocks.freeAll();
+    this.plan.dispose();
     this.plan = next;
     this.guard.generation++;
   }
 
-  private makePlan(capacity: number): ForwardPlan {
-    return planForward(this.backend.arena, this.layers, this.inShape, this.layerShapes, capacity);
+  private makePlan(capacity: number): Program {
+    return new Program(this.backend, this.topology, capacity, { training: false, fusedLoss: false });
   }
 
-  private params(): { layer: Layer; param: ReturnType<Layer["params"]>[number] }[] {
-    return this.layers.flatMap((layer) => layer.params().map((param) => ({ layer, param })));
+  private allWeights(): { layer: Layer; param: LayerParam }[] {
+    return this.layers.flatMap((layer) => layer.weights().map((param) => ({ layer, param })));
   }
 
   private assertNotDisposed(op: string): void {
@@ -521,8 +626,73 @@ export class Sequential {
   }
 }
 
+/**
+ * A linear stack of layers (channels-last, Keras semantics): a {@link Model}
+ * whose graph is a chain.
+ * @example
+ * await init();
+ * const model = new Sequential([
+ *   new Conv2D({ filters: 6, kernelSize: 5, activation: "relu" }),
+ *   new MaxPool2D({ poolSize: 2 }),
+ *   new Flatten(),
+ *   new Dense({ units: 10, activation: "softmax" }),
+ * ], { inputShape: [28, 28, 1] });
+ * const probs = model.predict(new Float32Array(28 * 28)).toArray();
+ * @throws {BackendError} before `init()`.
+ * @throws {ConfigError} for an empty layer list, a non-positive input size,
+ *   a layer already used by another model, or duplicate layer names.
+ * @throws {ShapeError} when a layer does not fit its input (e.g. a kernel
+ *   larger than a 'valid' input).
+ */
+export class Sequential extends Model<SymbolicTensor> {
+  constructor(layers: Layer[], options: SequentialOptions) {
+    super(chain(layers, options), { className: "Sequential", prefix: "sequential" });
+  }
+}
+
+/** Checks a Sequential's arguments, names its layers and applies them in a chain. */
+function chain(layers: Layer[], options: SequentialOptions): ModelConfig<SymbolicTensor> {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigError("Sequential: options { inputShape } are required");
+  }
+  // The name is taken here, before the model exists, so that messages about the layers can name it.
+  const name = options.name ?? `sequential_${nextCount("sequential")}`;
+  const label = `Sequential '${name}'`;
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new ConfigError(`${label}: expects a non-empty array of layers, got ${Array.isArray(layers) ? "[]" : String(layers)}`);
+  }
+  const inputShape = checkSampleShape(options.inputShape, "inputShape", label);
+  layers.forEach((layer, i) => {
+    if (!(layer instanceof Layer)) throw new ConfigError(`${label}: layers[${i}] is not a layer: ${String(layer)}`);
+    if (layer.owner !== null || layer.built || layer.nodes.length > 0) {
+      throw new ConfigError(`${label}: ${layer.describe()} (layers[${i}]) already belongs to another model; ` +
+        `make a new layer instead`);
+    }
+  });
+  if (new Set(layers).size !== layers.length) throw new ConfigError(`${label}: the same layer appears twice`);
+  nameLayers(layers, label);
+  const inp = new InputLayer({ shape: inputShape });
+  let x = inp.output;
+  for (const layer of layers) x = layer.apply(x);
+  return { inputs: inp.output, outputs: x, name, batchSize: options.batchSize, seed: options.seed };
+}
+
+function nextCount(prefix: string): number {
+  const n = (counters.get(prefix) ?? 0) + 1;
+  counters.set(prefix, n);
+  return n;
+}
+
+/** A value for an error message, never its contents (an input can be megabytes). */
+function describeValue(x: unknown): string {
+  if (Array.isArray(x)) return `an array of ${x.length}`;
+  if (ArrayBuffer.isView(x)) return `${x.constructor.name}(${(x as unknown as ArrayLike<number>).length})`;
+  if (x === null || typeof x !== "object") return String(x);
+  return (x as object).constructor?.name ?? "an object";
+}
+
 /** Keras-style auto names: `<prefix>_<n>`, counting per prefix within the model, skipping taken names. */
-function nameLayers(layers: Layer[], label: string): void {
+function nameLayers(layers: readonly Layer[], label: string): void {
   const taken = new Set<string>();
   for (const layer of layers) {
     if (layer.name === undefined) continue;

@@ -52,23 +52,31 @@ export class Activation extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, logits }: ForwardArgs): void {
-    const kernels = this.requireBackend().kernels;
-    const rows = (batch * this.innerSize) / this.lastDim;
-    if (logits !== 0) {
-      // Fused loss: the input IS the logits; the loss reads them from the planned logits buffer.
-      const { f32, at } = this.view(x);
-      f32.copyWithin(logits / F32_BYTES, at, at + batch * this.innerSize);
-    }
-    applyActivation(kernels, this.activation, x, y, rows, this.lastDim);
+  override get inPlace(): boolean {
+    return true; // every activation kernel (softmax too) allows y == x
   }
 
-  override backward({ batch, y, dy, dx, preActivation }: BackwardArgs): void {
+  forward({ batch, x, y, fusedActivation }: ForwardArgs): void {
+    if (fusedActivation) {
+      // The loss applies the activation: the output is the input (the model
+      // normally aliases the two and never gets here).
+      if (x !== y) this.copy(x, y, batch);
+      return;
+    }
+    const rows = (batch * this.innerSize) / this.lastDim;
+    applyActivation(this.requireBackend().kernels, this.activation, x, y, rows, this.lastDim);
+  }
+
+  private copy(from: number, to: number, batch: number): void {
+    const { f32, at } = this.view(from);
+    f32.copyWithin(to / F32_BYTES, at, at + batch * this.innerSize);
+  }
+
+  override backward({ batch, y, dy, dx, fusedActivation }: BackwardArgs): void {
     if (dx === 0) return;
     const rows = (batch * this.innerSize) / this.lastDim;
-    if (preActivation) {
-      const { f32, at } = this.view(dy);
-      f32.copyWithin(dx / F32_BYTES, at, at + batch * this.innerSize);
+    if (fusedActivation) {
+      if (dx !== dy) this.copy(dy, dx, batch);
       return;
     }
     activationBackward(this.trainKernels(), this.requireBackend().arena, this.activation, y, dy, dx, rows, this.lastDim);

@@ -10,7 +10,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { axisWindow, formatShape, type Padding } from "../shape.js";
 import {
-  activationBackward, applyActivation, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+  activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
 } from "./activations.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
@@ -65,6 +65,7 @@ export class Conv2D extends Layer {
   private kernelPtr = 0;
   private biasPtr = 0;
   private packedPtr = 0;
+  private packedSize = 0;
   private readonly paramList: LayerParam[] = [];
 
   constructor(config: Conv2DConfig) {
@@ -102,12 +103,13 @@ export class Conv2D extends Layer {
     const kernels = this.requireBackend().kernels;
     const kernelSize = kh * kw * cin * this.filters;
     this.kernelPtr = this.allocBlock(kernelSize);
-    this.paramList.push({ name: "kernel", shape: [kh, kw, cin, this.filters], size: kernelSize, value: this.kernelPtr, grad: 0 });
+    this.paramList.push({ name: "kernel", shape: [kh, kw, cin, this.filters], size: kernelSize, value: this.kernelPtr, trainable: true, grad: 0 });
     if (this.useBias) {
       this.biasPtr = this.allocBlock(this.filters);
-      this.paramList.push({ name: "bias", shape: [this.filters], size: this.filters, value: this.biasPtr, grad: 0 });
+      this.paramList.push({ name: "bias", shape: [this.filters], size: this.filters, value: this.biasPtr, trainable: true, grad: 0 });
     }
-    this.packedPtr = this.allocBlock(kernels.conv2dPackedSize(kh, kw, cin, this.filters));
+    this.packedSize = kernels.conv2dPackedSize(kh, kw, cin, this.filters);
+    this.packedPtr = this.allocBlock(this.packedSize);
     const rows = axisWindow(h, kh, this.strides[0], this.padding);
     const cols = axisWindow(w, kw, this.strides[1], this.padding);
     this.geometry = {
@@ -124,6 +126,10 @@ export class Conv2D extends Layer {
     // The bias draws from its own stream (seed + 1) so changing it never shifts the kernel.
     if (this.useBias) initialize(this.biasInitializer, kernels, f32, this.biasPtr / F32_BYTES, this.filters, fanIn, fanOut, seed + 1);
     this.weightsChanged();
+  }
+
+  override packedFloats(): number {
+    return this.packedSize;
   }
 
   override weightsChanged(): void {
@@ -148,27 +154,25 @@ export class Conv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, scratch, logits }: ForwardArgs): void {
+  forward({ batch, x, y, scratch, fusedActivation }: ForwardArgs): void {
     const g = this.geometry!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = this.activation;
-    const pixels = batch * g.outHeight * g.outWidth;
-    if (logits !== 0) {
-      // Fused loss: keep the logits for the loss, the probabilities for the metrics.
-      kernels.conv2d(g, x, this.packedPtr, this.biasPtr, logits, this.filters, ActivationId.Linear, 0, scratch);
-      applyActivation(kernels, act, logits, y, pixels, this.filters);
+    if (fusedActivation) {
+      // The loss applies the activation (fused softmax/sigmoid + cross-entropy): write the logits.
+      kernels.conv2d(g, x, this.packedPtr, this.biasPtr, y, this.filters, ActivationId.Linear, 0, scratch);
       return;
     }
     kernels.conv2d(g, x, this.packedPtr, this.biasPtr, y, this.filters, act.id, act.alpha, scratch);
-    if (act.softmax) softmaxRows(kernels, y, pixels, this.filters);
+    if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
   }
 
-  override backward({ batch, x, y, dy, dx, preActivation, scratch }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, fusedActivation, scratch }: BackwardArgs): void {
     const g = this.geometry!;
     g.batch = batch;
     const train = this.trainKernels();
-    if (!preActivation) {
+    if (!fusedActivation) {
       activationBackward(train, this.requireBackend().arena, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
     }
     const [kernel, bias] = this.paramList;
@@ -176,7 +180,7 @@ export class Conv2D extends Layer {
     if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters, scratch);
   }
 
-  override params(): LayerParam[] {
+  override weights(): LayerParam[] {
     return this.paramList;
   }
 

@@ -8,7 +8,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
 import {
-  activationBackward, applyActivation, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+  activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
 } from "./activations.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
@@ -54,6 +54,7 @@ export class Dense extends Layer {
   private kernelPtr = 0;
   private biasPtr = 0;
   private packedPtr = 0;
+  private packedSize = 0;
   private readonly paramList: LayerParam[] = [];
 
   constructor(config: DenseConfig) {
@@ -78,12 +79,13 @@ export class Dense extends Layer {
     this.rowsPerSample = sizeOf(inputShape.slice(0, -1));
     const kernelSize = this.inputs * this.units;
     this.kernelPtr = this.allocBlock(kernelSize);
-    this.paramList.push({ name: "kernel", shape: [this.inputs, this.units], size: kernelSize, value: this.kernelPtr, grad: 0 });
+    this.paramList.push({ name: "kernel", shape: [this.inputs, this.units], size: kernelSize, value: this.kernelPtr, trainable: true, grad: 0 });
     if (this.useBias) {
       this.biasPtr = this.allocBlock(this.units);
-      this.paramList.push({ name: "bias", shape: [this.units], size: this.units, value: this.biasPtr, grad: 0 });
+      this.paramList.push({ name: "bias", shape: [this.units], size: this.units, value: this.biasPtr, trainable: true, grad: 0 });
     }
-    this.packedPtr = this.allocBlock(kernels.gemmPackedSize(this.inputs, this.units));
+    this.packedSize = kernels.gemmPackedSize(this.inputs, this.units);
+    this.packedPtr = this.allocBlock(this.packedSize);
     const seed = this.randomSeed();
     const { f32, at } = this.view(this.kernelPtr);
     initialize(this.kernelInitializer, kernels, f32, at, kernelSize, this.inputs, this.units, seed);
@@ -94,6 +96,10 @@ export class Dense extends Layer {
     this.weightsChanged();
   }
 
+  override packedFloats(): number {
+    return this.packedSize;
+  }
+
   override weightsChanged(): void {
     this.requireBackend().kernels.gemmPackB(this.kernelPtr, this.inputs, this.units, this.packedPtr);
   }
@@ -102,24 +108,23 @@ export class Dense extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, logits }: ForwardArgs): void {
+  forward({ batch, x, y, fusedActivation }: ForwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const m = batch * this.rowsPerSample;
     const act = this.activation;
-    if (logits !== 0) {
-      // Fused loss: keep the logits for the loss, the probabilities for the metrics.
-      kernels.gemm(x, this.packedPtr, this.biasPtr, logits, m, this.inputs, this.units, ActivationId.Linear, 0);
-      applyActivation(kernels, act, logits, y, m, this.units);
+    if (fusedActivation) {
+      // The loss applies the activation (fused softmax/sigmoid + cross-entropy): write the logits.
+      kernels.gemm(x, this.packedPtr, this.biasPtr, y, m, this.inputs, this.units, ActivationId.Linear, 0);
       return;
     }
     kernels.gemm(x, this.packedPtr, this.biasPtr, y, m, this.inputs, this.units, act.id, act.alpha);
     if (act.softmax) softmaxRows(kernels, y, m, this.units);
   }
 
-  override backward({ batch, x, y, dy, dx, preActivation }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, fusedActivation }: BackwardArgs): void {
     const train = this.trainKernels();
     const m = batch * this.rowsPerSample;
-    if (!preActivation) {
+    if (!fusedActivation) {
       activationBackward(train, this.requireBackend().arena, this.activation, y, dy, dy, m, this.units);
     }
     const [kernel, bias] = this.paramList;
@@ -127,7 +132,7 @@ export class Dense extends Layer {
     if (dx !== 0) train.gemmBackwardInput(dy, this.kernelPtr, dx, m, this.inputs, this.units);
   }
 
-  override params(): LayerParam[] {
+  override weights(): LayerParam[] {
     return this.paramList;
   }
 

@@ -1,5 +1,5 @@
-// The base every layer extends. A layer owns its parameters (raw Keras-layout
-// weights plus whatever packed form its kernel wants) and knows its output
+// The base every layer extends. A layer owns its weights (raw Keras-layout
+// arrays plus whatever packed form its kernel wants) and knows its output
 // shape; the model owns the activation buffers and hands the layer pointers.
 // Forward and backward of one layer live side by side in its file
 // (ConvNetJS' habit).
@@ -11,6 +11,7 @@ import { F32_BYTES } from "../memory.js";
 import { formatShape, isPositiveInt } from "../shape.js";
 import type { ParsedActivation } from "./activations.js";
 import { mixSeeds, parseSeed, seedFromName } from "./init.js";
+import { GraphNode, SymbolicTensor } from "../graph/symbolic.js";
 
 /** Options every layer accepts. */
 export interface LayerConfig {
@@ -24,54 +25,67 @@ export interface LayerConfig {
   seed?: number;
 }
 
-/** One trainable array of a layer: its raw values and (when training) its gradient. */
+/**
+ * One weight array of a layer: its raw values (Keras layout) and, while
+ * training, its gradient.
+ */
 export interface LayerParam {
-  /** "kernel" or "bias" (Keras weight names). */
+  /** Keras weight name: "kernel", "bias", "gamma", "moving_mean", ... */
   readonly name: string;
   /** Keras layout: conv kernel [kh, kw, in, out], dense kernel [in, units], bias [units]. */
   readonly shape: readonly number[];
   readonly size: number;
   /** Byte offset of the values in linear memory. */
   readonly value: number;
-  /** Byte offset of the gradient, or 0 while no gradient buffer is planned (inference). */
+  /**
+   * False for statistics a layer keeps but does not learn (BatchNormalization's
+   * moving mean and variance): they get no gradient and no optimizer state.
+   */
+  readonly trainable: boolean;
+  /** Byte offset of the gradient, or 0 while no gradient buffer is planned (inference, non-trainable). */
   grad: number;
 }
 
 /** Pointers for one forward call; all byte offsets into the backend's memory. */
 export interface ForwardArgs {
   batch: number;
-  /** Input activations [batch, ...inputShape]. */
+  /** The first input [batch, ...inputShape] (`inputs[0]`). */
   x: number;
+  /** Every input, in the order the layer was applied to them (merge layers have several). */
+  inputs: readonly number[];
   /** Output activations [batch, ...outputShape] (equal to x for identity layers). */
   y: number;
   /** Shared scratch of at least `scratchFloats(batch)` floats (0 when none is needed). */
   scratch: number;
-  /** True inside fit/trainOnBatch (dropout drops); false for predict and evaluate. */
+  /** True inside fit/trainOnBatch (dropout drops, BatchNorm uses batch statistics); false for predict and evaluate. */
   training: boolean;
   /**
-   * Non-zero only for the output layer of a fused loss (softmax + cross-entropy,
-   * sigmoid + binary cross-entropy): the layer also leaves its values BEFORE
-   * the output activation here ([batch, ...outputShape]); `y` still gets the
-   * probabilities.
+   * True when the model fused this layer's output activation into the loss
+   * (softmax or sigmoid + cross-entropy, a rewrite made at compile): write
+   * the values BEFORE the output activation to `y`.
    */
-  logits: number;
-  /** The layer's own training state, `trainingStateFloats(batch)` floats (0 when none). */
+  fusedActivation: boolean;
+  /** The node's own training state, `trainingStateFloats(batch)` floats (0 when none). */
   state: number;
 }
 
 /** Pointers for one backward call; all byte offsets into the backend's memory. */
 export interface BackwardArgs {
   batch: number;
-  /** The forward input [batch, ...inputShape], as the last training forward left it. */
+  /** The first forward input (`inputs[0]`), as the last training forward left it. */
   x: number;
-  /** The forward output [batch, ...outputShape] (after the activation). */
+  /** Every forward input. */
+  inputs: readonly number[];
+  /** The forward output [batch, ...outputShape] (after the activation unless `fusedActivation`). */
   y: number;
   /** Gradient w.r.t. the output; the layer may overwrite it (it is not read again). */
   dy: number;
-  /** Where the gradient w.r.t. the input goes, or 0 when nobody needs it (the first layer). */
+  /** Where the gradient w.r.t. the first input goes (`dxs[0]`), or 0 when nobody needs it. */
   dx: number;
+  /** Where the gradient w.r.t. each input goes (written with `=`), 0 where nobody needs it. */
+  dxs: readonly number[];
   /** True when `dy` is already the gradient w.r.t. the values before the output activation (fused loss). */
-  preActivation: boolean;
+  fusedActivation: boolean;
   /** Shared scratch of at least `trainingScratchFloats(batch)` floats (0 when none is needed). */
   scratch: number;
   /** As ForwardArgs.state. */
@@ -88,9 +102,10 @@ export function trainingKernelsOf(backend: Backend): TrainingKernels {
 }
 
 /**
- * Base class of all layers. Layers are built by `Sequential` (which names
- * them, infers shapes and allocates their weights); one layer instance
- * belongs to one model.
+ * Base class of all layers. A layer is applied to symbolic tensors
+ * (`layer.apply(x)`, which infers its output shape) and built by the model
+ * that adopts it (which names it and allocates its weights); one layer
+ * instance belongs to one model, and applying it twice shares its weights.
  * @example
  * const conv = new Conv2D({ filters: 8 });
  * new Sequential([conv], { inputShape: [28, 28, 1] });
@@ -110,8 +125,12 @@ export abstract class Layer {
   modelSeed: number | undefined;
   /** @internal Set once a model adopts the layer, so a layer is never shared by two models. */
   owner: object | null = null;
+  /** @internal Every call of this layer on symbolic inputs (two or more when shared). */
+  readonly nodes: GraphNode[] = [];
+  /** @internal Bumped whenever the raw weights change (setWeights, an optimizer step). */
+  weightsVersion = 0;
   protected backend: Backend | null = null;
-  private inShape: readonly number[] | null = null;
+  private inShapes: readonly (readonly number[])[] | null = null;
   private outShape: readonly number[] | null = null;
   private readonly ownedBlocks: number[] = [];
 
@@ -135,19 +154,24 @@ export abstract class Layer {
     return this.name === undefined ? this.className : `${this.className} '${this.name}'`;
   }
 
-  /** Input shape without the batch dim; throws until built. */
+  /** Shape of the (first) input without the batch dim; throws until applied. */
   get inputShape(): number[] {
-    return [...this.requireBuilt().inShape!];
+    return [...this.requireShapes().inShapes![0]!];
   }
 
-  /** Output shape without the batch dim; throws until built. */
+  /** Shapes of every input (merge layers have several); throws until applied. */
+  get inputShapes(): number[][] {
+    return this.requireShapes().inShapes!.map((s) => [...s]);
+  }
+
+  /** Output shape without the batch dim; throws until applied. */
   get outputShape(): number[] {
-    return [...this.requireBuilt().outShape!];
+    return [...this.requireShapes().outShape!];
   }
 
-  /** True once `build` ran. */
+  /** True once a model built the layer (its weights exist). */
   get built(): boolean {
-    return this.outShape !== null;
+    return this.backend !== null;
   }
 
   /** True when the output is the input buffer unchanged (Flatten, Dropout at inference). */
@@ -156,35 +180,94 @@ export abstract class Layer {
   }
 
   /**
-   * Infers the output shape (batch dim excluded) and allocates the weights.
-   * Called by `Sequential`; building twice is an error.
-   * @throws {ShapeError} when the input shape does not fit the layer (rank,
-   *   kernel larger than a 'valid' input, empty output).
+   * True when inference may write the output over the first input's buffer
+   * (element-wise layers), which the planner does when nothing reads that
+   * input afterwards.
    */
-  build(inputShape: readonly number[], backend: Backend = getBackend()): number[] {
-    if (this.outShape !== null) throw new ConfigError(`${this.describe()}: already built`);
-    if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every(isPositiveInt)) {
-      throw new ShapeError(`${this.describe()}: input shape must be positive integers, got ${JSON.stringify(inputShape)}`);
+  get inPlace(): boolean {
+    return false;
+  }
+
+  /**
+   * Calls the layer on symbolic inputs: infers the output shape and records
+   * the call, so a `Model` can be built from its inputs and outputs. A
+   * layer applied twice shares its weights (the input shapes must match).
+   * @example
+   * const x = input({ shape: [28, 28, 1] });
+   * const y = new Conv2D({ filters: 6, kernelSize: 5 }).apply(x); // [24, 24, 6]
+   * const s = new Add().apply([y, new Conv2D({ filters: 6, kernelSize: 5 }).apply(x)]);
+   * @throws {ConfigError} when an input is not a symbolic tensor, or the
+   *   number of inputs does not suit the layer.
+   * @throws {ShapeError} when the inputs do not fit the layer, or a shared
+   *   layer gets shapes other than those of its first call.
+   */
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+    const list = Array.isArray(inputs) ? [...(inputs as readonly SymbolicTensor[])] : [inputs as SymbolicTensor];
+    list.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) {
+        throw new ConfigError(`${this.describe()}: apply expects symbolic tensors (from input() or layer.apply()), ` +
+          `got ${String(t)}${Array.isArray(inputs) ? ` at index ${i}` : ""}`);
+      }
+    });
+    const shapes = list.map((t) => t.shape);
+    if (this.inShapes === null) {
+      const out = this.computeOutputShapes(shapes);
+      if (!out.every(isPositiveInt)) {
+        throw new ShapeError(`${this.describe()}: input ${shapes.map(formatShape).join(", ")} gives an empty output ${formatShape(out)}`);
+      }
+      this.inShapes = Object.freeze(shapes.map((s) => Object.freeze([...s])));
+      this.outShape = Object.freeze([...out]);
+    } else if (shapes.length !== this.inShapes.length ||
+               shapes.some((s, i) => formatShape(s) !== formatShape(this.inShapes![i]!))) {
+      throw new ShapeError(`${this.describe()}: a shared layer must get the input shapes of its first call ` +
+        `(${this.inShapes.map(formatShape).join(", ")}), got ${shapes.map(formatShape).join(", ")}`);
     }
-    const out = this.computeOutputShape(inputShape);
-    if (!out.every(isPositiveInt)) {
-      throw new ShapeError(`${this.describe()}: input ${formatShape(inputShape)} gives an empty output ${formatShape(out)}`);
+    const node = new GraphNode(this, list, this.outShape!);
+    this.nodes.push(node);
+    return node.output;
+  }
+
+  /** Records the shapes without a call (an InputLayer has no inbound tensors). */
+  protected setShapes(inShapes: readonly (readonly number[])[], outShape: readonly number[]): void {
+    this.inShapes = Object.freeze(inShapes.map((s) => Object.freeze([...s])));
+    this.outShape = Object.freeze([...outShape]);
+  }
+
+  /**
+   * Output shape for the input shapes (no batch dim). Single-input layers
+   * implement `computeOutputShape`; merge layers override this.
+   */
+  protected computeOutputShapes(inputShapes: readonly (readonly number[])[]): number[] {
+    if (inputShapes.length !== 1) {
+      throw new ConfigError(`${this.describe()}: takes one input, got ${inputShapes.length}`);
     }
+    const shape = inputShapes[0]!;
+    if (shape.length === 0 || !shape.every(isPositiveInt)) {
+      throw new ShapeError(`${this.describe()}: input shape must be positive integers, got ${JSON.stringify(shape)}`);
+    }
+    return this.computeOutputShape(shape);
+  }
+
+  /** Output shape for an input shape (no batch dim); throws ShapeError when it does not fit. */
+  protected abstract computeOutputShape(inputShape: readonly number[]): number[];
+
+  /**
+   * Allocates and initialises the weights on `backend`. Called by the model
+   * that adopts the layer, after naming it; building twice is an error.
+   * @internal
+   */
+  build(backend: Backend = getBackend()): void {
+    if (this.backend !== null) throw new ConfigError(`${this.describe()}: already built`);
+    this.requireShapes();
     this.backend = backend;
     try {
-      this.allocateParams(inputShape, out);
+      this.allocateParams(this.inShapes![0]!, this.outShape!);
     } catch (e) {
       this.releaseBlocks();
       this.backend = null;
       throw e;
     }
-    this.inShape = Object.freeze([...inputShape]);
-    this.outShape = Object.freeze([...out]);
-    return [...out];
   }
-
-  /** Output shape for an input shape (no batch dim); throws ShapeError when it does not fit. */
-  protected abstract computeOutputShape(inputShape: readonly number[]): number[];
 
   /** Allocates and initialises the parameters (none by default). */
   protected allocateParams(_inputShape: readonly number[], _outputShape: readonly number[]): void {}
@@ -203,8 +286,8 @@ export abstract class Layer {
   abstract forward(args: ForwardArgs): void;
 
   /**
-   * Backward pass of the last training forward: writes the parameter gradients
-   * (`params()[i].grad`) and, when `args.dx` is non-zero, the input gradient.
+   * Backward pass of the last training forward: writes the gradients of the
+   * trainable weights (`weights()[i].grad`) and every non-zero `args.dxs[i]`.
    * Every layer that can train overrides it.
    * @throws {ConfigError} for a layer that cannot be trained.
    */
@@ -212,7 +295,7 @@ export abstract class Layer {
     throw new ConfigError(`${this.describe()}: this layer cannot be trained (it has no backward pass)`);
   }
 
-  /** Floats of per-layer training state (e.g. a dropout mask) for `batch` samples. */
+  /** Floats of per-node training state (a dropout mask, batch statistics) for `batch` samples. */
   trainingStateFloats(_batch: number): number {
     return 0;
   }
@@ -230,20 +313,68 @@ export abstract class Layer {
     return 0;
   }
 
-  /** Trainable parameters, in Keras order (kernel, then bias). Empty before build. */
-  params(): LayerParam[] {
+  /** Every weight, trainable or not, in Keras order (kernel, then bias). Empty before build. */
+  weights(): LayerParam[] {
     return [];
   }
 
-  /** Re-derives packed forms after the raw values of `params()` changed (setWeights, an optimizer step). */
+  /** Floats of the packed copies of the weights the forward kernels read (0 when none). */
+  packedFloats(): number {
+    return 0;
+  }
+
+  /** Re-derives packed forms after the raw values of `weights()` changed (setWeights, an optimizer step). */
   weightsChanged(): void {}
 
-  /** Number of weights (0 for layers without parameters). */
+  /** Number of weights, trainable and not (0 for layers without any). */
   countParams(): number {
     this.requireBuilt();
     let n = 0;
-    for (const p of this.params()) n += p.size;
+    for (const p of this.weights()) n += p.size;
     return n;
+  }
+
+  /** Number of trainable weights. */
+  countTrainableParams(): number {
+    this.requireBuilt();
+    let n = 0;
+    for (const p of this.weights()) if (p.trainable) n += p.size;
+    return n;
+  }
+
+  /**
+   * Copies of this layer's weights, in Keras order and layout (for
+   * BatchNormalization: gamma, beta, moving_mean, moving_variance).
+   * @example
+   * const [kernel, bias] = model.getLayer("conv2d_1").getWeights();
+   * @throws {ConfigError} before the layer is built (added to a model).
+   */
+  getWeights(): Float32Array[] {
+    this.requireBuilt();
+    const f32 = this.backend!.arena.f32();
+    return this.weights().map((w) => f32.slice(w.value / F32_BYTES, w.value / F32_BYTES + w.size));
+  }
+
+  /**
+   * Replaces this layer's weights (Keras order, as `getWeights`). Everything
+   * is checked before anything is written, so a failed call changes nothing.
+   * @example
+   * layer.setWeights([kernel, bias]);
+   * @throws {ConfigError} before build, or when the number of arrays is wrong.
+   * @throws {ShapeError} when an array has the wrong length.
+   */
+  setWeights(arrays: readonly (Float32Array | readonly number[])[]): void {
+    this.requireBuilt();
+    const list = this.weights();
+    if (!Array.isArray(arrays) || arrays.length !== list.length) {
+      throw new ConfigError(`${this.describe()}: setWeights expects ${list.length} arrays ` +
+        `(${list.map((w) => w.name).join(", ")}), got ${Array.isArray(arrays) ? arrays.length : String(arrays)}`);
+    }
+    checkWeightArrays(list.map((w) => ({ layer: this, param: w })), arrays, `${this.describe()}: setWeights`, 0);
+    const f32 = this.backend!.arena.f32();
+    list.forEach((w, i) => f32.set(arrays[i]!, w.value / F32_BYTES));
+    this.weightsVersion++;
+    this.weightsChanged();
   }
 
   /** The options this layer was made with (JSON-serializable). */
@@ -276,8 +407,15 @@ export abstract class Layer {
     return this.backend;
   }
 
+  private requireShapes(): this {
+    if (this.outShape === null) {
+      throw new ConfigError(`${this.describe()}: not built yet (add it to a model, or apply it to an input)`);
+    }
+    return this;
+  }
+
   private requireBuilt(): this {
-    if (this.outShape === null) throw new ConfigError(`${this.describe()}: not built yet (add it to a Sequential)`);
+    if (this.backend === null) throw new ConfigError(`${this.describe()}: not built yet (add it to a model)`);
     return this;
   }
 
@@ -285,6 +423,23 @@ export abstract class Layer {
     if (this.backend !== null) for (const ptr of this.ownedBlocks) this.backend.arena.free(ptr);
     this.ownedBlocks.length = 0;
   }
+}
+
+/**
+ * Checks that `arrays[i]` fits `params[i]` (a Float32Array or number[] of
+ * the right length); `first` numbers the arrays in the message.
+ * @throws {ShapeError} naming the layer, the weight and its shape.
+ */
+export function checkWeightArrays(params: readonly { layer: Layer; param: LayerParam }[],
+                                  arrays: readonly unknown[], where: string, first: number): void {
+  params.forEach(({ layer, param }, i) => {
+    const w = arrays[i];
+    const length = w instanceof Float32Array || Array.isArray(w) ? w.length : undefined;
+    if (length !== param.size) {
+      throw new ShapeError(`${where} array ${first + i} is ${layer.describe()} ${param.name} ` +
+        `${formatShape(param.shape)} and needs ${param.size} values, got ${length === undefined ? String(w) : length}`);
+    }
+  });
 }
 
 /** Reads `value` as a positive integer option. */

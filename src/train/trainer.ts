@@ -1,12 +1,13 @@
 // The training engine behind `compile` / `fit` / `trainOnBatch` / `evaluate`.
 // Everything a step touches is planned up front:
-// - at compile: one gradient buffer per parameter and the optimizer state;
-// - per batch capacity (re-planned only when a larger batch arrives): the
-//   input and label rows, every layer's output (kept for backward; Dropout
-//   gets its own buffer while training), the logits of a fused loss, the
-//   layer states (dropout masks), the conv scratch, and two gradient
-//   buffers the backward pass ping-pongs between (dy of layer i is dx of
-//   layer i-1, so two buffers of the largest activation suffice).
+// - at compile: one gradient buffer per trainable weight and the optimizer
+//   state (non-trainable weights, such as BatchNorm's moving statistics,
+//   get neither);
+// - per batch capacity (re-planned only when a larger batch arrives): a
+//   training Program (src/graph/program.ts) with the inputs and labels,
+//   every activation backward needs, the gradients (reused by liveness),
+//   the layer states and the scratch. The fused softmax/sigmoid +
+//   cross-entropy is the Program's rewrite of the output node.
 // A step therefore allocates nothing in the arena.
 //
 // A step checks the loss (and the gradients) BEFORE the optimizer touches a
@@ -15,9 +16,9 @@
 import type { TrainingKernels } from "../backend/kernels-train.js";
 import type { Backend } from "../backend/registry.js";
 import { BackendError, ConfigError, ShapeError, TrainingDivergedError } from "../errors.js";
-import {
-  trainingKernelsOf, type BackwardArgs, type ForwardArgs, type Layer, type LayerParam,
-} from "../layers/layer.js";
+import { Program, type PlannedBytes } from "../graph/program.js";
+import type { Topology } from "../graph/topology.js";
+import { trainingKernelsOf, type Layer, type LayerParam } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { BlockList } from "../plan.js";
 import { formatShape, sizeOf } from "../shape.js";
@@ -44,10 +45,9 @@ export interface CompileOptions {
 /** What the model tells its trainer about itself. */
 export interface ModelView {
   readonly backend: Backend;
+  readonly topology: Topology;
+  /** Every layer once, in the model's (Keras) order. */
   readonly layers: readonly Layer[];
-  readonly inputShape: readonly number[];
-  /** Output shape of every layer (no batch dim). */
-  readonly layerShapes: readonly (readonly number[])[];
   /** "Sequential 'sequential_1'", for messages. */
   readonly label: string;
 }
@@ -73,18 +73,6 @@ export interface BatchTotals {
   total: number;
 }
 
-interface TrainPlan {
-  capacity: number;
-  input: number;
-  labels: number;
-  outputs: number[];
-  logits: number;
-  grads: [number, number];
-  scratch: number;
-  states: number[];
-  blocks: BlockList;
-}
-
 interface Validated {
   loss: BoundLoss;
   optimizer: Optimizer;
@@ -103,32 +91,41 @@ export class Trainer {
   private readonly params: { param: LayerParam; opt: OptimizerParam }[] = [];
   private readonly trainable: Layer[];
   private readonly blocks: BlockList;
-  private plan: TrainPlan | null = null;
+  private program: Program | null = null;
+  private readonly inputShape: readonly number[];
+  private readonly outputShape: readonly number[];
   private readonly inSize: number;
   private readonly outSize: number;
   /** Last dim of the output: classes (softmax rows) or outputs per row. */
   private readonly cols: number;
   private readonly labelsPerSample: number;
-  /** Index of the first layer that is not a view in training: it needs no input gradient. */
-  private readonly firstActive: number;
-  private readonly fArgs: ForwardArgs = { batch: 0, x: 0, y: 0, scratch: 0, training: false, logits: 0, state: 0 };
-  private readonly bArgs: BackwardArgs = {
-    batch: 0, x: 0, y: 0, dy: 0, dx: 0, preActivation: false, state: 0, scratch: 0,
-  };
+  private readonly paramFloats: number;
+  /** Where the loaded batch came from, to name a sample in a divergence message. */
+  private loaded: { order: Int32Array | null; start: number } = { order: null, start: 0 };
 
   /**
    * Checks compile options without touching the model, so a bad compile
    * leaves an earlier one in place.
-   * @throws {ConfigError} for a bad optimizer, loss or metric.
+   * @throws {ConfigError} for a bad optimizer, loss or metric, or a model
+   *   with several inputs or outputs.
    */
   static validate(options: CompileOptions, m: ModelView): Validated {
     const where = `${m.label}: compile`;
     if (typeof options !== "object" || options === null) {
       throw new ConfigError(`${where} expects { optimizer, loss, metrics }, got ${String(options)}`);
     }
+    const { inputs, outputs } = m.topology;
+    if (outputs.length !== 1) {
+      throw new ConfigError(`${where}: training needs a model with one output, this one has ${outputs.length} ` +
+        `(per-output losses are not supported)`);
+    }
+    if (inputs.length !== 1) {
+      throw new ConfigError(`${where}: training a model with ${inputs.length} inputs is not supported yet; ` +
+        `predict works with several inputs`);
+    }
     const optimizer = parseOptimizer(options.optimizer, where);
-    const last = m.layers[m.layers.length - 1]!;
-    const outShape = m.layerShapes[m.layerShapes.length - 1]!;
+    const last = outputs[0]!.node.layer;
+    const outShape = outputs[0]!.shape;
     const loss = bindLoss(options.loss, last.outputActivation, last.describe(), outShape[outShape.length - 1]!, where);
     const metrics = options.metrics ?? (loss.name === "meanSquaredError" ? [] : ["accuracy"]);
     if (!Array.isArray(metrics) || metrics.some((x) => x !== "accuracy" && x !== "acc")) {
@@ -137,25 +134,28 @@ export class Trainer {
     return { loss, optimizer, accuracy: metrics.length > 0 };
   }
 
-  /** Plans the parameter gradients and the optimizer state. @throws {OutOfMemoryError} */
+  /** Plans the weight gradients and the optimizer state. @throws {OutOfMemoryError} */
   constructor(private readonly m: ModelView, v: Validated) {
     this.loss = v.loss;
     this.optimizer = v.optimizer;
     this.accuracy = v.accuracy;
     this.train = trainingKernelsOf(m.backend);
     this.blocks = new BlockList(m.backend.arena);
-    this.inSize = sizeOf(m.inputShape);
-    const outShape = m.layerShapes[m.layerShapes.length - 1]!;
-    this.outSize = sizeOf(outShape);
-    this.cols = outShape[outShape.length - 1]!;
+    this.inputShape = m.topology.inputs[0]!.shape;
+    this.outputShape = m.topology.outputs[0]!.shape;
+    this.inSize = sizeOf(this.inputShape);
+    this.outSize = sizeOf(this.outputShape);
+    this.cols = this.outputShape[this.outputShape.length - 1]!;
     this.labelsPerSample = v.loss.sparse ? this.outSize / this.cols : this.outSize;
-    this.firstActive = m.layers.findIndex((layer) => !layer.isIdentityInTraining);
-    this.trainable = m.layers.filter((layer) => layer.params().length > 0);
+    this.trainable = m.layers.filter((layer) => layer.weights().some((w) => w.trainable));
+    let floats = 0;
     try {
-      for (const layer of m.layers) {
-        for (const param of layer.params()) {
+      for (const layer of this.trainable) {
+        for (const param of layer.weights()) {
+          if (!param.trainable) continue;
           param.grad = this.blocks.alloc(param.size);
           const state = Array.from({ length: v.optimizer.slots }, () => this.blocks.alloc(param.size));
+          floats += param.size;
           this.params.push({ param, opt: { value: param.value, grad: param.grad, size: param.size, state } });
         }
       }
@@ -163,22 +163,30 @@ export class Trainer {
       this.dispose();
       throw e;
     }
+    this.paramFloats = floats;
   }
 
-  /** Frees every training buffer; parameters lose their gradient pointers. */
+  /** Frees every training buffer; weights lose their gradient pointers. */
   dispose(): void {
-    this.plan?.blocks.freeAll();
-    this.plan = null;
+    this.program?.dispose();
+    this.program = null;
     this.blocks.freeAll();
     for (const { param } of this.params) param.grad = 0;
   }
 
+  /** Bytes planned for training: the program's, the weight gradients and the optimizer state. */
+  plannedBytes(): PlannedBytes & { params: number; optimizer: number } {
+    const p = this.program?.bytes ?? { activations: 0, gradients: 0, scratch: 0, state: 0 };
+    return { ...p, params: this.paramFloats * F32_BYTES, optimizer: this.paramFloats * this.optimizer.slots * F32_BYTES };
+  }
+
   /** Makes sure buffers for `batch` samples are planned (re-plans once for a larger batch). */
   ensureCapacity(batch: number): void {
-    if (this.plan !== null && this.plan.capacity >= batch) return;
-    const next = this.makePlan(batch);
-    this.plan?.blocks.freeAll();
-    this.plan = next;
+    if (this.program !== null && this.program.capacity >= batch) return;
+    const next = new Program(this.m.backend, this.m.topology, batch,
+      { training: true, fusedLoss: this.loss.fused }, this.labelsPerSample);
+    this.program?.dispose();
+    this.program = next;
   }
 
   /**
@@ -190,13 +198,13 @@ export class Trainer {
   prepare(x: TrainInput, labels: LabelInput, what: string): Dataset {
     const where = `${this.m.label}: ${what}`;
     const xs = this.toFloats(x, where, "x");
+    if (x instanceof Tensor && (x.shape.length !== this.inputShape.length + 1 ||
+        this.inputShape.some((d, i) => x.shape[i + 1] !== d))) {
+      throw new ShapeError(`${where}: x must have shape [batch,${this.inputShape.join(",")}], got ${formatShape(x.shape)}`);
+    }
     if (xs.length === 0 || xs.length % this.inSize !== 0) {
       throw new ShapeError(`${where}: x has ${xs.length} floats, not a positive multiple of ${this.inSize} ` +
-        `(one ${formatShape(this.m.inputShape)} sample)`);
-    }
-    if (x instanceof Tensor && (x.shape.length !== this.m.inputShape.length + 1 ||
-        this.m.inputShape.some((d, i) => x.shape[i + 1] !== d))) {
-      throw new ShapeError(`${where}: x must have shape [batch,${this.m.inputShape.join(",")}], got ${formatShape(x.shape)}`);
+        `(one ${formatShape(this.inputShape)} sample)`);
     }
     const count = xs.length / this.inSize;
     const ys = labels instanceof Int32Array ? Float32Array.from(labels) : this.toFloats(labels, where, "labels");
@@ -207,8 +215,9 @@ export class Trainer {
   /** Copies samples `order[start .. start + count)` (or `start ..` when order is null) into the planned batch. */
   load(data: Dataset, order: Int32Array | null, start: number, count: number): void {
     const plan = this.requirePlan();
+    this.loaded = { order, start };
     const f32 = this.m.backend.arena.f32();
-    const [xi, li, per, lper] = [plan.input / F32_BYTES, plan.labels / F32_BYTES, this.inSize, this.labelsPerSample];
+    const [xi, li, per, lper] = [plan.inputs[0]! / F32_BYTES, plan.labels / F32_BYTES, this.inSize, this.labelsPerSample];
     if (order === null) {
       f32.set(data.x.subarray(start * per, (start + count) * per), xi);
       f32.set(data.labels.subarray(start * lper, (start + count) * lper), li);
@@ -229,24 +238,26 @@ export class Trainer {
    */
   step(batch: number, totals: BatchTotals, where: () => string): number {
     const plan = this.requirePlan();
-    this.forward(batch, true);
+    plan.forward(batch, true);
     const loss = this.lossAndCount(batch, totals);
     if (!Number.isFinite(loss)) {
-      throw new TrainingDivergedError(`${this.m.label}: loss became ${loss} ${where()}; the weights are left ` +
-        `as they were before this step (lower the learning rate, or look for NaN/Infinity in the inputs)`);
+      throw new TrainingDivergedError(`${this.m.label}: loss became ${loss} ${where()}; ${this.blame(batch)}` +
+        `the weights are left as they were before this step`);
     }
-    this.backward(batch, plan);
-    this.checkGradients(where);
+    plan.backward(batch);
+    this.checkGradients(batch, where);
     this.iterations++;
     for (const { opt } of this.params) this.optimizer.update(this.train, opt, this.iterations);
-    for (const layer of this.trainable) layer.weightsChanged();
+    for (const layer of this.trainable) {
+      layer.weightsVersion++;
+      layer.weightsChanged();
+    }
     return loss;
   }
 
   /** Forward in inference mode and the loss of the loaded batch (no update); adds to `totals`. */
   evaluateBatch(batch: number, totals: BatchTotals): number {
-    this.requirePlan();
-    this.forward(batch, false);
+    this.requirePlan().forward(batch, false);
     return this.lossAndCount(batch, totals);
   }
 
@@ -262,30 +273,12 @@ export class Trainer {
     return { loss: totals.lossSum / totals.samples, accuracy: totals.correct / Math.max(totals.total, 1) };
   }
 
-  private forward(batch: number, training: boolean): void {
-    const plan = this.plan!;
-    const args = this.fArgs;
-    const layers = this.m.layers;
-    args.batch = batch;
-    args.x = plan.input;
-    args.scratch = plan.scratch;
-    args.training = training;
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i]!;
-      args.y = plan.outputs[i]!;
-      args.state = plan.states[i]!;
-      args.logits = i === layers.length - 1 && this.loss.fused ? plan.logits : 0;
-      if (!layer.isIdentityInTraining) layer.forward(args);
-      args.x = args.y;
-    }
-  }
-
   private lossAndCount(batch: number, totals: BatchTotals): number {
-    const plan = this.plan!;
+    const plan = this.program!;
     const rows = (batch * this.outSize) / this.cols;
-    const y = plan.outputs[plan.outputs.length - 1]!;
-    const loss = runLoss(this.train, this.loss, { logits: plan.logits, y, labels: plan.labels, grad: plan.grads[0] },
-      rows, this.cols);
+    const y = plan.outputs[0]!;
+    const loss = runLoss(this.train, this.loss, { logits: plan.lossInput, y: plan.lossInput, labels: plan.labels,
+      grad: plan.lossGrad }, rows, this.cols);
     totals.lossSum += loss * batch;
     totals.samples += batch;
     if (this.accuracy) {
@@ -297,28 +290,28 @@ export class Trainer {
     return loss;
   }
 
-  private backward(batch: number, plan: TrainPlan): void {
-    const layers = this.m.layers;
-    const args = this.bArgs;
-    args.batch = batch;
-    args.scratch = plan.scratch;
-    let [dy, spare] = plan.grads;
-    for (let i = layers.length - 1; i >= 0; i--) {
-      const layer = layers[i]!;
-      if (layer.isIdentityInTraining) continue; // a view: its input gradient is its output gradient
-      const dx = i === this.firstActive ? 0 : spare;
-      args.x = i === 0 ? plan.input : plan.outputs[i - 1]!;
-      args.y = plan.outputs[i]!;
-      args.dy = dy;
-      args.dx = dx;
-      args.state = plan.states[i]!;
-      args.preActivation = this.loss.fused && i === layers.length - 1;
-      layer.backward(args);
-      if (dx !== 0) [dy, spare] = [dx, dy];
+  /**
+   * When the loaded input batch holds NaN or Infinity, a sentence naming the
+   * sample (its index in the data given to fit / trainOnBatch); else "".
+   */
+  private blame(batch: number): string {
+    const plan = this.program!;
+    const f32 = this.m.backend.arena.f32();
+    const at = plan.inputs[0]! / F32_BYTES;
+    for (let i = 0; i < batch * this.inSize; i++) {
+      const v = f32[at + i]!;
+      if (v - v !== 0) {
+        const j = Math.floor(i / this.inSize);
+        const { order, start } = this.loaded;
+        const sample = order === null ? start + j : order[start + j]!;
+        return `the input is at fault: x sample ${sample} holds ${v} (at offset ${i % this.inSize} of its ` +
+          `${this.inSize} values); `;
+      }
     }
+    return "";
   }
 
-  private checkGradients(where: () => string): void {
+  private checkGradients(batch: number, where: () => string): void {
     const f32 = this.m.backend.arena.f32();
     for (const { param } of this.params) {
       const at = param.grad / F32_BYTES;
@@ -327,14 +320,14 @@ export class Trainer {
       for (let i = 0; i < param.size; i++) sum += f32[at + i]! * 0;
       if (sum !== 0) {
         throw new TrainingDivergedError(`${this.m.label}: a gradient of ${param.name} ${formatShape(param.shape)} ` +
-          `became NaN or infinite ${where()}; the weights are left as they were before this step`);
+          `became NaN or infinite ${where()}; ${this.blame(batch)}the weights are left as they were before this step`);
       }
     }
   }
 
   private checkLabels(ys: Float32Array, count: number, where: string): void {
     const loss = this.loss;
-    const outShape = this.m.layerShapes[this.m.layerShapes.length - 1]!;
+    const outShape = this.outputShape;
     if (ys.length !== count * this.labelsPerSample) {
       const expected = loss.sparse
         ? `${count * this.labelsPerSample} class indices (${this.labelsPerSample} per sample)`
@@ -366,38 +359,9 @@ export class Trainer {
     throw new ShapeError(`${where}: ${what} must be a Tensor, a Float32Array or a number[], got ${String(v)}`);
   }
 
-  private makePlan(capacity: number): TrainPlan {
-    const layers = this.m.layers;
-    const shapes = this.m.layerShapes;
-    return BlockList.plan(this.m.backend.arena, (blocks) => {
-      const input = blocks.alloc(capacity * this.inSize);
-      const labels = blocks.alloc(capacity * this.labelsPerSample);
-      const outputs: number[] = [];
-      let previous = input;
-      let largest = this.outSize;
-      layers.forEach((layer, i) => {
-        const size = sizeOf(shapes[i]!);
-        largest = Math.max(largest, size);
-        previous = layer.isIdentityInTraining ? previous : blocks.alloc(capacity * size);
-        outputs.push(previous);
-      });
-      const logits = this.loss.fused ? blocks.alloc(capacity * this.outSize) : 0;
-      const grads: [number, number] = [blocks.alloc(capacity * largest), blocks.alloc(capacity * largest)];
-      // One scratch for the forward and the backward pass (they never overlap).
-      const scratchFloats = Math.max(0, ...layers.map((layer) =>
-        Math.max(layer.scratchFloats(capacity), layer.trainingScratchFloats(capacity))));
-      const scratch = scratchFloats > 0 ? blocks.alloc(scratchFloats) : 0;
-      const states = layers.map((layer) => {
-        const floats = layer.trainingStateFloats(capacity);
-        return floats > 0 ? blocks.alloc(floats) : 0;
-      });
-      return { capacity, input, labels, outputs, logits, grads, scratch, states, blocks };
-    });
-  }
-
-  private requirePlan(): TrainPlan {
-    if (this.plan === null) throw new Error("trainer: no plan (ensureCapacity first)");
-    return this.plan;
+  private requirePlan(): Program {
+    if (this.program === null) throw new Error("trainer: no plan (ensureCapacity first)");
+    return this.program;
   }
 }
 
