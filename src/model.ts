@@ -146,6 +146,8 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
   /** Frozen [batch, ...outputShape] per output of the last predict, reused while the batch stays the same. */
   private predictShapes: (readonly number[])[] = [];
   private plan: Program;
+  /** Planned on the first featureMaps call: no rewrites, so every layer's own output is there to copy. */
+  private featurePlan: Program | null = null;
   /** Bumped on every predict / re-plan / dispose: older output views go stale. */
   private readonly guard: { generation: number; readonly label: string };
   private disposed = false;
@@ -253,7 +255,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * @throws {OutOfMemoryError} when a larger batch needs more memory than can be had.
    */
   predict(x: PredictInput | readonly PredictInput[]): PredictOutput<O> {
-    const batch = this.run(x);
+    const batch = this.run(x, false);
     const plan = this.plan;
     if (this.predictShapes[0]?.[0] !== batch) {
       // Frozen shapes reused while the batch does not change: housekeeping, not a speed-up.
@@ -275,7 +277,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    */
   featureMaps(x: PredictInput | readonly PredictInput[]): FeatureMap[] {
     const maps: FeatureMap[] = [];
-    this.run(x, (batch) => (i, ptr) => {
+    this.run(x, true, (batch) => (i, ptr) => {
       const node = this.topology.nodes[i]!;
       const shape = [batch, ...node.output.shape];
       const start = ptr / F32_BYTES;
@@ -413,6 +415,8 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     this.trainer?.dispose();
     this.trainer = null;
     this.plan.dispose();
+    this.featurePlan?.dispose();
+    this.featurePlan = null;
     for (const layer of this.layers) layer.dispose();
   }
 
@@ -475,7 +479,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     this.training = true;
     this.stopTraining = false;
     try {
-      return await fitLoop(trainer, data, validation, settings, options, () => this.stopTraining || this.disposed);
+      return await fitLoop(trainer, data, validation, settings, options, () => this.stopTraining, () => this.disposed);
     } finally {
       this.training = false;
     }
@@ -532,7 +536,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * Validates x, plans for its batch, copies it in and runs every layer.
    * `watch(batch)` may return a callback that sees each node's output. Returns the batch.
    */
-  private run(x: PredictInput | readonly PredictInput[],
+  private run(x: PredictInput | readonly PredictInput[], features: boolean,
               watch?: (batch: number) => (node: number, ptr: number) => void): number {
     this.assertUsable("predict");
     const xs = this.splitInputs(x);
@@ -542,8 +546,13 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
       throw new ShapeError(`${this.guard.label}: predict inputs disagree on the batch size: ${batches.join(", ")}`);
     }
     this.ensureCapacity(batch);
+    if (features && (this.featurePlan === null || this.featurePlan.capacity < batch)) {
+      const next = new Program(this.backend, this.topology, batch, { training: false, fusedLoss: false });
+      this.featurePlan?.dispose();
+      this.featurePlan = next;
+    }
     this.guard.generation++; // from here the output buffers change: earlier views go stale
-    const plan = this.plan;
+    const plan = features ? this.featurePlan! : this.plan;
     const f32 = this.backend.arena.f32();
     xs.forEach((v, i) => {
       const at = plan.inputs[i]! / F32_BYTES;
@@ -604,7 +613,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
   }
 
   private makePlan(capacity: number): Program {
-    return new Program(this.backend, this.topology, capacity, { training: false, fusedLoss: false });
+    return new Program(this.backend, this.topology, capacity, { training: false, fusedLoss: false, rewrite: true });
   }
 
   private allWeights(): { layer: Layer; param: LayerParam }[] {

@@ -16,12 +16,13 @@
 
 import type { Backend } from "../backend/registry.js";
 import { Activation } from "../layers/activation.js";
-import { applyActivation } from "../layers/activations.js";
+import { applyActivation, LINEAR, type ParsedActivation } from "../layers/activations.js";
 import type { BackwardArgs, ForwardArgs, Layer, LayerParam } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { BlockList } from "../plan.js";
 import { sizeOf } from "../shape.js";
 import { placeBuffers, type LiveBuffer } from "./liveness.js";
+import { inferenceRewrites, NO_REWRITES } from "./rewrite.js";
 import type { GraphNode, SymbolicTensor } from "./symbolic.js";
 import type { Topology } from "./topology.js";
 
@@ -30,6 +31,8 @@ export interface ProgramMode {
   readonly training: boolean;
   /** Training: the loss reads the output node's logits (softmax/sigmoid + cross-entropy). */
   readonly fusedLoss: boolean;
+  /** Inference: apply the rewrites of src/graph/rewrite.ts (BatchNorm folds, fused activations). */
+  readonly rewrite?: boolean;
 }
 
 /** Bytes a program planned, by kind. */
@@ -49,7 +52,12 @@ interface ForwardStep {
   readonly layer: Layer;
   /** False for a view: the output is the input's buffer, nothing runs. */
   readonly call: boolean;
+  /** Training: the output activation is fused into the loss. */
   readonly fusedActivation: boolean;
+  /** The activation the forward call ends with, when a rewrite moved it (else null). */
+  readonly activation: ParsedActivation | null;
+  /** Inference: a BatchNormalization is folded into the weights. */
+  readonly folded: boolean;
   readonly inputs: number[];
   output: number;
   state: number;
@@ -105,7 +113,7 @@ export class Program {
   private readonly scratch: number;
   private readonly blocks: BlockList;
   private readonly fArgs: ForwardArgs = {
-    batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, fusedActivation: false, state: 0,
+    batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, state: 0,
   };
   private readonly bArgs: BackwardArgs = {
     batch: 0, x: 0, inputs: [], y: 0, dy: 0, dx: 0, dxs: [], fusedActivation: false, scratch: 0, state: 0,
@@ -135,26 +143,34 @@ export class Program {
     const fused = training && mode.fusedLoss;
     // A fused loss on a bare activation layer reads that layer's input: the layer itself runs only for the metrics.
     const fusedBare = fused && outNode.layer instanceof Activation;
+    const rewrites = !training && mode.rewrite === true ? inferenceRewrites(topology) : NO_REWRITES;
+    for (const [node, bn] of rewrites.folds) node.layer.prepareFold(bn);
     const steps: ForwardStep[] = [];
     const stepOf = new Map<GraphNode, number>();
     topology.nodes.forEach((node, i) => {
       const layer = node.layer;
       const step = i + 1;
       const inputs = node.inputs.map((t) => slotOf.get(t)!);
-      const view = training ? layer.isIdentityInTraining : layer.isIdentity;
+      const view = training ? layer.isIdentityInTraining : layer.isIdentity || rewrites.views.has(node);
       const fusedActivation = fused && node === outNode && !fusedBare;
+      const activation = fusedActivation ? LINEAR : rewrites.epilogues.get(node) ?? null;
       let output: BufferId;
       if (view) {
         output = inputs[0]!;
       } else if (!training && layer.inPlace && table.items[inputs[0]!]!.last <= step &&
-                 lastRead.get(node.inputs[0]!) === step && table.items[inputs[0]!]!.size === floats(node.output)) {
-        output = inputs[0]!; // nothing reads the input after this step: write over it
+                 lastRead.get(node.inputs[0]!) === step && table.items[inputs[0]!]!.size === floats(node.output) &&
+                 !inputs.slice(1).includes(inputs[0]!)) {
+        // Nothing reads the first input after this step (nor does this step, past its first
+        // read: a merge chain would read an overwritten input): write over it.
+        output = inputs[0]!;
       } else {
         output = table.add(floats(node.output), step, "value");
       }
       slotOf.set(node.output, output);
       stepOf.set(node, steps.length);
-      steps.push({ node, layer, call: !view, fusedActivation, inputs, output, state: 0 });
+      steps.push({
+        node, layer, call: !view, fusedActivation, activation, folded: rewrites.folds.has(node), inputs, output, state: 0,
+      });
       for (const b of inputs) table.use(b, step);
       table.use(output, step);
       // Views extend their buffer's life to their own readers: mark the buffer as read as late as the view is.
@@ -342,7 +358,8 @@ export class Program {
         args.x = s.inputs[0]!;
         args.y = s.output;
         args.state = s.state;
-        args.fusedActivation = s.fusedActivation;
+        args.activation = s.activation;
+        args.folded = s.folded;
         s.layer.forward(args);
       }
       if (after !== undefined) after(i, s.output);
@@ -352,6 +369,11 @@ export class Program {
       applyActivation(this.backend.kernels, act.layer.outputActivation!, act.from, act.to,
         (batch * act.perSample) / act.cols, act.cols);
     }
+  }
+
+  /** Lets every layer keep what the last training forward measured (see Layer.commitStep). */
+  commitStep(): void {
+    for (const s of this.steps) if (s.call && s.state !== 0) s.layer.commitStep(s.state);
   }
 
   /** Runs the backward steps of the last training forward; the loss wrote `lossGrad` first. */

@@ -56,27 +56,18 @@ export class Activation extends Layer {
     return true; // every activation kernel (softmax too) allows y == x
   }
 
-  forward({ batch, x, y, fusedActivation }: ForwardArgs): void {
-    if (fusedActivation) {
-      // The loss applies the activation: the output is the input (the model
-      // normally aliases the two and never gets here).
-      if (x !== y) this.copy(x, y, batch);
-      return;
-    }
+  forward({ batch, x, y, activation }: ForwardArgs): void {
     const rows = (batch * this.innerSize) / this.lastDim;
-    applyActivation(this.requireBackend().kernels, this.activation, x, y, rows, this.lastDim);
-  }
-
-  private copy(from: number, to: number, batch: number): void {
-    const { f32, at } = this.view(from);
-    f32.copyWithin(to / F32_BYTES, at, at + batch * this.innerSize);
+    applyActivation(this.requireBackend().kernels, activation ?? this.activation, x, y, rows, this.lastDim);
   }
 
   override backward({ batch, y, dy, dx, fusedActivation }: BackwardArgs): void {
     if (dx === 0) return;
     const rows = (batch * this.innerSize) / this.lastDim;
     if (fusedActivation) {
-      if (dx !== dy) this.copy(dy, dx, batch);
+      // The loss took dy w.r.t. this layer's input (the model normally skips the layer then).
+      const { f32, at } = this.view(dy);
+      if (dx !== dy) f32.copyWithin(dx / F32_BYTES, at, at + batch * this.innerSize);
       return;
     }
     activationBackward(this.trainKernels(), this.requireBackend().arena, this.activation, y, dy, dx, rows, this.lastDim);

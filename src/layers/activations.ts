@@ -51,6 +51,9 @@ export function parseActivation(value: unknown, alpha: unknown, where: string): 
   return { name: n, id: IDS[n], softmax: false, alpha: n === "leakyRelu" ? a : 0 };
 }
 
+/** The identity: what a layer's output activation becomes when the model moves it into the loss. */
+export const LINEAR: ParsedActivation = Object.freeze({ name: "linear", id: ActivationId.Linear, softmax: false, alpha: 0 });
+
 /** Runs the softmax that follows a linear GEMM/conv, in place over rows of `cols` values. */
 export function softmaxRows(kernels: Kernels, ptr: number, rows: number, cols: number): void {
   kernels.softmax(ptr, ptr, rows, cols);

@@ -4,7 +4,6 @@
 // for small batches; bias and element-wise activation run in the conv
 // epilogue, softmax as a row pass over channels afterwards.
 
-import { ActivationId } from "../../assembly/shared/ids.js";
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
@@ -15,8 +14,9 @@ import {
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
   boolOption, Layer, pair, paddingOption, positiveInt,
-  type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
+  type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
 } from "./layer.js";
+import { FoldedWeights } from "./fold.js";
 
 /** Options of {@link Conv2D} (tfjs-layers names). */
 export interface Conv2DConfig extends LayerConfig {
@@ -67,6 +67,7 @@ export class Conv2D extends Layer {
   private packedPtr = 0;
   private packedSize = 0;
   private readonly paramList: LayerParam[] = [];
+  private fold: FoldedWeights | null = null;
 
   constructor(config: Conv2DConfig) {
     super(config);
@@ -154,18 +155,30 @@ export class Conv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, scratch, fusedActivation }: ForwardArgs): void {
+  forward({ batch, x, y, scratch, activation, folded }: ForwardArgs): void {
     const g = this.geometry!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
-    const act = this.activation;
-    if (fusedActivation) {
-      // The loss applies the activation (fused softmax/sigmoid + cross-entropy): write the logits.
-      kernels.conv2d(g, x, this.packedPtr, this.biasPtr, y, this.filters, ActivationId.Linear, 0, scratch);
-      return;
+    const act = activation ?? this.activation;
+    let [packed, bias] = [this.packedPtr, this.biasPtr];
+    if (folded) {
+      const f = this.fold!;
+      const [kh, kw] = this.kernelSize;
+      f.refresh(kernels, this.weightsVersion, this.kernelPtr, kh * kw * g.inChannels * this.filters, this.biasPtr,
+        this.filters, (raw, out) => kernels.conv2dPackFilter(raw, kh, kw, g.inChannels, this.filters, out));
+      [packed, bias] = [f.packed, f.bias];
     }
-    kernels.conv2d(g, x, this.packedPtr, this.biasPtr, y, this.filters, act.id, act.alpha, scratch);
+    kernels.conv2d(g, x, packed, bias, y, this.filters, act.id, act.alpha, scratch);
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
+  }
+
+  override prepareFold(source: AffineSource): boolean {
+    if (this.fold?.source === source) return true;
+    const [kh, kw] = this.kernelSize;
+    const g = this.geometry!;
+    this.fold = new FoldedWeights(source, this.allocBlock(kh * kw * g.inChannels * this.filters),
+      this.allocBlock(this.packedSize), this.allocBlock(this.filters));
+    return true;
   }
 
   override backward({ batch, x, y, dy, dx, fusedActivation, scratch }: BackwardArgs): void {

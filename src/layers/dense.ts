@@ -3,7 +3,6 @@
 // once at build (and after setWeights): at batch 1 packing per call would
 // cost more than the GEMM itself.
 
-import { ActivationId } from "../../assembly/shared/ids.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
@@ -12,8 +11,9 @@ import {
 } from "./activations.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
-  boolOption, Layer, positiveInt, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
+  boolOption, Layer, positiveInt, type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
 } from "./layer.js";
+import { FoldedWeights } from "./fold.js";
 
 /** Options of {@link Dense} (tfjs-layers names). */
 export interface DenseConfig extends LayerConfig {
@@ -56,6 +56,7 @@ export class Dense extends Layer {
   private packedPtr = 0;
   private packedSize = 0;
   private readonly paramList: LayerParam[] = [];
+  private fold: FoldedWeights | null = null;
 
   constructor(config: DenseConfig) {
     super(config);
@@ -108,17 +109,26 @@ export class Dense extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, fusedActivation }: ForwardArgs): void {
+  forward({ batch, x, y, activation, folded }: ForwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const m = batch * this.rowsPerSample;
-    const act = this.activation;
-    if (fusedActivation) {
-      // The loss applies the activation (fused softmax/sigmoid + cross-entropy): write the logits.
-      kernels.gemm(x, this.packedPtr, this.biasPtr, y, m, this.inputs, this.units, ActivationId.Linear, 0);
-      return;
+    const act = activation ?? this.activation;
+    let [packed, bias] = [this.packedPtr, this.biasPtr];
+    if (folded) {
+      const f = this.fold!;
+      f.refresh(kernels, this.weightsVersion, this.kernelPtr, this.inputs * this.units, this.biasPtr, this.units,
+        (raw, out) => kernels.gemmPackB(raw, this.inputs, this.units, out));
+      [packed, bias] = [f.packed, f.bias];
     }
-    kernels.gemm(x, this.packedPtr, this.biasPtr, y, m, this.inputs, this.units, act.id, act.alpha);
+    kernels.gemm(x, packed, bias, y, m, this.inputs, this.units, act.id, act.alpha);
     if (act.softmax) softmaxRows(kernels, y, m, this.units);
+  }
+
+  override prepareFold(source: AffineSource): boolean {
+    if (this.fold?.source === source) return true;
+    this.fold = new FoldedWeights(source, this.allocBlock(this.inputs * this.units), this.allocBlock(this.packedSize),
+      this.allocBlock(this.units));
+    return true;
   }
 
   override backward({ batch, x, y, dy, dx, fusedActivation }: BackwardArgs): void {

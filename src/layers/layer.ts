@@ -60,13 +60,25 @@ export interface ForwardArgs {
   /** True inside fit/trainOnBatch (dropout drops, BatchNorm uses batch statistics); false for predict and evaluate. */
   training: boolean;
   /**
-   * True when the model fused this layer's output activation into the loss
-   * (softmax or sigmoid + cross-entropy, a rewrite made at compile): write
-   * the values BEFORE the output activation to `y`.
+   * The activation this call ends with when the model moved it, else null
+   * (the layer's own). LINEAR when the model fused the layer's output
+   * activation into the loss (softmax or sigmoid + cross-entropy, a rewrite
+   * made at compile: write the logits); a following activation layer's when
+   * it fused that layer into this one's epilogue (inference).
    */
-  fusedActivation: boolean;
+  activation: ParsedActivation | null;
+  /** Inference: the BatchNormalization given to `prepareFold` is folded into this call's weights. */
+  folded: boolean;
   /** The node's own training state, `trainingStateFloats(batch)` floats (0 when none). */
   state: number;
+}
+
+/** A per-channel affine map a layer can fold into its weights (BatchNormalization at inference). */
+export interface AffineSource {
+  /** Bumped whenever the map changes. */
+  readonly weightsVersion: number;
+  /** scale and shift per output channel. */
+  inferenceAffine(): { scale: Float64Array; shift: Float64Array };
 }
 
 /** Pointers for one backward call; all byte offsets into the backend's memory. */
@@ -295,6 +307,13 @@ export abstract class Layer {
     throw new ConfigError(`${this.describe()}: this layer cannot be trained (it has no backward pass)`);
   }
 
+  /**
+   * Applies what the last training forward measured (BatchNormalization's
+   * moving statistics), once the step is known good: after the optimizer
+   * update, never for a step that diverged. `state` is the node's state.
+   */
+  commitStep(_state: number): void {}
+
   /** Floats of per-node training state (a dropout mask, batch statistics) for `batch` samples. */
   trainingStateFloats(_batch: number): number {
     return 0;
@@ -316,6 +335,16 @@ export abstract class Layer {
   /** Every weight, trainable or not, in Keras order (kernel, then bias). Empty before build. */
   weights(): LayerParam[] {
     return [];
+  }
+
+  /**
+   * Layers that can absorb a following BatchNormalization into their
+   * weights (Conv2D, Dense) override this: allocate what a folded forward
+   * needs (the model calls it while planning; `forward` with `folded`).
+   * Returns false when the layer cannot fold.
+   */
+  prepareFold(_bn: AffineSource): boolean {
+    return false;
   }
 
   /** Floats of the packed copies of the weights the forward kernels read (0 when none). */

@@ -11,8 +11,13 @@ import { Dropout } from "./dropout.js";
 import { Flatten } from "./flatten.js";
 import type { Layer } from "./layer.js";
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from "./pooling.js";
+import { Add, Average, Maximum, Multiply } from "./merge.js";
+import { BatchNormalization } from "./batch-normalization.js";
+import { Concatenate } from "./concatenate.js";
+import { InputLayer } from "./input-layer.js";
 
 export const LAYER_REGISTRY = {
+  InputLayer,
   Conv2D,
   MaxPooling2D: MaxPool2D,
   AveragePooling2D: AvgPool2D,
@@ -24,6 +29,12 @@ export const LAYER_REGISTRY = {
   LeakyReLU,
   Softmax,
   Dropout,
+  BatchNormalization,
+  Add,
+  Multiply,
+  Average,
+  Maximum,
+  Concatenate,
 } as const satisfies Record<string, new (config: never) => Layer>;
 
 /** Every serializable layer class name (the Keras/tfjs `className`). */

@@ -135,18 +135,21 @@ function shuffleInPlace(order: Int32Array, random: () => number): void {
 }
 
 /**
- * Runs the epochs. `stopped()` is polled after every batch.
+ * Runs the epochs. `stopped()` is polled after every batch (and ends the
+ * epoch as Keras does, validation and callbacks included); `disposed()` too,
+ * and ends the fit at once: a model disposed from a callback has no
+ * weights left to validate.
  * @throws {TrainingDivergedError} naming the epoch and batch of a non-finite loss.
  */
 export async function fitLoop(trainer: Trainer, data: Dataset, validation: Dataset | null, s: FitSettings,
-                              options: FitOptions, stopped: () => boolean): Promise<History> {
+                              options: FitOptions, stopped: () => boolean, disposed: () => boolean): Promise<History> {
   const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
   trainer.ensureCapacity(Math.min(s.batchSize, data.count));
   const order = new Int32Array(data.count);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const random = mulberry32(s.seed);
   const batches = Math.ceil(data.count / s.batchSize);
-  for (let epoch = 0; epoch < s.epochs && !stopped(); epoch++) {
+  for (let epoch = 0; epoch < s.epochs && !stopped() && !disposed(); epoch++) {
     if (s.shuffle) shuffleInPlace(order, random);
     const totals = emptyTotals();
     for (let b = 0; b < batches; b++) {
@@ -162,8 +165,9 @@ export async function fitLoop(trainer: Trainer, data: Dataset, validation: Datas
         await options.onBatchEnd(b, logs);
       }
       await nextTurn();
-      if (stopped()) break;
+      if (stopped() || disposed()) break;
     }
+    if (disposed()) return history;
     const logs: EpochLogs = { loss: totals.lossSum / totals.samples };
     history.loss.push(logs.loss);
     if (trainer.accuracy) {

@@ -248,6 +248,7 @@ export class Trainer {
     this.checkGradients(batch, where);
     this.iterations++;
     for (const { opt } of this.params) this.optimizer.update(this.train, opt, this.iterations);
+    plan.commitStep();
     for (const layer of this.trainable) {
       layer.weightsVersion++;
       layer.weightsChanged();

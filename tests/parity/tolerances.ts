@@ -14,3 +14,11 @@ export const MODEL_PARITY_ABS = 1e-5;
  * order, and the last bits, can differ.
  */
 export const BATCH_CONSISTENCY_ABS = 1e-6;
+
+/**
+ * Functional models vs TensorFlow.js: max |ours - tfjs| divided by the
+ * largest |output|. Relative, since a linear head's outputs have no fixed
+ * scale; BatchNorm folded into a conv reorders a multiply and an add, so a
+ * few roundings per layer, far below this.
+ */
+export const GRAPH_PARITY_REL = 1e-5;

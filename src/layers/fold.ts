@@ -1,0 +1,45 @@
+// A BatchNormalization folded into the Conv2D or Dense before it, for
+// inference: y = (x W + b) * s + t = x (W s) + (b s + t), per output channel
+// (the last axis of both kernel layouts). The folded copy is kept next to
+// the raw weights, which training keeps using, and is re-folded lazily when
+// either side's weights changed (setWeights, an optimizer step, a moving
+// statistics update): two integer compares per forward call.
+
+import type { Kernels } from "../backend/kernels.js";
+import { F32_BYTES } from "../memory.js";
+import type { AffineSource } from "./layer.js";
+
+/** The folded weights of one layer and what they were folded from. */
+export class FoldedWeights {
+  private ownVersion = -1;
+  private sourceVersion = -1;
+
+  /**
+   * @param raw a block of `kernelSize` floats (the folded kernel, unpacked)
+   * @param packed a block for the packed folded kernel
+   * @param bias a block of `units` floats (the folded bias)
+   */
+  constructor(
+    readonly source: AffineSource,
+    private readonly raw: number,
+    readonly packed: number,
+    readonly bias: number,
+  ) {}
+
+  /**
+   * Re-folds when the layer's (`version`) or the source's weights changed since the last fold.
+   * `pack(raw, packed)` packs a kernel the layer's way.
+   */
+  refresh(kernels: Kernels, version: number, kernel: number, kernelSize: number, bias: number, units: number,
+          pack: (raw: number, packed: number) => void): void {
+    if (version === this.ownVersion && this.source.weightsVersion === this.sourceVersion) return;
+    const { scale, shift } = this.source.inferenceAffine();
+    const f32 = new Float32Array(kernels.memory.buffer);
+    const [k, r, b, fb] = [kernel / F32_BYTES, this.raw / F32_BYTES, bias / F32_BYTES, this.bias / F32_BYTES];
+    for (let i = 0; i < kernelSize; i++) f32[r + i] = f32[k + i]! * scale[i % units]!;
+    for (let u = 0; u < units; u++) f32[fb + u] = (bias === 0 ? 0 : f32[b + u]!) * scale[u]! + shift[u]!;
+    pack(this.raw, this.packed);
+    this.ownVersion = version;
+    this.sourceVersion = this.source.weightsVersion;
+  }
+}

@@ -1,0 +1,124 @@
+// Whole-graph gradient checks: every trainable weight's gradient, as one
+// SGD step with learning rate 1 reveals it (w_before - w_after), against
+// central differences of the training-mode loss (trainOnBatch with learning
+// rate 0 returns it and moves nothing). Covers what only a graph has: a
+// tensor read by several layers (its gradient summed over them), every merge
+// layer, Concatenate, a layer applied twice, and BatchNormalization in
+// training mode (batch statistics) after a conv and after a dense layer.
+// On the plain-JS backend, whose float64 accumulations keep the differences clean.
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, Flatten, init, input, Maximum, Model,
+  Multiply, SGD, type LossName, type SymbolicTensor,
+} from "simdcnn";
+import { uniform } from "../parity/harness.js";
+import { GRAPH_GRADIENT_ABS, GRAPH_GRADIENT_REL, GRAPH_GRADIENT_STEP } from "./tolerances.js";
+
+interface Case {
+  name: string;
+  build: () => { inputs: SymbolicTensor; outputs: SymbolicTensor };
+  loss: LossName;
+  batch: number;
+}
+
+const CASES: Case[] = [
+  {
+    name: "fan-out into every merge layer and a concatenation",
+    loss: "meanSquaredError",
+    batch: 3,
+    build: () => {
+      const inp = input({ shape: [5, 5, 2] });
+      const a = new Conv2D({ filters: 3, padding: "same", activation: "tanh" }).apply(inp);
+      const b = new Conv2D({ filters: 3, padding: "same", activation: "tanh" }).apply(a);
+      const c = new Conv2D({ filters: 3, padding: "same", activation: "sigmoid" }).apply(a);
+      const sum = new Add().apply([a, b]);
+      const product = new Multiply().apply([b, c, a]);
+      const mean = new Average().apply([a, c, b]);
+      const max = new Maximum().apply([sum, product, mean]);
+      const joined = new Concatenate().apply([max, mean, a]);
+      return { inputs: inp, outputs: new Dense({ units: 3 }).apply(new Flatten().apply(joined)) };
+    },
+  },
+  {
+    name: "BatchNormalization in training mode, after a conv and after a dense layer, fused softmax",
+    loss: "categoricalCrossentropy",
+    batch: 4,
+    build: () => {
+      const inp = input({ shape: [4, 4, 3] });
+      let x = new Conv2D({ filters: 5, useBias: false, padding: "same" }).apply(inp);
+      x = new Activation({ activation: "tanh" }).apply(new BatchNormalization().apply(x));
+      x = new BatchNormalization({ center: false }).apply(x);
+      x = new Dense({ units: 4 }).apply(new Flatten().apply(x));
+      x = new BatchNormalization({ scale: false }).apply(x);
+      return { inputs: inp, outputs: new Dense({ units: 3, activation: "softmax" }).apply(x) };
+    },
+  },
+  {
+    name: "a layer applied twice (its gradient summed over both calls)",
+    loss: "meanSquaredError",
+    batch: 2,
+    build: () => {
+      const inp = input({ shape: [4, 4, 3] });
+      const shared = new Conv2D({ filters: 3, padding: "same", activation: "tanh" });
+      const once = shared.apply(inp);
+      const twice = shared.apply(once);
+      const out = new Add().apply([once, new Conv2D({ filters: 3, padding: "same" }).apply(twice)]);
+      return { inputs: inp, outputs: new Dense({ units: 2, activation: "sigmoid" }).apply(new Flatten().apply(out)) };
+    },
+  },
+];
+
+/** Labels for `loss`: one-hot rows for the cross-entropy, targets in [-1, 1) otherwise. */
+function labelsFor(loss: LossName, batch: number, cols: number, seed: number): Float32Array {
+  if (loss !== "categoricalCrossentropy") return uniform(batch * cols, seed);
+  const out = new Float32Array(batch * cols);
+  for (let i = 0; i < batch; i++) out[i * cols + ((i * 7 + seed) % cols)] = 1;
+  return out;
+}
+
+beforeAll(async () => {
+  await init({ backend: "js" });
+});
+
+describe("graph gradients against central differences (js backend)", () => {
+  it.each(CASES)("$name", ({ build, loss, batch }) => {
+    const model = new Model(build());
+    const n = model.inputShape.reduce((a, b) => a * b, 1);
+    const x = uniform(batch * n, 3);
+    const cols = model.outputShape[model.outputShape.length - 1]!;
+    const labels = labelsFor(loss, batch, cols, 5);
+    const start = model.getWeights();
+    const trainable = model.layers.flatMap((layer) => layer.weights().map((w) => w.trainable));
+
+    model.compile({ optimizer: new SGD({ learningRate: 1 }), loss, metrics: [] });
+    model.trainOnBatch(x, labels);
+    const stepped = model.getWeights();
+    const gradients = start.map((w, i) => w.map((v, j) => v - stepped[i]![j]!));
+
+    model.compile({ optimizer: new SGD({ learningRate: 0 }), loss, metrics: [] });
+    const lossAt = (weights: Float32Array[]): number => {
+      model.setWeights(weights);
+      return model.trainOnBatch(x, labels).loss;
+    };
+    let checked = 0;
+    start.forEach((w, i) => {
+      if (!trainable[i]) {
+        // Moving statistics get no gradient: one step with lr 1 leaves them to the batch statistics only.
+        return;
+      }
+      for (const j of [0, Math.floor(w.length / 2), w.length - 1]) {
+        const plus = start.map((a) => a.slice());
+        const minus = start.map((a) => a.slice());
+        plus[i]![j]! += GRAPH_GRADIENT_STEP;
+        minus[i]![j]! -= GRAPH_GRADIENT_STEP;
+        const numeric = (lossAt(plus) - lossAt(minus)) / (2 * GRAPH_GRADIENT_STEP);
+        const analytic = gradients[i]![j]!;
+        expect(Math.abs(analytic - numeric), `weight ${i} [${j}]: ${analytic} vs ${numeric}`)
+          .toBeLessThanOrEqual(GRAPH_GRADIENT_ABS + GRAPH_GRADIENT_REL * Math.abs(numeric));
+        checked++;
+      }
+    });
+    expect(checked).toBeGreaterThan(6);
+    model.dispose();
+  });
+});

@@ -1,0 +1,25 @@
+// Tolerances of the graph suites, named once (as tests/tolerances.ts does for kernels).
+
+/**
+ * Central-difference step for whole-model gradient checks. The activations
+ * are stored as float32 (~6e-8 relative), so the step must be large enough
+ * that (loss(w + h) - loss(w - h)) / 2h is not rounding noise: with losses
+ * near 1, an error of ~1e-7 / 2e-3 = 5e-5 in the difference quotient.
+ */
+export const GRAPH_GRADIENT_STEP = 1e-3;
+
+/**
+ * Analytic vs numeric gradient: |a - n| <= ABS + REL * |n|. The quotient's
+ * truncation error is O(h^2 * third derivative) ~ 1e-6 here, its rounding
+ * error ~5e-5 (above); a dropped fan-out term or a wrong merge rule is off
+ * by a whole term, orders of magnitude more.
+ */
+export const GRAPH_GRADIENT_ABS = 2e-4;
+export const GRAPH_GRADIENT_REL = 1e-2;
+
+/**
+ * A BatchNorm folded into the conv/dense weights vs the same graph run
+ * layer by layer: (x W) s + t against x (W s) + t reorders one multiply per
+ * weight, a few float32 roundings on outputs that are probabilities.
+ */
+export const FOLD_ABS = 1e-5;

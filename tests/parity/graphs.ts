@@ -1,0 +1,122 @@
+// Functional models built twice from one description: once with simdcnn's
+// input()/apply()/Model, once with tfjs-layers', with the same layer names,
+// so weights can be copied layer by layer by name and outputs compared.
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import {
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, Flatten, GlobalAvgPool2D, input,
+  MaxPool2D, Maximum, Model, Multiply, ReLU, type ActivationName, type SymbolicTensor,
+} from "simdcnn";
+import { uniform } from "./harness.js";
+
+/** The layers a description may use; each takes a Keras name and returns a function applying it. */
+export interface Lib<T> {
+  input(shape: number[], name: string): T;
+  conv(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
+    activation?: ActivationName; useBias?: boolean }): (x: T) => T;
+  dense(name: string, o: { units: number; activation?: ActivationName; useBias?: boolean }): (x: T) => T;
+  bn(name: string, o?: { axis?: number; center?: boolean; scale?: boolean; epsilon?: number; momentum?: number }): (x: T) => T;
+  relu(name: string): (x: T) => T;
+  activation(name: string, activation: "tanh" | "sigmoid" | "softmax"): (x: T) => T;
+  maxPool(name: string, poolSize: number): (x: T) => T;
+  gap(name: string): (x: T) => T;
+  flatten(name: string): (x: T) => T;
+  add(name: string): (xs: T[]) => T;
+  multiply(name: string): (xs: T[]) => T;
+  average(name: string): (xs: T[]) => T;
+  maximum(name: string): (xs: T[]) => T;
+  concat(name: string, axis?: number): (xs: T[]) => T;
+}
+
+/** A functional architecture: inputs and outputs from a library's layers. */
+export type Describe = <T>(lib: Lib<T>) => { inputs: T[]; outputs: T };
+
+export const ours: Lib<SymbolicTensor> = {
+  input: (shape, name) => input({ shape, name }),
+  conv: (name, o) => (x) => new Conv2D({ name, ...o }).apply(x),
+  dense: (name, o) => (x) => new Dense({ name, ...o }).apply(x),
+  bn: (name, o = {}) => (x) => new BatchNormalization({ name, ...o }).apply(x),
+  relu: (name) => (x) => new ReLU({ name }).apply(x),
+  activation: (name, activation) => (x) => new Activation({ name, activation }).apply(x),
+  maxPool: (name, poolSize) => (x) => new MaxPool2D({ name, poolSize }).apply(x),
+  gap: (name) => (x) => new GlobalAvgPool2D({ name }).apply(x),
+  flatten: (name) => (x) => new Flatten({ name }).apply(x),
+  add: (name) => (xs) => new Add({ name }).apply(xs),
+  multiply: (name) => (xs) => new Multiply({ name }).apply(xs),
+  average: (name) => (xs) => new Average({ name }).apply(xs),
+  maximum: (name) => (xs) => new Maximum({ name }).apply(xs),
+  concat: (name, axis) => (xs) => new Concatenate({ name, axis }).apply(xs),
+};
+
+type TfT = tfl.SymbolicTensor;
+const one = (layer: tfl.layers.Layer) => (x: TfT): TfT => layer.apply(x) as TfT;
+const many = (layer: tfl.layers.Layer) => (xs: TfT[]): TfT => layer.apply(xs) as TfT;
+
+export const theirs: Lib<TfT> = {
+  input: (shape, name) => tfl.input({ shape, name }),
+  conv: (name, o) => one(tfl.layers.conv2d({ name, ...o })),
+  dense: (name, o) => one(tfl.layers.dense({ name, ...o })),
+  bn: (name, o = {}) => one(tfl.layers.batchNormalization({ name, ...o })),
+  relu: (name) => one(tfl.layers.reLU({ name })),
+  activation: (name, activation) => one(tfl.layers.activation({ name, activation })),
+  maxPool: (name, poolSize) => one(tfl.layers.maxPooling2d({ name, poolSize })),
+  gap: (name) => one(tfl.layers.globalAveragePooling2d({ name })),
+  flatten: (name) => one(tfl.layers.flatten({ name })),
+  add: (name) => many(tfl.layers.add({ name })),
+  multiply: (name) => many(tfl.layers.multiply({ name })),
+  average: (name) => many(tfl.layers.average({ name })),
+  maximum: (name) => many(tfl.layers.maximum({ name })),
+  concat: (name, axis) => many(tfl.layers.concatenate({ name, axis })),
+};
+
+/** Builds both models of a description. */
+export function buildBoth(describe: Describe): { model: Model; tfModel: tfl.LayersModel } {
+  const a = describe(ours);
+  const b = describe(theirs);
+  return {
+    model: new Model({ inputs: a.inputs, outputs: a.outputs }),
+    tfModel: tfl.model({ inputs: b.inputs, outputs: b.outputs }),
+  };
+}
+
+/**
+ * Gives every tfjs layer seeded weights (glorot-scaled kernels, small biases,
+ * BatchNorm statistics away from 0 and 1 so a wrong formula shows), then
+ * copies them into our model layer by layer, by name.
+ */
+export function copyWeightsByName(model: Model, tfModel: tfl.LayersModel, seed: number): void {
+  let k = 0;
+  for (const tfLayer of tfModel.layers) {
+    const weights = tfLayer.getWeights();
+    if (weights.length === 0) continue;
+    const names = tfLayer.weights.map((w) => w.name.split("/").pop()!);
+    const values = weights.map((w, i) => {
+      const n = w.size;
+      const name = names[i]!;
+      k++;
+      if (name === "moving_variance") return tf.tensor(uniform(n, seed + k, 0.5).map((v) => 1 + v), w.shape);
+      if (name === "gamma") return tf.tensor(uniform(n, seed + k, 0.3).map((v) => 1 + v), w.shape);
+      if (w.shape.length === 1) return tf.tensor(uniform(n, seed + k, 0.2), w.shape);
+      const receptive = w.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const limit = Math.sqrt(6 / (receptive * (w.shape[w.shape.length - 2]! + w.shape[w.shape.length - 1]!)));
+      return tf.tensor(uniform(n, seed + k, limit), w.shape);
+    });
+    tfLayer.setWeights(values);
+    values.forEach((t) => t.dispose());
+    model.getLayer(tfLayer.name).setWeights(tfLayer.getWeights().map((w) => w.dataSync() as Float32Array));
+  }
+}
+
+/** A seeded batch for each input of a model. */
+export function batchFor(model: Model, batch: number, seed: number): Float32Array[] {
+  return model.inputs.map((t, i) => uniform(batch * t.shape.reduce((a, b) => a * b, 1), seed + 7 * i));
+}
+
+/** tfjs predict on flat inputs. */
+export function tfPredictMany(tfModel: tfl.LayersModel, xs: Float32Array[], batch: number): Float32Array {
+  return tf.tidy(() => {
+    const inputs = tfModel.inputs.map((t, i) => tf.tensor(xs[i]!, [batch, ...(t.shape.slice(1) as number[])]));
+    const y = tfModel.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor;
+    return y.dataSync() as Float32Array;
+  });
+}
