@@ -21,6 +21,7 @@ import { f32_sigmoid_binary_crossentropy } from "./loss/f32_sigmoid_binary_cross
 import { f32_mean_squared_error } from "./loss/f32_mean_squared_error";
 import { f32_sgd_momentum } from "./optimizer/f32_sgd_momentum";
 import { f32_adam } from "./optimizer/f32_adam";
+import { f32_batchnorm_bwd } from "./norm/f32_batchnorm_bwd";
 
 // ---- Dense / GEMM -----------------------------------------------------------
 export function gemmBackwardInput(dy: usize, w: usize, dx: usize, m: i32, k: i32, n: i32): void {
@@ -101,4 +102,12 @@ export function adamUpdate(
   beta1: f64, beta2: f64, epsilon: f64, lrHat: f64, rsc2: f64,
 ): void {
   f32_adam(w, g, m, v, length, beta1, beta2, epsilon, lrHat, rsc2);
+}
+
+// ---- Normalization (src/backend/kernels-norm.ts) ----------------------------------
+export function batchNormBackward(
+  x: usize, dy: usize, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize,
+  outer: i32, channels: i32, inner: i32,
+): void {
+  f32_batchnorm_bwd(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner);
 }
