@@ -21,7 +21,6 @@ import { f32_sigmoid_binary_crossentropy } from "./loss/f32_sigmoid_binary_cross
 import { f32_mean_squared_error } from "./loss/f32_mean_squared_error";
 import { f32_sgd_momentum } from "./optimizer/f32_sgd_momentum";
 import { f32_adam } from "./optimizer/f32_adam";
-import { f32_batchnorm_bwd } from "./norm/f32_batchnorm_bwd";
 
 // ---- Dense / GEMM -----------------------------------------------------------
 export function gemmBackwardInput(dy: usize, w: usize, dx: usize, m: i32, k: i32, n: i32): void {
@@ -105,9 +104,4 @@ export function adamUpdate(
 }
 
 // ---- Normalization (src/backend/kernels-norm.ts) ----------------------------------
-export function batchNormBackward(
-  x: usize, dy: usize, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize,
-  outer: i32, channels: i32, inner: i32,
-): void {
-  f32_batchnorm_bwd(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner);
-}
+export { f32_batchnorm_bwd as batchNormBackward } from "./norm/f32_batchnorm_bwd";

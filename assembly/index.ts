@@ -18,8 +18,6 @@ import { f32_global_avgpool2d_fwd } from "./pool/f32_global_avgpool2d_fwd";
 import { f32_vactivation_fwd } from "./activation/f32_vactivation_fwd";
 import { f32_softmax_fwd } from "./activation/f32_softmax_fwd";
 import { f32_fill_uniform } from "./init/f32_fill_uniform";
-import { f32_channel_affine } from "./norm/f32_channel_affine";
-import { f32_channel_moments } from "./norm/f32_channel_moments";
 
 /** Alignment of every block the TypeScript arena hands out. */
 const ARENA_ALIGN: usize = 16;
@@ -91,12 +89,6 @@ export function fillUniform(out: usize, length: i32, seed: u32, limit: f64): voi
   f32_fill_uniform(out, length, seed, limit);
 }
 // ---- Normalization (src/backend/kernels-norm.ts) -------------------------------
-export function channelAffine(
-  x: usize, scale: usize, shift: usize, y: usize, outer: i32, channels: i32, inner: i32, act: i32, alpha: f32,
-): void {
-  f32_channel_affine(x, scale, shift, y, outer, channels, inner, act, alpha);
-}
-export function channelMoments(x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize): void {
-  f32_channel_moments(x, outer, channels, inner, mean, variance);
-}
+export { f32_channel_affine as channelAffine } from "./norm/f32_channel_affine";
+export { f32_channel_moments as channelMoments } from "./norm/f32_channel_moments";
 export * from "./backward";

@@ -13,28 +13,20 @@
 //   The run's tail (length % 4) goes one float at a time: lane 0 of the same
 //   v128 code in the SIMD builds (norm/lanes.ts), plain f32 in the scalar one.
 // - Alignment: none required. Over-read: none.
-// - Relu and leakyRelu are applied in registers; sigmoid and tanh in a second
-//   pass over y (f32_vactivation_fwd), as the GEMM epilogue does, so the exp
-//   code is not inlined here. The relaxed-SIMD build fuses x * scale + shift.
+// - The activation runs over each row right after the row is stored, while it
+//   is still in L1 (f32_vactivation_fwd, as the GEMM epilogue does for
+//   sigmoid/tanh): no activation code is inlined here, since simd.wasm is
+//   close to its size budget. The relaxed-SIMD build fuses x * scale + shift.
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, LANES } from "../common/tile";
-import { activateCheapVec, activateScalar, isExpensive } from "../activation/math";
 import { f32_vactivation_fwd } from "../activation/f32_vactivation_fwd";
 import { madd } from "../gemm/madd";
 import { loadLanes, storeLanes } from "./lanes";
 
-/** Four parameters at p, or the one at p in every lane. */
-// @ts-ignore: decorator
-@inline
-function loadParam(p: usize, wide: bool): v128 {
-  return wide ? v128.load(p) : v128.load32_splat(p);
-}
-
 export function f32_channel_affine(
   x: usize, scale: usize, shift: usize, y: usize, outer: i32, channels: i32, inner: i32, act: i32, alpha: f32,
 ): void {
-  const fused = ActivationId.Linear;
   const perLane = inner == 1;
   const rows = outer * (perLane ? 1 : channels);
   const run = perLane ? channels : inner;
@@ -50,8 +42,8 @@ export function f32_channel_affine(
         const off = <usize>j * F32_BYTES;
         // Per-lane parameters for inner == 1 (wide: four channels), else one splatted.
         const pOff = perLane ? off : chOff, pWide = perLane && wide;
-        const s = scale ? loadParam(scale + pOff, pWide) : f32x4.splat(1);
-        const b = shift ? loadParam(shift + pOff, pWide) : f32x4.splat(0);
+        const s = scale ? loadLanes(scale + pOff, pWide) : f32x4.splat(1);
+        const b = shift ? loadLanes(shift + pOff, pWide) : f32x4.splat(0);
         storeLanes(yr + off, madd(loadLanes(xr + off, wide), s, b), wide);
         j += wide ? LANES : 1;
       }
@@ -64,6 +56,6 @@ export function f32_channel_affine(
         store<f32>(yr + off, load<f32>(xr + off) * s + b);
       }
     }
+    if (act != ActivationId.Linear) f32_vactivation_fwd(yr, yr, run, act, alpha);
   }
-  if (fused != act) f32_vactivation_fwd(y, y, outer * channels * inner, act, alpha);
 }

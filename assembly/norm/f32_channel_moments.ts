@@ -5,12 +5,13 @@
 // Contract
 // - x: [outer, channels, inner] row-major, read only. mean, variance:
 //   [channels], written with `=`. No overlap. N >= 1.
-// - Accuracy: one pass in f64 over the values shifted by the channel's first
-//   value K = x[0, c, 0]: S1 = sum (x - K), S2 = sum (x - K)^2, then
-//   mean = K + S1 / N and variance = (S2 - S1 * (S1 / N)) / N, clamped at 0.
-//   With a sample as the shift the cancellation costs a few f64 ulps, far
-//   below the final f32 rounding, even for N = 64 * 32 * 32 (so one pass
-//   over x suffices instead of two).
+// - Accuracy: one pass in f64, S1 = sum x and S2 = sum x^2 (the square of
+//   an f32 is exact in f64), then mean = S1 / N and variance =
+//   max(S2 / N - mean^2, 0). The cancellation in S2 / N - mean^2 multiplies
+//   the f64 summation error (~sqrt(N) ulps, 2^-53 each) by
+//   (mean^2 + variance) / variance: still below the final f32 rounding for
+//   N = 64 * 32 * 32 unless |mean| exceeds ~1000 standard deviations. So one
+//   pass over x suffices; an f32 sum would need two passes and more.
 // - SIMD builds: inner == 1 (channels-last, NHWC) takes four channels per
 //   v128 (two f64x2 accumulators each for S1 and S2), walking the rows with
 //   a stride of `channels` floats; the channel tail (channels % 4) and
@@ -30,43 +31,40 @@ export function f32_channel_moments(x: usize, outer: i32, channels: i32, inner: 
     for (let c = 0; c < channels;) {
       const wide = inner == 1 && c + LANES <= channels;
       const base = x + <usize>c * planeBytes;
-      const k = loadLanes(base, wide);
-      const k0 = f64x2.promote_low_f32x4(k), k1 = f64x2.promote_low_f32x4(highHalf(k));
       let s0 = zero, s1 = zero, q0 = zero, q1 = zero;
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
           const v = loadLanes(base + <usize>o * strideBytes + <usize>i * F32_BYTES, wide);
-          const d0 = f64x2.sub(f64x2.promote_low_f32x4(v), k0);
-          const d1 = f64x2.sub(f64x2.promote_low_f32x4(highHalf(v)), k1);
-          s0 = f64x2.add(s0, d0);
-          s1 = f64x2.add(s1, d1);
-          q0 = f64x2.add(q0, f64x2.mul(d0, d0));
-          q1 = f64x2.add(q1, f64x2.mul(d1, d1));
+          const x0 = f64x2.promote_low_f32x4(v);
+          const x1 = f64x2.promote_low_f32x4(highHalf(v));
+          s0 = f64x2.add(s0, x0);
+          s1 = f64x2.add(s1, x1);
+          q0 = f64x2.add(q0, f64x2.mul(x0, x0));
+          q1 = f64x2.add(q1, f64x2.mul(x1, x1));
         }
       }
       const m0 = f64x2.div(s0, vn), m1 = f64x2.div(s1, vn);
-      const v0 = f64x2.max(f64x2.div(f64x2.sub(q0, f64x2.mul(s0, m0)), vn), zero);
-      const v1 = f64x2.max(f64x2.div(f64x2.sub(q1, f64x2.mul(s1, m1)), vn), zero);
+      const v0 = f64x2.max(f64x2.sub(f64x2.div(q0, vn), f64x2.mul(m0, m0)), zero);
+      const v1 = f64x2.max(f64x2.sub(f64x2.div(q1, vn), f64x2.mul(m1, m1)), zero);
       const off = <usize>c * F32_BYTES;
-      storeLanes(mean + off, demote4(f64x2.add(m0, k0), f64x2.add(m1, k1)), wide);
+      storeLanes(mean + off, demote4(m0, m1), wide);
       storeLanes(variance + off, demote4(v0, v1), wide);
       c += wide ? LANES : 1;
     }
   } else {
     for (let c = 0; c < channels; c++) {
       const base = x + <usize>c * planeBytes;
-      const k = <f64>load<f32>(base);
       let s: f64 = 0, q: f64 = 0;
       for (let o = 0; o < outer; o++) {
         for (let i = 0; i < inner; i++) {
-          const d = <f64>load<f32>(base + <usize>o * strideBytes + <usize>i * F32_BYTES) - k;
-          s += d;
-          q += d * d;
+          const v = <f64>load<f32>(base + <usize>o * strideBytes + <usize>i * F32_BYTES);
+          s += v;
+          q += v * v;
         }
       }
       const m = s / n;
-      store<f32>(mean + <usize>c * F32_BYTES, <f32>(k + m));
-      store<f32>(variance + <usize>c * F32_BYTES, <f32>max<f64>((q - s * m) / n, 0));
+      store<f32>(mean + <usize>c * F32_BYTES, <f32>m);
+      store<f32>(variance + <usize>c * F32_BYTES, <f32>max<f64>(q / n - m * m, 0));
     }
   }
 }

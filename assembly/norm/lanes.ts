@@ -6,11 +6,11 @@
 // paths are not the hot ones (channels-last, channels >= 4 is).
 // Only referenced from `if (ASC_FEATURE_SIMD)` branches.
 
-/** Four floats at p, or the float at p in lane 0 and zeros (never reads past p + 4 bytes). */
+/** Four floats at p, or the float at p in every lane (never reads past p + 4 bytes). */
 // @ts-ignore: decorator
 @inline
 export function loadLanes(p: usize, wide: bool): v128 {
-  return wide ? v128.load(p) : v128.load32_zero(p);
+  return wide ? v128.load(p) : v128.load32_splat(p);
 }
 
 /** Stores four lanes at p, or lane 0 alone. */
