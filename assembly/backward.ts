@@ -102,3 +102,6 @@ export function adamUpdate(
 ): void {
   f32_adam(w, g, m, v, length, beta1, beta2, epsilon, lrHat, rsc2);
 }
+
+// ---- Normalization (src/backend/kernels-norm.ts) ----------------------------------
+export { f32_batchnorm_bwd as batchNormBackward } from "./norm/f32_batchnorm_bwd";

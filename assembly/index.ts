@@ -88,4 +88,7 @@ export function softmax(x: usize, y: usize, rows: i32, cols: i32): void {
 export function fillUniform(out: usize, length: i32, seed: u32, limit: f64): void {
   f32_fill_uniform(out, length, seed, limit);
 }
+// ---- Normalization (src/backend/kernels-norm.ts) -------------------------------
+export { f32_channel_affine as channelAffine } from "./norm/f32_channel_affine";
+export { f32_channel_moments as channelMoments } from "./norm/f32_channel_moments";
 export * from "./backward";

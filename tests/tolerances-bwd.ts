@@ -43,3 +43,10 @@ export const OPTIMIZER_TOLERANCE = { abs: 1e-6, rel: 1e-5 };
 
 /** Against tf.train.* on the cpu backend, which also updates in f32 (its b^t is a running f32 product). */
 export const TFJS_OPTIMIZER_TOLERANCE = { abs: 1e-6, rel: 1e-5 };
+
+/**
+ * BatchNorm backward dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))
+ * formed in f32 from f32 sums: a handful of roundings of terms <= ~2, times
+ * gamma * invStd <= ~3. The sums dbeta and dgamma use accumulationTolerance(N).
+ */
+export const BATCHNORM_DX_TOLERANCE = { abs: 64 * F32_EPSILON, rel: 16 * F32_EPSILON };

@@ -54,3 +54,18 @@ export function fusedTolerance(k: number): { abs: number; rel: number } {
 export function avgPoolTolerance(cells: number): { abs: number; rel: number } {
   return { abs: AVG_POOL_ABS_PER_SQRT_CELLS * Math.sqrt(Math.max(cells, 1)), rel: AVG_POOL_REL };
 }
+
+/**
+ * BatchNorm's per-channel affine map y = act(x * scale + shift) with |x|,
+ * |scale|, |shift| <= 2: two f32 roundings (or one fused) of values up to ~6,
+ * then the activation's own error (slope <= 1).
+ */
+export const CHANNEL_AFFINE_TOLERANCE = { abs: 16 * F32_EPSILON + ACTIVATION_ABS, rel: 4 * F32_EPSILON + ACTIVATION_REL };
+
+/**
+ * Batch mean and biased variance against a float64 two-pass reference: the
+ * kernels accumulate in f64, so only the final f32 rounding (and a few f64
+ * ulps scaled by the mean^2/variance cancellation) may differ, even over
+ * 65536 rows of data far from zero. A naive f32 sum of squares is ~1e-3 off.
+ */
+export const CHANNEL_MOMENTS_TOLERANCE = { abs: 4 * F32_EPSILON, rel: 8 * F32_EPSILON };

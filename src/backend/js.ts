@@ -14,6 +14,8 @@ import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
 import type { TrainingKernels } from "./kernels-train.js";
 import { createJsTrainingKernels } from "./js-train.js";
+import type { NormKernels } from "./kernels-norm.js";
+import { createJsNormKernels } from "./js-norm.js";
 import { fillUniform } from "../random.js";
 
 /** First byte handed to the arena: 16-byte aligned and > 0, so pointer 0 can mean "absent". */
@@ -74,7 +76,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
     f.copyWithin(dst / F32_BYTES, src / F32_BYTES, src / F32_BYTES + count);
   };
 
-  const kernels: Omit<Kernels, keyof TrainingKernels> = {
+  const kernels: Omit<Kernels, keyof TrainingKernels | keyof NormKernels> = {
     name: "js",
     memory,
     heapBase: JS_HEAP_BASE,
@@ -209,7 +211,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       }
     },
   };
-  return Object.assign(kernels, createJsTrainingKernels(memory));
+  return Object.assign(kernels, createJsTrainingKernels(memory), createJsNormKernels(memory));
 }
 
 /**

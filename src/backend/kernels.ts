@@ -15,6 +15,7 @@
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
 import type { TrainingKernels } from "./kernels-train.js";
+import type { NormKernels } from "./kernels-norm.js";
 
 export type BackendName = "relaxed-simd" | "simd" | "scalar" | "js";
 
@@ -44,8 +45,8 @@ export interface WindowGeometry {
   padLeft: number;
 }
 
-/** Forward kernels here; backward passes, losses and optimizers in kernels-train.ts. */
-export interface Kernels extends TrainingKernels {
+/** Forward kernels here; backward passes, losses and optimizers in kernels-train.ts; BatchNorm in kernels-norm.ts. */
+export interface Kernels extends TrainingKernels, NormKernels {
   readonly name: BackendName;
   readonly memory: LinearMemory;
   /** First byte the arena may hand out; 16-byte aligned and > 0. */

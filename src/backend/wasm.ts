@@ -9,6 +9,7 @@
 import type { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels, LinearMemory, WindowGeometry } from "./kernels.js";
 import { bindWasmTrainingKernels } from "./wasm-train.js";
+import { bindWasmNormKernels } from "./wasm-norm.js";
 
 export type WasmVariant = "relaxed-simd" | "simd" | "scalar";
 
@@ -115,6 +116,7 @@ export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, va
   const heapBase = e.heapBase() >>> 0;
   return {
     ...bindWasmTrainingKernels(instance.exports as Record<string, unknown>, memory),
+    ...bindWasmNormKernels(instance.exports as Record<string, unknown>),
     name: variant,
     memory,
     heapBase,
