@@ -89,6 +89,8 @@ export function fillUniform(out: usize, length: i32, seed: u32, limit: f64): voi
   f32_fill_uniform(out, length, seed, limit);
 }
 // ---- Normalization (src/backend/kernels-norm.ts) -------------------------------
+// The kernels themselves are exported (same arguments): a wrapper per export
+// costs simd.wasm bytes it cannot spare.
 export { f32_channel_affine as channelAffine } from "./norm/f32_channel_affine";
 export { f32_channel_moments as channelMoments } from "./norm/f32_channel_moments";
 export * from "./backward";

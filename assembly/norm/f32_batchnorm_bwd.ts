@@ -17,8 +17,8 @@
 // - SIMD builds: inner == 1 (channels-last, NHWC) takes four channels per
 //   v128, two passes over the rows (sums, then dx) with a stride of
 //   `channels` floats; the channel tail (channels % 4) and inner > 1 run the
-//   same code one channel at a time in lane 0 (norm/lanes.ts). The scalar
-//   build loops over channels.
+//   same code one channel at a time, one float per vector (norm/lanes.ts).
+//   The scalar build loops over channels.
 // - Alignment: none required. Over-read: none.
 
 import { F32_BYTES, LANES } from "../common/tile";

@@ -10,7 +10,7 @@
 //   (channels-last, the NHWC case) gives `outer` rows of `channels` floats,
 //   four channels per v128; inner > 1 gives outer * channels rows of `inner`
 //   floats sharing one scale/shift, splatted, four positions per v128.
-//   The run's tail (length % 4) goes one float at a time: lane 0 of the same
+//   The run's tail (length % 4) goes one float at a time: through the same
 //   v128 code in the SIMD builds (norm/lanes.ts), plain f32 in the scalar one.
 // - Alignment: none required. Over-read: none.
 // - The activation runs over each row right after the row is stored, while it

@@ -15,8 +15,8 @@
 // - SIMD builds: inner == 1 (channels-last, NHWC) takes four channels per
 //   v128 (two f64x2 accumulators each for S1 and S2), walking the rows with
 //   a stride of `channels` floats; the channel tail (channels % 4) and
-//   inner > 1 run the same code one channel at a time in lane 0
-//   (norm/lanes.ts). The scalar build loops over channels.
+//   inner > 1 run the same code one channel at a time, one float per
+//   vector (norm/lanes.ts). The scalar build loops over channels.
 // - Alignment: none required. Over-read: none.
 
 import { F32_BYTES, LANES } from "../common/tile";

@@ -7,7 +7,7 @@
 // rounded to float32 once, when stored.
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
-import { applyActivation } from "./js.js";
+import { applyActivation } from "./js-activation.js";
 import type { LinearMemory } from "./kernels.js";
 import type { NormKernels } from "./kernels-norm.js";
 

@@ -9,7 +9,7 @@
 // when stored. So this backend is at least as accurate as any f32 kernel,
 // which is what an oracle needs.
 
-import { ActivationId } from "../../assembly/shared/ids.js";
+import { applyActivation } from "./js-activation.js";
 import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
 import type { TrainingKernels } from "./kernels-train.js";
@@ -18,36 +18,13 @@ import type { NormKernels } from "./kernels-norm.js";
 import { createJsNormKernels } from "./js-norm.js";
 import { fillUniform } from "../random.js";
 
+export { applyActivation };
+
 /** First byte handed to the arena: 16-byte aligned and > 0, so pointer 0 can mean "absent". */
 const JS_HEAP_BASE = 16;
 
 /** Bytes per float32; pointers are byte offsets. */
 const F32_BYTES = 4;
-
-/** Applies one activation to a pre-activation value (float64 in, float64 out). */
-export function applyActivation(v: number, act: ActivationId, alpha: number): number {
-  switch (act) {
-    case ActivationId.Linear:
-      return v;
-    case ActivationId.Relu:
-      return v < 0 ? 0 : v; // NaN passes through, as in TensorFlow and the wasm builds
-    case ActivationId.LeakyRelu:
-      return v > 0 ? v : alpha * v;
-    case ActivationId.Sigmoid:
-      return sigmoid(v);
-    case ActivationId.Tanh:
-      return Math.tanh(v);
-    default:
-      throw new RangeError(`js backend: unknown activation id ${String(act)}`);
-  }
-}
-
-/** 1 / (1 + exp(-x)) without overflow: exp is only ever taken of a non-positive number. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
 
 /**
  * Creates the plain-JS backend with its own memory (no `WebAssembly` needed).
