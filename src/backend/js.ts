@@ -12,7 +12,9 @@
 import { ActivationId } from "../../assembly/shared/ids.js";
 import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
+import type { ElementwiseKernels } from "./kernels-elementwise.js";
 import type { TrainingKernels } from "./kernels-train.js";
+import { createJsElementwiseKernels } from "./js-elementwise.js";
 import { createJsTrainingKernels } from "./js-train.js";
 import { fillUniform } from "../random.js";
 
@@ -74,7 +76,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
     f.copyWithin(dst / F32_BYTES, src / F32_BYTES, src / F32_BYTES + count);
   };
 
-  const kernels: Omit<Kernels, keyof TrainingKernels> = {
+  const kernels: Omit<Kernels, keyof TrainingKernels | keyof ElementwiseKernels> = {
     name: "js",
     memory,
     heapBase: JS_HEAP_BASE,
@@ -209,7 +211,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       }
     },
   };
-  return Object.assign(kernels, createJsTrainingKernels(memory));
+  return Object.assign(kernels, createJsTrainingKernels(memory), createJsElementwiseKernels(memory));
 }
 
 /**

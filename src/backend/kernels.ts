@@ -14,6 +14,7 @@
 //   and throws typed errors before calling in.
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
+import type { ElementwiseKernels } from "./kernels-elementwise.js";
 import type { TrainingKernels } from "./kernels-train.js";
 
 export type BackendName = "relaxed-simd" | "simd" | "scalar" | "js";
@@ -45,7 +46,7 @@ export interface WindowGeometry {
 }
 
 /** Forward kernels here; backward passes, losses and optimizers in kernels-train.ts. */
-export interface Kernels extends TrainingKernels {
+export interface Kernels extends TrainingKernels, ElementwiseKernels {
   readonly name: BackendName;
   readonly memory: LinearMemory;
   /** First byte the arena may hand out; 16-byte aligned and > 0. */

@@ -8,6 +8,7 @@
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels, LinearMemory, WindowGeometry } from "./kernels.js";
+import { bindWasmElementwiseKernels } from "./wasm-elementwise.js";
 import { bindWasmTrainingKernels } from "./wasm-train.js";
 
 export type WasmVariant = "relaxed-simd" | "simd" | "scalar";
@@ -115,6 +116,7 @@ export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, va
   const heapBase = e.heapBase() >>> 0;
   return {
     ...bindWasmTrainingKernels(instance.exports as Record<string, unknown>, memory),
+    ...bindWasmElementwiseKernels(instance.exports as Record<string, unknown>),
     name: variant,
     memory,
     heapBase,
