@@ -54,3 +54,12 @@ export function fusedTolerance(k: number): { abs: number; rel: number } {
 export function avgPoolTolerance(cells: number): { abs: number; rel: number } {
   return { abs: AVG_POOL_ABS_PER_SQRT_CELLS * Math.sqrt(Math.max(cells, 1)), rel: AVG_POOL_REL };
 }
+
+/**
+ * Dropout's kept count over n draws is Binomial(n, keep) for a good
+ * generator: it must lie within this many standard deviations
+ * (sqrt(n keep (1 - keep))) of n * keep. Five sigmas: a correct kernel
+ * fails with probability < 1e-6, while a threshold off by a few percent of
+ * keep fails at n = 10^5.
+ */
+export const DROPOUT_RATE_SIGMAS = 5;
