@@ -6,8 +6,8 @@
 // Each f32 result is computed in float64 and rounded once when stored. For
 // one +, -, * of two floats that is exactly the f32 operation (double
 // rounding through f64 is harmless for these: 53 >= 2 * 24 + 2), so this
-// backend writes the same bits as the wasm builds; only softmaxBackward's
-// row sum (float64 here) differs by rounding.
+// backend writes the same values as the wasm builds (a NaN's payload
+// aside); only softmaxBackward's row sum (float64 here) differs by rounding.
 
 import { BinaryOpId } from "../../assembly/shared/ids.js";
 import { mulberry32 } from "../random.js";

@@ -5,9 +5,10 @@
 // memory, lengths and strides count float32, outputs are written with `=`,
 // kernels never allocate nor validate user input (src/ checks first).
 //
-// Every backend gives the same bits for binary, scale, copyRows,
-// maximumBackward, dropoutForward and firstNonFinite (single f32 operations
-// or copies); softmaxBackward sums a row, so backends differ by rounding.
+// Every backend gives the same values for binary, scale, copyRows,
+// maximumBackward, dropoutForward and firstNonFinite (single f32 operations,
+// copies or comparisons; only a NaN's payload bits may differ);
+// softmaxBackward sums a row, so backends differ by rounding.
 
 import type { BinaryOpId } from "../../assembly/shared/ids.js";
 

@@ -485,7 +485,9 @@ describe.each(BACKENDS)("element-wise kernels: %s", (name: BackendName) => {
       for (const bad of [NaN, Infinity, -Infinity]) {
         const x = base.slice();
         x[p] = bad;
-        if (p + 5 < length) x[p + 5] = NaN; // a later one must not win
+        // Later ones must not win: in the same 4-lane group (p + 2) and in a later one (p + 5).
+        if (p + 2 < length) x[p + 2] = Infinity;
+        if (p + 5 < length) x[p + 5] = NaN;
         expect(runFirstNonFinite(k, x, `${bad} at ${p}`), `${name} ${bad} at ${p} of ${length}`).toBe(refFirstNonFinite(x));
         expect(refFirstNonFinite(x)).toBe(p);
       }
