@@ -16,12 +16,12 @@
 // - x, y, mask: `length` floats each. y == x (in place) is allowed; mask
 //   overlaps neither. y and mask written with `=`. keep in (0, 1] (the
 //   caller validates); seed taken modulo 2^32.
-// - Alignment: none required. Over-read: none (four lanes, then a scalar
-//   tail of length % 4).
+// - Alignment: none required. Over-read: none: the SIMD builds draw the
+//   last length % 4 masks as one more vector (they read no input) and store
+//   them one float at a time; the scalar build runs the hash per float.
 // - x * 0 is NaN for a non-finite x, as in TensorFlow's x * mask.
 
-import { F32_BYTES } from "../common/tile";
-import { isFull, loadPart, stepOf, storePart } from "./lanes";
+import { F32_BYTES, LANES } from "../common/tile";
 
 /** mulberry32's state increment (src/random.ts). */
 const GOLDEN: u32 = 0x6d2b79f5;
@@ -48,27 +48,40 @@ export function f32_dropout_fwd(x: usize, y: usize, mask: usize, length: i32, se
   // The conversion saturates: keep = 1 gives 2^32 - 1 (every draw kept).
   const last = <u32>(Math.ceil(keep * TWO_POW_32) - 1.0);
   const scale = <f32>(1.0 / keep);
+  let i = 0;
   if (ASC_FEATURE_SIMD) {
-    // Lane k of `draws` is the generator state for draw i + k, seed + (i + k + 1) * GOLDEN
-    // (a tail step uses lane 0 only).
-    const ahead = i32x4.mul(i32x4.splat(GOLDEN), i32x4(1, 2, 3, 4));
+    // Lane k of `state` is the generator state of draw i + k.
+    let state = i32x4.add(i32x4.splat(seed), i32x4.mul(i32x4.splat(GOLDEN), i32x4(1, 2, 3, 4)));
     const vlast = i32x4.splat(last);
     const vscale = f32x4.splat(scale);
-    for (let i = 0; i < length; ) {
+    while (true) {
+      // The masks need no input, so the next four are drawn before knowing
+      // whether four floats remain: one copy of the hash serves body and
+      // tail (2^18 floats: 158 us, against 210 us with a scalar-hash tail
+      // loop and 397 us with per-step partial loads and stores).
+      let m = v128.and(vscale, i32x4.le_u(hashVec(state), vlast));
+      if (i + LANES > length) {
+        // 0..3 floats left: take the masks from lane 0, rotating the next one in.
+        for (; i < length; i++) {
+          const off = <usize>i * F32_BYTES;
+          const mi = f32x4.extract_lane(m, 0);
+          store<f32>(mask + off, mi);
+          store<f32>(y + off, load<f32>(x + off) * mi);
+          m = v128.shuffle<f32>(m, m, 1, 2, 3, 0);
+        }
+        return;
+      }
       const off = <usize>i * F32_BYTES;
-      const full = isFull(i, length);
-      const draws = i32x4.add(i32x4.splat(seed + <u32>i * GOLDEN), ahead);
-      const m = v128.and(vscale, i32x4.le_u(hashVec(draws), vlast));
-      storePart(mask + off, m, full);
-      storePart(y + off, f32x4.mul(loadPart(x + off, full), m), full);
-      i += stepOf(full);
+      v128.store(mask + off, m);
+      v128.store(y + off, f32x4.mul(v128.load(x + off), m));
+      state = i32x4.add(state, i32x4.splat(GOLDEN * LANES));
+      i += LANES;
     }
-  } else {
-    for (let i = 0; i < length; i++) {
-      const off = <usize>i * F32_BYTES;
-      const m: f32 = hashScalar(seed + <u32>(i + 1) * GOLDEN) <= last ? scale : 0;
-      store<f32>(mask + off, m);
-      store<f32>(y + off, load<f32>(x + off) * m);
-    }
+  }
+  for (; i < length; i++) {
+    const off = <usize>i * F32_BYTES;
+    const m: f32 = hashScalar(seed + <u32>(i + 1) * GOLDEN) <= last ? scale : 0;
+    store<f32>(mask + off, m);
+    store<f32>(y + off, load<f32>(x + off) * m);
   }
 }

@@ -11,12 +11,12 @@
 //   -0 < +0. Add/Sub/Mul are single correctly rounded f32 operations, so all
 //   three binaries (and the f64 JS oracle, rounded once) agree bit for bit.
 // - The op is tested inside the loop rather than hoisted into five loops:
-//   the branch is perfectly predicted, the pass is memory-bound, and one
-//   loop keeps simd.wasm under its size budget.
+//   the branch is perfectly predicted and the pass memory-bound (Add on 2^18
+//   floats: 97 us against 92 us for an Add-only loop, simd.wasm, Node 20),
+//   and one loop keeps simd.wasm under its size budget.
 
 import { BinaryOpId } from "../shared/ids";
-import { F32_BYTES } from "../common/tile";
-import { isFull, loadPart, stepOf, storePart } from "./lanes";
+import { F32_BYTES, LANES } from "../common/tile";
 
 // @ts-ignore: decorator
 @inline
@@ -39,17 +39,15 @@ function binaryVec(op: i32, a: v128, b: v128): v128 {
 }
 
 export function f32_vbinary(op: i32, a: usize, b: usize, y: usize, length: i32): void {
+  let i = 0;
   if (ASC_FEATURE_SIMD) {
-    for (let i = 0; i < length; ) {
+    for (; i + LANES <= length; i += LANES) {
       const off = <usize>i * F32_BYTES;
-      const full = isFull(i, length);
-      storePart(y + off, binaryVec(op, loadPart(a + off, full), loadPart(b + off, full)), full);
-      i += stepOf(full);
+      v128.store(y + off, binaryVec(op, v128.load(a + off), v128.load(b + off)));
     }
-  } else {
-    for (let i = 0; i < length; i++) {
-      const off = <usize>i * F32_BYTES;
-      store<f32>(y + off, binaryScalar(op, load<f32>(a + off), load<f32>(b + off)));
-    }
+  }
+  for (; i < length; i++) {
+    const off = <usize>i * F32_BYTES;
+    store<f32>(y + off, binaryScalar(op, load<f32>(a + off), load<f32>(b + off)));
   }
 }
