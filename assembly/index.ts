@@ -3,7 +3,8 @@
 // unpacked as i32 arguments in its declaration order (batch, inHeight,
 // inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth,
 // strideHeight, strideWidth, padTop, padLeft). Pointers are byte offsets into
-// the exported `memory`; sizes are counts of f32. Forward passes, then the training kernels re-exported from backward.ts.
+// the exported `memory`; sizes are counts of f32. Forward passes, the
+// element-wise kernels, then the training kernels re-exported from backward.ts.
 //
 // One source, three binaries: ASC_FEATURE_SIMD / ASC_FEATURE_RELAXED_SIMD
 // select the v128 and fused multiply-add paths at compile time (asconfig.json).
@@ -18,6 +19,13 @@ import { f32_global_avgpool2d_fwd } from "./pool/f32_global_avgpool2d_fwd";
 import { f32_vactivation_fwd } from "./activation/f32_vactivation_fwd";
 import { f32_softmax_fwd } from "./activation/f32_softmax_fwd";
 import { f32_fill_uniform } from "./init/f32_fill_uniform";
+import { f32_vbinary } from "./elementwise/f32_vbinary";
+import { f32_vscale } from "./elementwise/f32_vscale";
+import { f32_copy_rows } from "./elementwise/f32_copy_rows";
+import { f32_maximum_bwd } from "./elementwise/f32_maximum_bwd";
+import { f32_dropout_fwd } from "./elementwise/f32_dropout_fwd";
+import { f32_first_nonfinite } from "./elementwise/f32_nonfinite";
+import { f32_softmax_bwd } from "./activation/f32_softmax_bwd";
 
 /** Alignment of every block the TypeScript arena hands out. */
 const ARENA_ALIGN: usize = 16;
@@ -93,4 +101,30 @@ export function fillUniform(out: usize, length: i32, seed: u32, limit: f64): voi
 // costs simd.wasm bytes it cannot spare.
 export { f32_channel_affine as channelAffine } from "./norm/f32_channel_affine";
 export { f32_channel_moments as channelMoments } from "./norm/f32_channel_moments";
+
+// ---- Element-wise (ElementwiseKernels, src/backend/kernels-elementwise.ts) ----------
+// `op` is a BinaryOpId; `seed` is taken modulo 2^32; `keep` arrives as f64 so
+// the dropout draw is compared exactly as the JS backend compares it.
+export function binary(op: i32, a: usize, b: usize, y: usize, length: i32): void {
+  f32_vbinary(op, a, b, y, length);
+}
+export function scale(x: usize, y: usize, length: i32, s: f32): void {
+  f32_vscale(x, y, length, s);
+}
+export function copyRows(x: usize, y: usize, rows: i32, width: i32, xStride: i32, yStride: i32): void {
+  f32_copy_rows(x, y, rows, width, xStride, yStride);
+}
+export function maximumBackward(x: usize, y: usize, dy: usize, dx: usize, length: i32): void {
+  f32_maximum_bwd(x, y, dy, dx, length);
+}
+export function dropoutForward(x: usize, y: usize, mask: usize, length: i32, seed: u32, keep: f64): void {
+  f32_dropout_fwd(x, y, mask, length, seed, keep);
+}
+export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  f32_softmax_bwd(y, dy, dx, rows, cols);
+}
+export function firstNonFinite(x: usize, length: i32): i32 {
+  return f32_first_nonfinite(x, length);
+}
+
 export * from "./backward";

@@ -50,3 +50,18 @@ export const TFJS_OPTIMIZER_TOLERANCE = { abs: 1e-6, rel: 1e-5 };
  * gamma * invStd <= ~3. The sums dbeta and dgamma use accumulationTolerance(N).
  */
 export const BATCHNORM_DX_TOLERANCE = { abs: 64 * F32_EPSILON, rel: 16 * F32_EPSILON };
+
+/**
+ * Softmax backward, dx = y (dy - sum_k dy_k y_k): the wasm kernels sum the
+ * row in f32, the reference in f64. With |dy| <= 1 and sum y = 1 every
+ * partial sum is <= 1 in size, so the sum's rounding grows like sqrt(cols)
+ * f32 ulps of 1, passed to dx with a factor y <= 1; then a subtraction and
+ * a product add a couple of relative roundings.
+ */
+export const SOFTMAX_BWD_ABS_PER_SQRT_COLS = 4 * F32_EPSILON;
+export const SOFTMAX_BWD_REL = 4 * F32_EPSILON;
+
+/** Tolerance of a softmax backward row of `cols` floats. */
+export function softmaxBackwardTolerance(cols: number): { abs: number; rel: number } {
+  return { abs: SOFTMAX_BWD_ABS_PER_SQRT_COLS * Math.sqrt(Math.max(cols, 1)), rel: SOFTMAX_BWD_REL };
+}

@@ -69,3 +69,10 @@ export const CHANNEL_AFFINE_TOLERANCE = { abs: 16 * F32_EPSILON + ACTIVATION_ABS
  * 65536 rows of data far from zero. A naive f32 sum of squares is ~1e-3 off.
  */
 export const CHANNEL_MOMENTS_TOLERANCE = { abs: 4 * F32_EPSILON, rel: 8 * F32_EPSILON };
+ * Dropout's kept count over n draws is Binomial(n, keep) for a good
+ * generator: it must lie within this many standard deviations
+ * (sqrt(n keep (1 - keep))) of n * keep. Five sigmas: a correct kernel
+ * fails with probability < 1e-6, while a threshold off by a few percent of
+ * keep fails at n = 10^5.
+ */
+export const DROPOUT_RATE_SIGMAS = 5;

@@ -10,3 +10,14 @@ export enum ActivationId {
   Sigmoid = 3,
   Tanh = 4,
 }
+
+/** Element-wise binary operations of `ElementwiseKernels.binary` (src/backend/kernels-elementwise.ts). */
+export enum BinaryOpId {
+  Add = 0,
+  Sub = 1,
+  Mul = 2,
+  /** NaN in either operand gives NaN, as TensorFlow's maximum. */
+  Max = 3,
+  /** NaN in either operand gives NaN, as TensorFlow's minimum. */
+  Min = 4,
+}

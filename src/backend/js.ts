@@ -12,7 +12,9 @@
 import { applyActivation } from "./js-activation.js";
 import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
+import type { ElementwiseKernels } from "./kernels-elementwise.js";
 import type { TrainingKernels } from "./kernels-train.js";
+import { createJsElementwiseKernels } from "./js-elementwise.js";
 import { createJsTrainingKernels } from "./js-train.js";
 import type { NormKernels } from "./kernels-norm.js";
 import { createJsNormKernels } from "./js-norm.js";
@@ -53,7 +55,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
     f.copyWithin(dst / F32_BYTES, src / F32_BYTES, src / F32_BYTES + count);
   };
 
-  const kernels: Omit<Kernels, keyof TrainingKernels | keyof NormKernels> = {
+  const kernels: Omit<Kernels, keyof TrainingKernels | keyof NormKernels | keyof ElementwiseKernels> = {
     name: "js",
     memory,
     heapBase: JS_HEAP_BASE,
@@ -188,7 +190,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       }
     },
   };
-  return Object.assign(kernels, createJsTrainingKernels(memory), createJsNormKernels(memory));
+  return Object.assign(kernels, createJsTrainingKernels(memory), createJsNormKernels(memory), createJsElementwiseKernels(memory));
 }
 
 /**

@@ -14,6 +14,7 @@
 //   and throws typed errors before calling in.
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
+import type { ElementwiseKernels } from "./kernels-elementwise.js";
 import type { TrainingKernels } from "./kernels-train.js";
 import type { NormKernels } from "./kernels-norm.js";
 
@@ -45,8 +46,8 @@ export interface WindowGeometry {
   padLeft: number;
 }
 
-/** Forward kernels here; backward passes, losses and optimizers in kernels-train.ts; BatchNorm in kernels-norm.ts. */
-export interface Kernels extends TrainingKernels, NormKernels {
+/** Forward kernels here; backward passes, losses and optimizers in kernels-train.ts; BatchNorm in kernels-norm.ts; element-wise ops in kernels-elementwise.ts. */
+export interface Kernels extends TrainingKernels, NormKernels, ElementwiseKernels {
   readonly name: BackendName;
   readonly memory: LinearMemory;
   /** First byte the arena may hand out; 16-byte aligned and > 0. */

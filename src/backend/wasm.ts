@@ -8,6 +8,7 @@
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels, LinearMemory, WindowGeometry } from "./kernels.js";
+import { bindWasmElementwiseKernels } from "./wasm-elementwise.js";
 import { bindWasmTrainingKernels } from "./wasm-train.js";
 import { bindWasmNormKernels } from "./wasm-norm.js";
 
@@ -117,6 +118,7 @@ export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, va
   return {
     ...bindWasmTrainingKernels(instance.exports as Record<string, unknown>, memory),
     ...bindWasmNormKernels(instance.exports as Record<string, unknown>),
+    ...bindWasmElementwiseKernels(instance.exports as Record<string, unknown>),
     name: variant,
     memory,
     heapBase,

@@ -14,6 +14,7 @@
 // here: the output node runs without its activation and the loss reads its
 // logits; the probabilities are computed apart, for the metrics.
 
+import { BinaryOpId } from "../../assembly/shared/ids.js";
 import type { Backend } from "../backend/registry.js";
 import { Activation } from "../layers/activation.js";
 import { applyActivation, LINEAR, type ParsedActivation } from "../layers/activations.js";
@@ -408,11 +409,9 @@ export class Program {
     for (const g of shared) this.accumulate(g.param.grad, g.temp, g.param.size);
   }
 
-  /** target += temp over `floats` values (a gradient summed over the consumers of a tensor). */
+  /** target += temp over `floats` values (a gradient summed over the readers of a tensor). */
   private accumulate(target: number, temp: number, floats: number): void {
-    const f32 = this.backend.arena.f32();
-    const [t, u] = [target / F32_BYTES, temp / F32_BYTES];
-    for (let i = 0; i < floats; i++) f32[t + i] = f32[t + i]! + f32[u + i]!;
+    this.backend.kernels.binary(BinaryOpId.Add, target, temp, target, floats);
   }
 
   /** A view whose input is read elsewhere too: its input's gradient (part) is a copy of dy. */

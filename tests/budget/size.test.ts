@@ -11,9 +11,12 @@ const KiB = 1024;
 const GZIP_BUDGET: Record<string, number> = {
   // Lowered from 20 / 24 / 24 KiB when the f64 Math tables left (see
   // assembly/common/f64math.ts): 5.8 / 14.1 / 14.0 KiB then.
+  // Raised from 16 KiB for the graph engine's two kernel families, BatchNorm
+  // (assembly/norm/) and element-wise ops (assembly/elementwise/), each
+  // squeezed to ~0.7 KiB gzip: 15.7 -> 17.1 KiB (simd), 14.9 -> 16.3 (relaxed).
   "dist/wasm/scalar.wasm": 8 * KiB,
-  "dist/wasm/simd.wasm": 16 * KiB,
-  "dist/wasm/relaxed-simd.wasm": 16 * KiB,
+  "dist/wasm/simd.wasm": 18 * KiB,
+  "dist/wasm/relaxed-simd.wasm": 18 * KiB,
   // Lowered from 48 KiB when the bundles stopped shipping comments (the
   // TSDoc stays in the .d.ts): 41 KiB with comments before the graph engine,
   // 29 KiB without them after it.
