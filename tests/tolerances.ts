@@ -69,6 +69,8 @@ export const CHANNEL_AFFINE_TOLERANCE = { abs: 16 * F32_EPSILON + ACTIVATION_ABS
  * 65536 rows of data far from zero. A naive f32 sum of squares is ~1e-3 off.
  */
 export const CHANNEL_MOMENTS_TOLERANCE = { abs: 4 * F32_EPSILON, rel: 8 * F32_EPSILON };
+
+/**
  * Dropout's kept count over n draws is Binomial(n, keep) for a good
  * generator: it must lie within this many standard deviations
  * (sqrt(n keep (1 - keep))) of n * keep. Five sigmas: a correct kernel
