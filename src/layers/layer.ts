@@ -10,6 +10,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, isPositiveInt } from "../shape.js";
 import type { ParsedActivation } from "./activations.js";
+import { configKeys } from "./config-keys.js";
 import { mixSeeds, parseSeed, seedFromName } from "./init.js";
 import { GraphNode, SymbolicTensor } from "../graph/symbolic.js";
 
@@ -24,6 +25,9 @@ export interface LayerConfig {
    */
   seed?: number;
 }
+
+/** The keys of {@link LayerConfig}: all a layer without options of its own accepts. */
+export const LAYER_CONFIG_KEYS = configKeys<LayerConfig>()(["name", "seed"]);
 
 /**
  * One weight array of a layer: its raw values (Keras layout) and, while
