@@ -303,6 +303,15 @@ export abstract class Layer {
     return false;
   }
 
+  /**
+   * True when the gradient w.r.t. every input is dy itself (Add). The model
+   * may then hand the layer dy as one input's gradient buffer (dxs[i] ===
+   * dy: nothing to write) instead of a copy.
+   */
+  get passesGradientThrough(): boolean {
+    return false;
+  }
+
   /** True when training leaves the output equal to the input buffer (Flatten; not Dropout, which drops). */
   get isIdentityInTraining(): boolean {
     return this.isIdentity;

@@ -69,11 +69,15 @@ export class Add extends Merge {
     return true;
   }
 
+  override get passesGradientThrough(): boolean {
+    return true;
+  }
+
   override backward({ batch, dy, dxs, accumulate }: BackwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const n = batch * this.size;
     dxs.forEach((dx, i) => {
-      if (dx === 0) return;
+      if (dx === 0 || dx === dy) return; // dx === dy: the model made dy this input's gradient
       if (accumulate[i]) kernels.binary(BinaryOpId.Add, dx, dy, dx, n);
       else kernels.copyRows(dy, dx, 1, n, n, n);
     });
