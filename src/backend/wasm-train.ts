@@ -17,8 +17,7 @@ interface TrainingExports {
   gemmBackwardFilter(x: number, dy: number, dw: number, dbias: number, m: number, k: number, n: number): void;
   biasBackward(dy: number, dbias: number, rows: number, n: number): void;
   conv2dBackwardInput(...args: [...Geometry12, dy: number, w: number, dx: number, cout: number, scratch: number]): void;
-  conv2dBackwardFilter(...args: [...Geometry12, x: number, dy: number, dw: number, dbias: number, cout: number,
-    scratch: number]): void;
+  conv2dBackwardFilter(...args: [...Geometry12, x: number, dy: number, dw: number, dbias: number, cout: number]): void;
   conv2dBackwardScratchSize(...args: [...Geometry12, cout: number]): number;
   maxPool2dBackward(...args: [...Geometry12, x: number, dy: number, dx: number]): void;
   avgPool2dBackward(...args: [...Geometry12, dy: number, dx: number]): void;
@@ -68,8 +67,8 @@ export function bindWasmTrainingKernels(exports: Record<string, unknown>, _memor
     biasBackward: (dy, dbias, rows, n) => e.biasBackward(dy, dbias, rows, n),
     conv2dBackwardInput: (g, dy, w, dx, outChannels, scratch = 0) =>
       e.conv2dBackwardInput(...unpack(g), dy, w, dx, outChannels, scratch),
-    conv2dBackwardFilter: (g, x, dy, dw, dbias, outChannels, scratch = 0) =>
-      e.conv2dBackwardFilter(...unpack(g), x, dy, dw, dbias, outChannels, scratch),
+    conv2dBackwardFilter: (g, x, dy, dw, dbias, outChannels) =>
+      e.conv2dBackwardFilter(...unpack(g), x, dy, dw, dbias, outChannels),
     conv2dBackwardScratchSize: (g, outChannels) => e.conv2dBackwardScratchSize(...unpack(g), outChannels),
     maxPool2dBackward: (g, x, dy, dx) => e.maxPool2dBackward(...unpack(g), x, dy, dx),
     avgPool2dBackward: (g, dy, dx) => e.avgPool2dBackward(...unpack(g), dy, dx),
