@@ -4,6 +4,8 @@
 // inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth,
 // strideHeight, strideWidth, padTop, padLeft). Pointers are byte offsets into
 // the exported `memory`; sizes are counts of f32. Forward passes, then the training kernels re-exported from backward.ts.
+// src/backend/wasm-exports.ts lists every export with its parameter kinds:
+// add a line there for each export added here.
 //
 // One source, three binaries: ASC_FEATURE_SIMD / ASC_FEATURE_RELAXED_SIMD
 // select the v128 and fused multiply-add paths at compile time (asconfig.json).

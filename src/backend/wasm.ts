@@ -1,56 +1,20 @@
 // The wasm backends (relaxed-SIMD, SIMD, scalar): instantiate one of the three
-// binaries built from assembly/ and adapt its exports to `Kernels`.
+// binaries built from assembly/ and adapt its exports to `Kernels`. The
+// exports themselves are described once, in wasm-exports.ts; this file adds
+// what has logic of its own (Adam's bias corrections).
 //
 // Only `WebAssembly.instantiate` / `instantiateStreaming` are used, and a
 // `WebAssembly.Module` handed in is instantiated as is, never recompiled:
 // edge runtimes (workerd) forbid compiling wasm from bytes and hand us a
 // Module imported by their bundler. No eval, no new Function.
 
-import type { ActivationId } from "../../assembly/shared/ids.js";
-import type { Kernels, LinearMemory, WindowGeometry } from "./kernels.js";
-import { bindWasmTrainingKernels } from "./wasm-train.js";
+import type { Kernels } from "./kernels.js";
+import { bindWasmExports } from "./wasm-exports.js";
 
 export type WasmVariant = "relaxed-simd" | "simd" | "scalar";
 
 /** Anything a wasm binary can come from. */
 export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response>;
-
-/** The raw exports of assembly/index.ts (pointers and sizes are numbers). */
-interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  gemmPackedSize(k: number, n: number): number;
-  gemmPackB(b: number, k: number, n: number, packed: number): void;
-  gemm(a: number, packedB: number, bias: number, c: number, m: number, k: number, n: number, act: number, alpha: number): void;
-  conv2dPackedSize(kh: number, kw: number, cin: number, cout: number): number;
-  conv2dPackFilter(w: number, kh: number, kw: number, cin: number, cout: number, packed: number): void;
-  conv2dScratchSize(
-    batch: number, inH: number, inW: number, cin: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number,
-  ): number;
-  conv2d(
-    batch: number, inH: number, inW: number, cin: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number,
-    x: number, packedW: number, bias: number, y: number, cout: number, act: number, alpha: number, scratch: number,
-  ): void;
-  maxPool2d(
-    batch: number, inH: number, inW: number, ch: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, x: number, y: number,
-  ): void;
-  avgPool2d(
-    batch: number, inH: number, inW: number, ch: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, x: number, y: number,
-  ): void;
-  globalAvgPool2d(batch: number, height: number, width: number, channels: number, x: number, y: number): void;
-  activation(x: number, y: number, length: number, act: number, alpha: number): void;
-  softmax(x: number, y: number, rows: number, cols: number): void;
-  fillUniform(out: number, length: number, seed: number, limit: number): void;
-}
-
-const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
-  "memory", "heapBase", "gemmPackedSize", "gemmPackB", "gemm", "conv2dPackedSize", "conv2dPackFilter",
-  "conv2dScratchSize", "conv2d", "maxPool2d", "avgPool2d", "globalAvgPool2d", "activation", "softmax", "fillUniform",
-];
 
 /**
  * Duck-typed only: a Response from another realm or a fetch polyfill fails
@@ -103,51 +67,20 @@ export async function createWasmKernels(source: WasmSource, variant: WasmVariant
   return createWasmKernelsFromInstance(await instantiate(source), variant);
 }
 
-/** Adapts an already instantiated kernel binary to `Kernels`. */
+/** Adapts an already instantiated kernel binary to `Kernels` (see createWasmKernels). */
 export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, variant: WasmVariant): Kernels {
-  const raw = instance.exports as Partial<Record<keyof KernelExports, unknown>>;
-  const missing = REQUIRED_EXPORTS.filter((name) => raw[name] === undefined);
-  if (missing.length > 0) {
-    throw new Error(`not a simdcnn kernel binary: missing export(s) ${missing.join(", ")}`);
-  }
-  const e = raw as unknown as KernelExports;
-  const memory: LinearMemory = e.memory;
-  const heapBase = e.heapBase() >>> 0;
+  const { raw, bound } = bindWasmExports(instance.exports);
   return {
-    ...bindWasmTrainingKernels(instance.exports as Record<string, unknown>, memory),
+    // Every method the table binds generically (wasm-exports.ts) ...
+    ...bound,
     name: variant,
-    memory,
-    heapBase,
-    gemmPackedSize: (k, n) => e.gemmPackedSize(k, n),
-    gemmPackB: (b, k, n, packed) => e.gemmPackB(b, k, n, packed),
-    gemm: (a, packedB, bias, c, m, k, n, act: ActivationId, alpha) =>
-      e.gemm(a, packedB, bias, c, m, k, n, act, alpha),
-    conv2dPackedSize: (kh, kw, cin, cout) => e.conv2dPackedSize(kh, kw, cin, cout),
-    conv2dPackFilter: (w, kh, kw, cin, cout, packed) => e.conv2dPackFilter(w, kh, kw, cin, cout, packed),
-    conv2dScratchSize: (g: WindowGeometry) =>
-      e.conv2dScratchSize(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
-      ),
-    conv2d: (g, x, packedW, bias, y, outChannels, act, alpha, scratch) =>
-      e.conv2d(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
-        x, packedW, bias, y, outChannels, act, alpha, scratch,
-      ),
-    maxPool2d: (g, x, y) =>
-      e.maxPool2d(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, x, y,
-      ),
-    avgPool2d: (g, x, y) =>
-      e.avgPool2d(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, x, y,
-      ),
-    globalAvgPool2d: (batch, height, width, channels, x, y) => e.globalAvgPool2d(batch, height, width, channels, x, y),
-    activation: (x, y, length, act, alpha) => e.activation(x, y, length, act, alpha),
-    softmax: (x, y, rows, cols) => e.softmax(x, y, rows, cols),
-    fillUniform: (out, length, seed, limit) => e.fillUniform(out, length, seed, limit),
+    memory: raw.memory,
+    heapBase: raw.heapBase() >>> 0,
+    // ... and the adapters with logic of their own.
+    adamUpdate: (w, g, m, v, length, lr, beta1, beta2, epsilon, step) => {
+      // The bias corrections in JS's f64 (see assembly/optimizer/f32_adam.ts).
+      const t = Math.max(step, 1);
+      raw.adamUpdate(w, g, m, v, length, beta1, beta2, epsilon, lr / (1 - beta1 ** t), 1 / Math.sqrt(1 - beta2 ** t));
+    },
   };
 }
