@@ -20,6 +20,7 @@ import { f32_global_avgpool2d_fwd } from "./pool/f32_global_avgpool2d_fwd";
 import { f32_vactivation_fwd } from "./activation/f32_vactivation_fwd";
 import { f32_softmax_fwd } from "./activation/f32_softmax_fwd";
 import { f32_fill_uniform } from "./init/f32_fill_uniform";
+import { BuildId } from "./shared/ids";
 
 /** Alignment of every block the TypeScript arena hands out. */
 const ARENA_ALIGN: usize = 16;
@@ -27,6 +28,13 @@ const ARENA_ALIGN: usize = 16;
 /** First free byte of linear memory (after static data), rounded up to 16. */
 export function heapBase(): usize {
   return (__heap_base + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+}
+
+/** Which build this binary is, chosen by the same constants that choose its kernels: init() reads it. */
+export function buildId(): i32 {
+  if (ASC_FEATURE_RELAXED_SIMD) return BuildId.RelaxedSimd;
+  if (ASC_FEATURE_SIMD) return BuildId.Simd;
+  return BuildId.Scalar;
 }
 
 // ---- GEMM -----------------------------------------------------------------

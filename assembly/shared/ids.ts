@@ -10,3 +10,14 @@ export enum ActivationId {
   Sigmoid = 3,
   Tanh = 4,
 }
+
+/**
+ * Which of the three builds a binary is: its `buildId()` export
+ * (assembly/index.ts picks one with the compile-time feature constants), so
+ * init() reports what it loaded rather than the label it was given.
+ */
+export enum BuildId {
+  Scalar = 1,
+  Simd = 2,
+  RelaxedSimd = 3,
+}

@@ -26,7 +26,7 @@
 // types in the built binaries.
 //
 // Entries marked `manual: true` get no generated method: wasm.ts reads them
-// once (heapBase) or wraps them in a hand-written adapter where
+// once (heapBase, buildId) or wraps them in a hand-written adapter where
 // there is real logic (adamUpdate: bias corrections in JS f64). Use that only
 // for such logic, never to reorder or rename arguments: keep the AS export's
 // parameter order the contract's.
@@ -56,8 +56,9 @@ export interface ExportSig {
 }
 
 export const WASM_EXPORTS = {
-  // ---- read once by wasm.ts (not a method) -------------------------------------------------------
+  // ---- read once by wasm.ts (not methods) --------------------------------------------------------
   heapBase:                  { params: [], result: "ptr", manual: true },
+  buildId:                   { params: [], result: "i32", manual: true },
   // ---- forward (assembly/index.ts) ---------------------------------------------------------------
   gemmPackedSize:            { params: ["i32", "i32"], result: "i32" },
   gemmPackB:                 { params: ["ptr", "i32", "i32", "ptr"], result: "void" },

@@ -1,15 +1,16 @@
 // The wasm backends (relaxed-SIMD, SIMD, scalar): instantiate one of the three
 // binaries built from assembly/ and adapt its exports to `Kernels`. The
 // exports themselves are described once, in wasm-exports.ts; this file adds
-// what has logic of its own (Adam's bias corrections).
+// what has logic of its own (which build the binary is, Adam's corrections).
 //
 // Only `WebAssembly.instantiate` / `instantiateStreaming` are used, and a
 // `WebAssembly.Module` handed in is instantiated as is, never recompiled:
 // edge runtimes (workerd) forbid compiling wasm from bytes and hand us a
 // Module imported by their bundler. No eval, no new Function.
 
+import { BuildId } from "../../assembly/shared/ids.js";
 import type { Kernels } from "./kernels.js";
-import { bindWasmExports } from "./wasm-exports.js";
+import { bindWasmExports, type RawExports } from "./wasm-exports.js";
 
 export type WasmVariant = "relaxed-simd" | "simd" | "scalar";
 
@@ -50,6 +51,13 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
   return (await WebAssembly.instantiate(resolved, {})).instance;
 }
 
+/** The build each id of `buildId()` stands for (ids in assembly/shared/ids.ts). */
+const VARIANT_OF_BUILD: Readonly<Record<BuildId, WasmVariant>> = {
+  [BuildId.Scalar]: "scalar",
+  [BuildId.Simd]: "simd",
+  [BuildId.RelaxedSimd]: "relaxed-simd",
+};
+
 /**
  * Instantiates a simdcnn kernel binary and returns it as `Kernels`.
  *
@@ -57,23 +65,36 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
  *   directly; the only form edge runtimes accept), its bytes, or a `Response`
  *   (or a promise of one, e.g. `fetch(url)`), streamed when served as
  *   `application/wasm`.
- * @param variant which of the three binaries `source` is; becomes `name`.
+ * @param expected which of the three binaries `source` should be; omitted,
+ *   any. Either way `name` is what the binary says it is (its `buildId()`).
  * @throws whatever `WebAssembly.instantiate` throws (e.g. a `CompileError`
  *   when the engine lacks the binary's features), or an `Error` when the
- *   module is not a simdcnn kernel binary. The caller maps these to
- *   `BackendError`.
+ *   module is not a simdcnn kernel binary or not the `expected` build. The
+ *   caller maps these to `BackendError`.
  */
-export async function createWasmKernels(source: WasmSource, variant: WasmVariant): Promise<Kernels> {
-  return createWasmKernelsFromInstance(await instantiate(source), variant);
+export async function createWasmKernels(source: WasmSource, expected?: WasmVariant): Promise<Kernels> {
+  return createWasmKernelsFromInstance(await instantiate(source), expected);
+}
+
+/** Which build a binary is, from its `buildId()` export. @throws Error for an id no build has. */
+function wasmVariantOf(raw: Pick<RawExports, "buildId">): WasmVariant {
+  const id = raw.buildId();
+  const variant = VARIANT_OF_BUILD[id as BuildId] as WasmVariant | undefined;
+  if (variant === undefined) throw new Error(`not a simdcnn kernel binary: unknown build id ${id}`);
+  return variant;
 }
 
 /** Adapts an already instantiated kernel binary to `Kernels` (see createWasmKernels). */
-export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, variant: WasmVariant): Kernels {
+export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, expected?: WasmVariant): Kernels {
   const { raw, bound } = bindWasmExports(instance.exports);
+  const name = wasmVariantOf(raw);
+  if (expected !== undefined && expected !== name) {
+    throw new Error(`expected the '${expected}' wasm build, but this binary is the '${name}' build`);
+  }
   return {
     // Every method the table binds generically (wasm-exports.ts) ...
     ...bound,
-    name: variant,
+    name,
     memory: raw.memory,
     heapBase: raw.heapBase() >>> 0,
     // ... and the adapters with logic of their own.
