@@ -21,9 +21,19 @@
 //              only as the FIRST parameter.
 // Results: void, i32, f32, f64, ptr.
 // The compiler then checks the new method against the contract: a key that
-// is no contract method, or a parameter list of another length or kind,
-// fails `tsc`; tests/api/wasm-exports.test.ts checks the table against the
-// types in the built binaries.
+// is no contract method, a contract method no entry provides, a parameter
+// list of another length, or a geometry where the contract has a number (or
+// the reverse) fails `tsc`. Numbers of the wrong wasm type (i32 vs f32 vs
+// f64) are caught by tests/api/wasm-exports.test.ts, which reads the
+// signatures out of the built binaries; it also fails for an AS export that
+// has no line here.
+//
+// Folding in a file of bindings in the older style (a raw-exports
+// interface, a required-exports list and hand-written wrappers, e.g. a
+// wasm-<family>.ts spread into createWasmKernelsFromInstance): one line here
+// per export, then delete the file and its spread; keep a wrapper only if
+// it computes something (mark that entry `manual` and move the wrapper into
+// wasm.ts, as adamUpdate).
 //
 // Entries marked `manual: true` get no generated method: wasm.ts reads them
 // once (heapBase, buildId) or wraps them in a hand-written adapter where
