@@ -197,7 +197,7 @@ export class Conv2D extends Layer {
       activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
     }
     const [kernel, bias] = this.paramList;
-    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters, scratch);
+    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters);
     if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters, scratch);
   }
 
