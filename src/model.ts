@@ -18,6 +18,8 @@ import { checkWeightArrays, Layer, type LayerParam } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
+import type { SavedModel } from "./io/format.js";
+import { saveModel } from "./io/save.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
 import {
@@ -403,6 +405,25 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
       layer.weightsVersion++;
       layer.weightsChanged();
     }
+  }
+
+  /**
+   * The model as a TensorFlow.js LayersModel, in memory: `modelJson` is a
+   * model.json object (Keras JSON topology and a weights manifest naming one
+   * `weights.bin`), `weights` its little-endian float32 bytes. tfjs-layers
+   * loads it (`tf.loadLayersModel(tf.io.fromMemory(...))`), and so does
+   * {@link loadModel}. A Conv2D or Dense ending in leakyRelu, which Keras
+   * cannot say as an activation string, is written as the linear layer
+   * followed by a LeakyReLU layer named `<name>_leaky_re_lu`.
+   * @example
+   * const { modelJson, weights } = await model.save();
+   * await writeFile("model.json", JSON.stringify(modelJson));
+   * await writeFile("weights.bin", new Uint8Array(weights));
+   * @throws {DisposedError} (as a rejection) after `dispose()`.
+   */
+  async save(): Promise<SavedModel> {
+    this.assertNotDisposed("save");
+    return saveModel(this, this.topology);
   }
 
   /**
