@@ -10,6 +10,8 @@ export { Model, Sequential } from "./model.js";
 export type {
   ModelConfig, SequentialOptions, SummaryRow, FeatureMap, PredictInput, PredictOutput, EvaluateResult, ModelMemory,
 } from "./model.js";
+export { loadModel } from "./io/load.js";
+export type { SavedModel, ModelJson, WeightsManifestGroup, WeightSpec, WeightQuantization, WeightData, LoadOptions } from "./io/format.js";
 export { input, InputLayer } from "./layers/input-layer.js";
 export { SymbolicTensor } from "./graph/symbolic.js";
 export type { InputConfig } from "./graph/symbolic.js";
