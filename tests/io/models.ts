@@ -1,0 +1,167 @@
+// Models the io tests save and load: built with simdcnn (from the sources)
+// and, for the tfjs -> simdcnn direction, with tfjs-layers. Together they
+// use every layer class: Conv2D, Dense, MaxPooling2D, AveragePooling2D,
+// GlobalAveragePooling2D, Flatten, Dropout, Activation (sigmoid, tanh),
+// ReLU, LeakyReLU, Softmax, BatchNormalization, Add, Multiply, Average,
+// Maximum, Concatenate, InputLayer; Sequential and functional (residual +
+// BatchNorm, a concatenation, a shared layer, two inputs).
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { expect } from "vitest";
+import {
+  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten,
+  GlobalAvgPool2D, input, LeakyReLU, Maximum, MaxPool2D, Model, Multiply, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+  type SymbolicTensor, type Tensor,
+} from "../../src/index.js";
+import { GRAPH_PARITY_REL } from "../parity/tolerances.js";
+
+/** A seeded uniform generator in [-scale, scale) (LCG). */
+export function uniform(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 31 - 1) * scale;
+  }
+  return out;
+}
+
+/** Seeded weights, BatchNorm statistics away from 0 and 1 (variances positive), so a swapped weight shows. */
+export function seedWeights(model: Model<never> | Model, seed: number): void {
+  let k = 0;
+  const arrays = model.layers.flatMap((layer) => layer.weights().map((p) => {
+    k++;
+    if (p.name === "moving_variance" || p.name === "gamma") return uniform(p.size, seed + k, 0.4).map((v) => 1 + v);
+    return uniform(p.size, seed + k, p.shape.length === 1 ? 0.2 : 0.5);
+  }));
+  model.setWeights(arrays);
+}
+
+export type AnyModel = Model<never>;
+
+export function sequentialCnn(): Sequential {
+  return new Sequential([
+    new Conv2D({ filters: 4, kernelSize: 3, padding: "same", activation: "relu", name: "conv_a" }),
+    new BatchNormalization({ name: "bn_a" }),
+    new MaxPool2D({ poolSize: 2 }),
+    new Conv2D({ filters: 5, kernelSize: [2, 3], strides: [1, 2], activation: "leakyRelu", alpha: 0.1, kernelInitializer: "heNormal" }),
+    new AvgPool2D({ poolSize: 2, strides: 1, padding: "same" }),
+    new Dropout({ rate: 0.25 }),
+    new Flatten(),
+    new Dense({ units: 12, activation: "tanh", kernelInitializer: "lecunNormal" }),
+    new LeakyReLU({ alpha: 0.2 }),
+    new Dense({ units: 8, useBias: false }),
+    new Sigmoid(),
+    new Tanh(),
+    new Activation({ activation: "leakyRelu", alpha: 0.05 }),
+    new Dense({ units: 5, activation: "leakyRelu", alpha: 0.3 }),
+    new Softmax(),
+  ], { inputShape: [8, 8, 2], name: "seq_cnn" });
+}
+
+export function residualBn(): Model {
+  const inp = input({ shape: [6, 6, 3], name: "image" });
+  const a = new Conv2D({ filters: 4, kernelSize: 3, padding: "same", useBias: false, name: "stem" }).apply(inp);
+  const n = new ReLU({ name: "stem_relu" }).apply(new BatchNormalization({ name: "stem_bn", momentum: 0.9, epsilon: 1e-2 }).apply(a));
+  const b = new Conv2D({ filters: 4, kernelSize: 3, padding: "same", name: "branch" }).apply(n);
+  const bnb = new BatchNormalization({ name: "branch_bn", center: false }).apply(b);
+  const s = new Activation({ name: "gate", activation: "sigmoid" }).apply(new Add({ name: "residual" }).apply([n, bnb]));
+  const out = new Dense({ units: 3, activation: "softmax", name: "head" }).apply(new GlobalAvgPool2D({ name: "pool" }).apply(s));
+  return new Model({ inputs: inp, outputs: out, name: "residual_bn" });
+}
+
+export function concatShared(): Model {
+  const inp = input({ shape: [5, 5, 2], name: "image" });
+  const shared = new Conv2D({ filters: 2, kernelSize: 3, padding: "same", activation: "tanh", name: "shared" });
+  const once = shared.apply(inp);
+  const twice = shared.apply(once);
+  const m = new Multiply({ name: "gate" }).apply([once, twice]);
+  const avg = new Average({ name: "mean" }).apply([inp, once, twice]);
+  const mx = new Maximum({ name: "max" }).apply([m, avg, once]);
+  const b1 = new Conv2D({ filters: 3, kernelSize: 1, activation: "leakyRelu", alpha: 0.2, name: "b1" }).apply(mx);
+  const joined = new Concatenate({ name: "join" }).apply([b1, mx, once]);
+  const rows = new Concatenate({ name: "rows", axis: 1 }).apply([joined, joined]);
+  const out = new Dense({ units: 4, name: "head" }).apply(new Flatten({ name: "flat" }).apply(new MaxPool2D({ name: "mp" }).apply(rows)));
+  return new Model({ inputs: inp, outputs: out, name: "concat_shared" });
+}
+
+export function twoInputs(): Model<SymbolicTensor[]> {
+  const image = input({ shape: [6, 6, 2], name: "image" });
+  const meta = input({ shape: [4], name: "meta" });
+  const f = new GlobalAvgPool2D({ name: "pool" }).apply(new Conv2D({ filters: 3, kernelSize: 3, activation: "relu", name: "conv" }).apply(image));
+  const m = new Dense({ units: 3, activation: "relu", name: "meta_dense" }).apply(meta);
+  const j = new Concatenate({ name: "join" }).apply([f, m]);
+  const y1 = new Dense({ units: 2, activation: "softmax", name: "probs" }).apply(j);
+  const y2 = new Dense({ units: 1, name: "score" }).apply(new Add({ name: "sum" }).apply([f, m]));
+  return new Model({ inputs: [image, meta], outputs: [y1, y2], name: "two_inputs" });
+}
+
+/** Every model above, by name. */
+export const OUR_MODELS: Record<string, () => AnyModel> = {
+  sequentialCnn: () => sequentialCnn() as unknown as AnyModel,
+  residualBn: () => residualBn() as unknown as AnyModel,
+  concatShared: () => concatShared() as unknown as AnyModel,
+  twoInputs: () => twoInputs() as unknown as AnyModel,
+};
+
+/** A seeded batch for each input of a model. */
+export function batchFor(shapes: readonly (readonly number[])[], batch: number, seed: number): Float32Array[] {
+  return shapes.map((s, i) => uniform(batch * s.reduce((a, b) => a * b, 1), seed + 7 * i));
+}
+
+/** Every output of our predict, copied. */
+export function ourPredict(model: AnyModel, xs: Float32Array[]): Float32Array[] {
+  const y = (model as unknown as Model).predict(xs.length === 1 ? xs[0]! : xs) as Tensor | Tensor[];
+  return (Array.isArray(y) ? y : [y]).map((t) => t.toArray());
+}
+
+/** Every output of tfjs predict. */
+export function tfPredict(model: tfl.LayersModel, xs: Float32Array[], batch: number): Float32Array[] {
+  return tf.tidy(() => {
+    const inputs = model.inputs.map((t, i) => tf.tensor(xs[i]!, [batch, ...(t.shape.slice(1) as number[])]));
+    const y = model.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** max |a - b| / max |b| over every output is within GRAPH_PARITY_REL. */
+export function expectClose(ours: Float32Array[], theirs: Float32Array[], what: string): void {
+  expect(ours.length, what).toBe(theirs.length);
+  ours.forEach((a, k) => {
+    const b = theirs[k]!;
+    expect(a.length, what).toBe(b.length);
+    let scale = 0;
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]!));
+      worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    }
+    expect(Number.isFinite(worst), `${what}: output ${k} finite`).toBe(true);
+    expect(worst / Math.max(scale, 1e-30), `${what}: output ${k} max |diff| ${worst}, scale ${scale}`).toBeLessThanOrEqual(GRAPH_PARITY_REL);
+  });
+}
+
+/** tfjs model.save, in memory: the artifacts as a model.json object plus the weight bytes. */
+export async function tfSave(model: tfl.LayersModel): Promise<{ modelJson: Record<string, unknown>; weights: ArrayBuffer }> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    saved = artifacts;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+  }));
+  const a = saved!;
+  return {
+    modelJson: {
+      format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null, modelTopology: a.modelTopology,
+      weightsManifest: [{ paths: ["weights.bin"], weights: a.weightSpecs }],
+    },
+    weights: a.weightData as ArrayBuffer,
+  };
+}
+
+/** tfjs loads a model.json object and its weights from memory. */
+export async function tfLoad(modelJson: { modelTopology: unknown; weightsManifest: { weights: unknown[] }[] },
+                             weights: ArrayBuffer): Promise<tfl.LayersModel> {
+  const specs = modelJson.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[];
+  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: specs, weightData: weights }));
+}
