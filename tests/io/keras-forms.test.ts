@@ -1,0 +1,124 @@
+// Small hand-written Keras JSON in the forms the fixtures do not cover, with
+// outputs computed by hand: a Keras 3 Sequential (InputLayer batch_shape,
+// DTypePolicy, module keys), a Keras 2.0 Sequential whose config is the bare
+// list of layers, Keras 3's `leaky_relu` activation string, and initializer
+// names both ways.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Dense, init, loadModel, Sequential, type Tensor } from "../../src/index.js";
+import { LIBRARY_VERSION } from "../../src/io/format.js";
+import { initializerFromKeras, initializerToKeras } from "../../src/io/keras-names.js";
+import { KNOWN_ANSWER_ABS } from "../tolerances.js";
+
+const POLICY = { module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null };
+/** Dense 3 -> 2, kernel [[1, 2], [3, 4], [5, 6]], bias [0.5, -0.5]: x = [1, 1, 1] gives [9.5, 11.5]. */
+const KERNEL = new Float32Array([1, 2, 3, 4, 5, 6]);
+const BIAS = new Float32Array([0.5, -0.5]);
+const weightsOf = (...arrays: Float32Array[]): ArrayBuffer => {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out.buffer;
+};
+const manifest = (prefix: string) => [{
+  paths: ["group1-shard1of1.bin"],
+  weights: [{ name: `${prefix}dense/kernel`, shape: [3, 2], dtype: "float32" }, { name: `${prefix}dense/bias`, shape: [2], dtype: "float32" }],
+}];
+const predict1 = (model: { predict(x: Float32Array): unknown }): number[] =>
+  Array.from((model.predict(new Float32Array([1, 1, 1])) as Tensor).toArray());
+
+beforeAll(async () => {
+  await init({ backend: "js" });
+});
+
+describe("Keras forms", () => {
+  it("a Keras 3 Sequential: InputLayer batch_shape, DTypePolicy, module / registered_name / build_config", async () => {
+    const modelJson = {
+      format: "layers-model", generatedBy: "keras v3.6.0", convertedBy: "TensorFlow.js Converter v4.22.0",
+      modelTopology: {
+        keras_version: "3.6.0", backend: "tensorflow",
+        model_config: {
+          module: "keras", class_name: "Sequential", registered_name: null,
+          config: {
+            name: "sequential", trainable: true, dtype: POLICY,
+            layers: [
+              { module: "keras.layers", class_name: "InputLayer", config: { batch_shape: [null, 3], dtype: "float32", sparse: false, name: "input_layer" }, registered_name: null },
+              { module: "keras.layers", class_name: "Dense", registered_name: null, build_config: { input_shape: [null, 3] },
+                config: { name: "dense", trainable: true, dtype: POLICY, units: 2, activation: "relu", use_bias: true,
+                  kernel_initializer: { module: "keras.initializers", class_name: "GlorotUniform", config: { seed: null }, registered_name: null },
+                  bias_initializer: { module: "keras.initializers", class_name: "Zeros", config: {}, registered_name: null },
+                  kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null, lora_rank: null } },
+            ],
+            build_input_shape: [null, 3],
+          },
+          build_config: { input_shape: [null, 3] },
+        },
+      },
+      weightsManifest: manifest("sequential/"),
+    };
+    const model = await loadModel(modelJson, weightsOf(KERNEL, BIAS));
+    expect(model).toBeInstanceOf(Sequential);
+    expect(model.inputShape).toEqual([3]);
+    predict1(model).forEach((v, i) => expect(v).toBeCloseTo([9.5, 11.5][i]!, 5));
+    model.dispose();
+  });
+
+  it("a Keras 2.0 Sequential whose config is the bare list of layers, batch_input_shape on the first", async () => {
+    const modelJson = {
+      modelTopology: {
+        class_name: "Sequential",
+        config: [{ class_name: "Dense", config: { name: "dense", units: 2, activation: "linear", batch_input_shape: [null, 3] } }],
+      },
+      weightsManifest: manifest(""),
+    };
+    const model = await loadModel(modelJson, [new Uint8Array(weightsOf(KERNEL, BIAS))]);
+    expect(predict1(model)).toEqual([9.5, 11.5]);
+    model.dispose();
+  });
+
+  it("Keras 3's leaky_relu activation string has slope 0.2", async () => {
+    const modelJson = {
+      modelTopology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Dense", config: { name: "dense", units: 2, activation: "leaky_relu", use_bias: false, batch_input_shape: [null, 3] } }] },
+      },
+      weightsManifest: [{ paths: ["w.bin"], weights: [{ name: "dense/kernel", shape: [3, 2], dtype: "float32" }] }],
+    };
+    const model = await loadModel(modelJson, weightsOf(KERNEL.map((v) => -v)));
+    const y = predict1(model);
+    [-9 * 0.2, -12 * 0.2].forEach((v, i) => expect(Math.abs(y[i]! - v)).toBeLessThanOrEqual(KNOWN_ANSWER_ABS));
+    model.dispose();
+  });
+
+  it("initializers map to Keras class names and back; unknown ones fall back (weights come from the file)", async () => {
+    expect(initializerToKeras("heNormal")).toEqual({ class_name: "HeNormal", config: { seed: null } });
+    expect(initializerToKeras("zeros")).toEqual({ class_name: "Zeros", config: {} });
+    expect(initializerFromKeras({ class_name: "HeUniform", config: { seed: null } }, "zeros")).toBe("heUniform");
+    expect(initializerFromKeras("glorot_normal", "zeros")).toBe("glorotNormal");
+    expect(initializerFromKeras({ class_name: "LeCunNormal", config: {} }, "zeros")).toBe("lecunNormal");
+    expect(initializerFromKeras({ class_name: "VarianceScaling", config: { scale: 2, mode: "fan_in", distribution: "uniform" } }, "zeros")).toBe("heUniform");
+    expect(initializerFromKeras(initializerToKeras("lecunUniform"), "zeros")).toBe("lecunUniform");
+    expect(initializerFromKeras({ class_name: "RandomNormal", config: { stddev: 0.05 } }, "glorotUniform")).toBe("glorotUniform");
+    const model = new Sequential([new Dense({ units: 2, kernelInitializer: "heNormal", name: "dense" })], { inputShape: [3] });
+    const { modelJson, weights } = await model.save();
+    const copy = await loadModel(modelJson, weights);
+    expect((copy.getLayer("dense") as Dense).kernelInitializer).toBe("heNormal");
+    model.dispose();
+    copy.dispose();
+  });
+
+  it("generatedBy names this version of simdcnn", async () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+    expect(LIBRARY_VERSION).toBe(pkg.version);
+    const model = new Sequential([new Dense({ units: 1 })], { inputShape: [2] });
+    const { modelJson } = await model.save();
+    expect(modelJson.generatedBy).toBe(`simdcnn v${pkg.version}`);
+    const first = (modelJson.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers[0]!;
+    expect(first.config["batch_input_shape"]).toEqual([null, 2]);
+    model.dispose();
+  });
+});
