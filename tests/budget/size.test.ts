@@ -20,10 +20,12 @@ const GZIP_BUDGET: Record<string, number> = {
   // Lowered from 48 KiB when the bundles stopped shipping comments (the
   // TSDoc stays in the .d.ts): 41 KiB with comments before the graph engine;
   // 36.9 KiB without them once it has merges, BatchNorm, folds and option
-  // checks.
-  "dist/index.js": 40 * KiB,
-  "dist/browser.js": 40 * KiB,
-  "dist/edge.js": 40 * KiB,
+  // checks. Raised from 40 KiB for model files (src/io/: TensorFlow.js
+  // LayersModel save and load, Keras 2 and 3 JSON, quantized weights, and
+  // an error naming the place in the file for every check): 36.9 -> 46.7 KiB.
+  "dist/index.js": 48 * KiB,
+  "dist/browser.js": 48 * KiB,
+  "dist/edge.js": 48 * KiB,
 };
 
 describe("size budget", () => {
