@@ -52,6 +52,12 @@ interface NodeRef {
 /** Most nodes (calls) one layer may have and deepest nesting of Keras 3 args: far above any real model. */
 const MAX_NODE_INDEX = 1 << 20;
 const MAX_ARGS_DEPTH = 4;
+/**
+ * Most layers, and most layer calls, a file may have: several times the
+ * largest Keras application (EfficientNetV2-L has ~1,000 layers), and within
+ * what the graph engine's recursive walk handles on a default stack.
+ */
+export const MAX_LAYER_CALLS = 4096;
 
 /** Rethrows a library error from a constructor or apply as a ModelFormatError naming the place. */
 function atPlace<T>(place: string, f: () => T): T {
@@ -103,7 +109,9 @@ function readInbound(value: unknown, path: string): NodeRef[][] {
 const NESTED_MODELS = new Set(["Sequential", "Model", "Functional"]);
 
 function readEntries(value: unknown, path: string, functional: boolean): LayerEntry[] {
-  return readArray(value, path).map((raw, i) => {
+  const list = readArray(value, path);
+  if (list.length > MAX_LAYER_CALLS) fail(path, `has ${list.length} layers; simdcnn loads at most ${MAX_LAYER_CALLS}`);
+  return list.map((raw, i) => {
     const p = `${path}[${i}]`;
     const entry = readObject(raw, p);
     const cls = readString(own(entry, "class_name"), `${p}.class_name`);
@@ -201,11 +209,55 @@ function readRefList(value: unknown, path: string): NodeRef[] {
   return list.map((r, i) => readRef(r, `${path}[${i}]`));
 }
 
+/** A layer of a functional config while it is being made. */
+interface LayerState {
+  readonly entry: LayerEntry;
+  layer: Layer | null;
+  /** Its calls' outputs so far, by node index. */
+  readonly outputs: SymbolicTensor[];
+}
+
+/** A min-heap of call ids (ready calls, earliest in the file first). */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(v: number): void {
+    const a = this.items;
+    a.push(v);
+    for (let i = a.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= a[i]!) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const [l, r] = [2 * i + 1, 2 * i + 2];
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 function readFunctional(config: unknown, path: string): ReadGraph {
   const obj = readObject(config, path);
   const entries = readEntries(own(obj, "layers"), `${path}.layers`, true);
   const name = typeof own(obj, "name") === "string" && own(obj, "name") !== "" ? (own(obj, "name") as string) : undefined;
-  const byName = new Map<string, { entry: LayerEntry; layer: Layer | null; outputs: SymbolicTensor[] }>();
+  const byName = new Map<string, LayerState>();
   for (const e of entries) {
     if (byName.has(e.name!)) fail(`${e.path}.name`, `two layers are named ${JSON.stringify(e.name)}`);
     byName.set(e.name!, { entry: e, layer: null, outputs: [] });
@@ -218,7 +270,6 @@ function readFunctional(config: unknown, path: string): ReadGraph {
       fail(`${r.path}[1]`, `'${r.layer}' has ${nodeCount(src.entry)} node(s), so node ${r.node} does not exist`);
     }
   };
-  let pending = 0;
   const wanted: WantedWeight[] = [];
   let floats = 0;
   for (const [layerName, state] of byName) {
@@ -236,36 +287,58 @@ function readFunctional(config: unknown, path: string): ReadGraph {
       if (node.length === 0) fail(`${e.path}.inbound_nodes[${k}]`, "has no input tensors");
       node.forEach(checkRef);
     });
-    pending += e.inbound.length;
   }
-  // Make each layer call once all its inputs exist; Keras lists layers in any order.
-  while (pending > 0) {
-    let progressed = false;
-    for (const [layerName, state] of byName) {
-      const e = state.entry;
-      if (e.className === "InputLayer") continue;
-      while (state.outputs.length < e.inbound.length) {
-        const refs = e.inbound[state.outputs.length]!;
-        const inputs = refs.map((r) => byName.get(r.layer)!.outputs[r.node]);
-        if (inputs.some((t) => t === undefined)) break;
-        const tensors = inputs as SymbolicTensor[];
-        const shapes = tensors.map((t) => t.shape);
-        if (state.layer === null) {
-          state.layer = makeLayer(e, shapes);
-          wanted.push(...wantedOf(e, state.layer, shapes, layerName));
-        }
-        const out = applyLayer(e, state.layer, tensors);
-        state.outputs.push(out);
-        floats += sizeOf(out.shape);
-        pending--;
-        progressed = true;
+  // Make each layer call once its inputs exist (Kahn's algorithm over the calls: Keras lists
+  // layers in any order, and a hostile file must not make this quadratic). Of the calls that
+  // are ready, the earliest in the file goes first, so layers are made in file order.
+  const calls: { state: LayerState; k: number; missing: number }[] = [];
+  const waiting = new Map<string, number[]>();
+  const produced = (layerName: string, k: number): string => JSON.stringify([layerName, k]);
+  const available = new Set<string>();
+  for (const [layerName, state] of byName) if (state.entry.className === "InputLayer") available.add(produced(layerName, 0));
+  for (const [layerName, state] of byName) {
+    if (state.entry.className === "InputLayer") continue;
+    state.entry.inbound.forEach((refs, k) => {
+      const id = calls.length;
+      const deps = new Set(refs.map((r) => produced(r.layer, r.node)));
+      if (k > 0) deps.add(produced(layerName, k - 1)); // a layer's calls happen in order
+      let missing = 0;
+      for (const d of deps) {
+        if (available.has(d)) continue;
+        missing++;
+        const list = waiting.get(d);
+        if (list === undefined) waiting.set(d, [id]);
+        else list.push(id);
       }
+      calls.push({ state, k, missing });
+    });
+  }
+  if (calls.length > MAX_LAYER_CALLS) {
+    fail(`${path}.layers`, `make ${calls.length} layer calls (inbound_nodes); simdcnn loads at most ${MAX_LAYER_CALLS}`);
+  }
+  const ready = new MinHeap();
+  calls.forEach((c, id) => {
+    if (c.missing === 0) ready.push(id);
+  });
+  let done = 0;
+  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
+    const { state, k } = calls[id]!;
+    const e = state.entry;
+    const tensors = e.inbound[k]!.map((r) => byName.get(r.layer)!.outputs[r.node]!);
+    const shapes = tensors.map((t) => t.shape);
+    if (state.layer === null) {
+      state.layer = makeLayer(e, shapes);
+      wanted.push(...wantedOf(e, state.layer, shapes, e.name!));
     }
-    if (!progressed) {
-      const stuck = [...byName.values()].find((s) => s.entry.className !== "InputLayer" && s.outputs.length < s.entry.inbound.length)!;
-      const k = stuck.outputs.length;
-      fail(`${stuck.entry.path}.inbound_nodes[${k}]`, `waits for a tensor that is never produced: the inbound_nodes form a cycle`);
-    }
+    const out = applyLayer(e, state.layer, tensors);
+    state.outputs.push(out);
+    floats += sizeOf(out.shape);
+    done++;
+    for (const next of waiting.get(produced(e.name!, k)) ?? []) if (--calls[next]!.missing === 0) ready.push(next);
+  }
+  if (done < calls.length) {
+    const stuck = calls.find((c) => c.missing > 0)!;
+    fail(`${stuck.state.entry.path}.inbound_nodes[${stuck.k}]`, "waits for a tensor that is never produced: the inbound_nodes form a cycle");
   }
   const tensorOf = (r: NodeRef): SymbolicTensor => {
     checkRef(r);

@@ -13,6 +13,9 @@ import { seedWeights } from "./models.js";
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Case = { name: string; mutate: (j: Json, w: Uint8Array) => [unknown, unknown, unknown?]; message: RegExp };
 
+/** What one load of a small (or fuzzed) file may take. */
+const PER_LOAD_MS = 1000;
+
 let base: { json: ModelJson; weights: Uint8Array };
 const clone = (): [Json, Uint8Array] => [JSON.parse(JSON.stringify(base.json)) as Json, base.weights.slice()];
 /** `modelTopology.config.layers[i]` of the layer named `name`, and i. */
@@ -190,6 +193,43 @@ const CASES: Case[] = [
   { name: "a bad option", mutate: (j, w) => [j, w, { maxWeightBytes: -1 }], message: /^options\.maxWeightBytes: expected an integer/ },
 ];
 
+/** A functional chain input -> ReLU x n, listed backwards (the loader must not go quadratic). */
+function reluChain(n: number, sharedLayer = false): Json {
+  const layers: Json[] = [{ name: "in", class_name: "InputLayer", config: { batch_input_shape: [null, 4] }, inbound_nodes: [] }];
+  if (sharedLayer) {
+    const nodes = Array.from({ length: n }, (_v, i) => [[i === 0 ? "in" : "relu", Math.max(0, i - 1), 0, {}]]);
+    layers.push({ name: "relu", class_name: "ReLU", config: {}, inbound_nodes: nodes });
+  } else {
+    for (let i = 0; i < n; i++) {
+      layers.push({ name: `r${i}`, class_name: "ReLU", config: {}, inbound_nodes: [[[i === 0 ? "in" : `r${i - 1}`, 0, 0, {}]]] });
+    }
+  }
+  const last = sharedLayer ? ["relu", n - 1, 0] : [`r${n - 1}`, 0, 0];
+  return {
+    modelTopology: { class_name: "Model", config: { name: "chain", layers: layers.reverse(), input_layers: [["in", 0, 0]], output_layers: [last] } },
+    weightsManifest: [],
+  };
+}
+
+describe("large graphs", () => {
+  it("a 4,000-layer chain listed backwards loads in well under a second", async () => {
+    const start = performance.now();
+    const model = await loadModel(reluChain(4000), new Uint8Array(0));
+    expect(performance.now() - start).toBeLessThan(PER_LOAD_MS);
+    expect(Array.from((model.predict(new Float32Array([-1, 2, -3, 4])) as { toArray(): Float32Array }).toArray())).toEqual([0, 2, 0, 4]);
+    model.dispose();
+  });
+
+  it.each([
+    ["more layers than the limit", reluChain(5000), /^modelTopology\.config\.layers: has 5001 layers; simdcnn loads at most 4096$/],
+    ["more calls of one shared layer than the limit", reluChain(5000, true), /^modelTopology\.config\.layers: make 5000 layer calls \(inbound_nodes\); simdcnn loads at most 4096$/],
+  ])("%s", async (_name, json, message) => {
+    const before = memory().blocks;
+    await expect(loadModel(json, new Uint8Array(0))).rejects.toThrow(message);
+    expect(memory().blocks).toBe(before);
+  });
+});
+
 describe("malformed files", () => {
   it.each(CASES)("$name", async ({ mutate, message }) => {
     const [j, w] = clone();
@@ -290,7 +330,6 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 const RUNS = Number(process.env["IO_FUZZ_RUNS"] ?? 2000);
 /** Fuzzed loads use tight limits: a mutation may legally declare a big (but valid) model, which is not what this tests. */
 const FUZZ_LIMITS = { maxWeightBytes: 1 << 20, maxActivationBytes: 1 << 23 };
-const PER_LOAD_MS = 1000;
 /** Fixed, so CI runs the same cases; IO_FUZZ_SEED explores others. */
 const SEED = Number(process.env["IO_FUZZ_SEED"] ?? 20261206);
 
