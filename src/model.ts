@@ -419,7 +419,8 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * const { modelJson, weights } = await model.save();
    * await writeFile("model.json", JSON.stringify(modelJson));
    * await writeFile("weights.bin", new Uint8Array(weights));
-   * @throws {DisposedError} (as a rejection) after `dispose()`.
+   * @throws {DisposedError} (as a rejection) after `dispose()`; {@link ConfigError} for a
+   *   layer class outside the layer registry (it has no Keras form).
    */
   async save(): Promise<SavedModel> {
     this.assertNotDisposed("save");
