@@ -56,13 +56,20 @@ describe.each(files)("%s", (file) => {
     model.dispose();
   });
 
-  it.runIf(fixture.tfjsLoads)("tfjs loads it too and agrees with the stored outputs", async () => {
+  // No skipped test (CI counts one as a failure): where tfjs cannot read a fixture, the test
+  // pins that down, so the day it can, this says so and the live comparison is switched on.
+  it(fixture.tfjsLoads ? "tfjs loads it too and agrees with the stored outputs"
+    : "tfjs 4.22 cannot load it (why simdcnn reads these files itself)", async () => {
     const shards = shardsOf(fixture);
     const joined = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
     let at = 0;
     for (const s of shards) {
       joined.set(s, at);
       at += s.length;
+    }
+    if (!fixture.tfjsLoads) {
+      await expect(tfLoad(fixture.modelJson, joined.buffer)).rejects.toThrow();
+      return;
     }
     const theirs = await tfLoad(fixture.modelJson, joined.buffer);
     const xs = fixture.inputs.map((x) => Float32Array.from(x));
