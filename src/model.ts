@@ -190,13 +190,13 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     const computing = topology.layers.filter((layer) => !(layer instanceof InputLayer));
     this.layers = Object.freeze(kind.className === "Sequential" ? computing : [...topology.layers]);
     try {
-      for (const layer of computing) {
+      for (const layer of topology.layers) {
         layer.modelSeed = seed;
         layer.build(this.backend);
       }
       this.plan = this.makePlan(capacity);
     } catch (e) {
-      for (const layer of computing) if (layer.built) layer.dispose();
+      for (const layer of topology.layers) if (layer.built) layer.dispose();
       throw e;
     }
     for (const layer of topology.layers) layer.owner = this;

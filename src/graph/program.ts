@@ -69,6 +69,8 @@ interface BackwardStep {
   dy: number;
   /** Where each input's gradient goes (0: none needed). */
   readonly dxs: number[];
+  /** Per input: the layer adds into dxs[i] (another reader wrote it first). */
+  readonly accumulate: boolean[];
   /** After the call: grad[target] += temp, for fan-out inputs that were not the first to write. */
   readonly adds: { temp: number; target: number; floats: number }[];
   /** For a layer applied more than once: its weight gradients go to temporaries, then add up. */
@@ -117,7 +119,8 @@ export class Program {
     batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, state: 0,
   };
   private readonly bArgs: BackwardArgs = {
-    batch: 0, x: 0, inputs: [], y: 0, dy: 0, dx: 0, dxs: [], fusedActivation: false, scratch: 0, state: 0,
+    batch: 0, x: 0, inputs: [], y: 0, dy: 0, dx: 0, dxs: [], accumulate: [], fusedActivation: false, scratch: 0,
+    state: 0,
   };
 
   /**
@@ -197,7 +200,7 @@ export class Program {
     }
 
     // ---- Backward: which tensors need a gradient, and the gradient buffers.
-    const backSteps: { forward: ForwardStep; i: number; dy: BufferId; dxs: (BufferId | -1)[];
+    const backSteps: { forward: ForwardStep; i: number; dy: BufferId; dxs: (BufferId | -1)[]; accumulate: boolean[];
                        adds: { temp: BufferId; target: BufferId; floats: number }[] }[] = [];
     let lossGradId: BufferId = -1;
     if (training) {
@@ -233,14 +236,22 @@ export class Program {
           continue;
         }
         const dxs: (BufferId | -1)[] = [];
+        const accumulate: boolean[] = [];
         const adds: { temp: BufferId; target: BufferId; floats: number }[] = [];
         node.inputs.forEach((t) => {
+          accumulate.push(false);
           if (!needs.has(t)) { dxs.push(-1); return; }
           if (!written.has(t)) {
             const g = table.add(floats(t), step, "grad");
             gradOf.set(t, g);
             written.add(t);
             dxs.push(g);
+          } else if (forward.layer.accumulatesInputGradients) {
+            // The layer adds its share in its own pass: no temporary, no extra add.
+            const target = gradOf.get(t)!;
+            table.use(target, step);
+            dxs.push(target);
+            accumulate[accumulate.length - 1] = true;
           } else {
             const temp = table.add(floats(t), step, "grad");
             const target = gradOf.get(t)!;
@@ -251,7 +262,7 @@ export class Program {
         });
         for (const b of forward.inputs) table.use(b, step);
         table.use(forward.output, step);
-        backSteps.push({ forward, i, dy, dxs, adds });
+        backSteps.push({ forward, i, dy, dxs, accumulate, adds });
       }
       // Every gradient lives until its producer's backward read it (views end there too).
       for (const [t, g] of gradOf) {
@@ -304,7 +315,7 @@ export class Program {
       }
       // Layers applied more than once accumulate their weight gradients through temporaries.
       const seenLayers = new Set<Layer>();
-      this.backSteps = backSteps.map(({ forward, dy, dxs, adds }) => {
+      this.backSteps = backSteps.map(({ forward, dy, dxs, accumulate, adds }) => {
         const sharedGrads: { param: LayerParam; temp: number }[] = [];
         if (seenLayers.has(forward.layer)) {
           for (const param of forward.layer.weights()) {
@@ -316,7 +327,7 @@ export class Program {
         }
         seenLayers.add(forward.layer);
         return {
-          forward, dy: ptr(dy), dxs: dxs.map(ptr),
+          forward, dy: ptr(dy), dxs: dxs.map(ptr), accumulate,
           adds: adds.map((a) => ({ temp: ptr(a.temp), target: ptr(a.target), floats: a.floats })),
           sharedGrads,
         };
@@ -397,6 +408,7 @@ export class Program {
     args.dy = b.dy;
     args.dxs = b.dxs;
     args.dx = b.dxs[0]!;
+    args.accumulate = b.accumulate;
     args.state = s.state;
     args.fusedActivation = s.fusedActivation;
     const shared = b.sharedGrads;

@@ -70,7 +70,7 @@ export class Activation extends Layer {
       if (dx !== dy) f32.copyWithin(dx / F32_BYTES, at, at + batch * this.innerSize);
       return;
     }
-    activationBackward(this.trainKernels(), this.requireBackend().arena, this.activation, y, dy, dx, rows, this.lastDim);
+    activationBackward(this.requireBackend().kernels, this.activation, y, dy, dx, rows, this.lastDim);
   }
 
   getConfig(): LayerConfig & Record<string, unknown> {

@@ -4,9 +4,9 @@
 
 import { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels } from "../backend/kernels.js";
+import type { ElementwiseKernels } from "../backend/kernels-elementwise.js";
 import type { TrainingKernels } from "../backend/kernels-train.js";
 import { ConfigError } from "../errors.js";
-import { F32_BYTES, type Arena } from "../memory.js";
 
 /** Activation names, as tfjs-layers spells them. */
 export const ACTIVATION_NAMES = ["linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu"] as const;
@@ -68,25 +68,15 @@ export function applyActivation(kernels: Kernels, act: ParsedActivation, z: numb
 
 /**
  * Turns dy (gradient w.r.t. the activation's output y, [rows, cols]) into the
- * gradient w.r.t. its input, written to dz (dz == dy allowed). Softmax has no
- * kernel (it only trains un-fused, e.g. under meanSquaredError, where the
- * output is small): dz_j = y_j (dy_j - sum_k dy_k y_k), row by row, here.
+ * gradient w.r.t. its input, written to dz (dz == dy allowed). Softmax runs
+ * its own row-wise kernel (it trains un-fused, e.g. under meanSquaredError).
  */
-export function activationBackward(train: TrainingKernels, arena: Arena, act: ParsedActivation,
+export function activationBackward(train: TrainingKernels & ElementwiseKernels, act: ParsedActivation,
                                    y: number, dy: number, dz: number, rows: number, cols: number): void {
-  if (!act.softmax) {
-    if (act.id === ActivationId.Linear && dz === dy) return;
-    train.activationBackward(y, dy, dz, rows * cols, act.id, act.alpha);
+  if (act.softmax) {
+    train.softmaxBackward(y, dy, dz, rows, cols);
     return;
   }
-  const f32 = arena.f32();
-  const [yi, dyi, dzi] = [y / F32_BYTES, dy / F32_BYTES, dz / F32_BYTES];
-  for (let r = 0; r < rows; r++) {
-    let dot = 0;
-    for (let j = 0; j < cols; j++) dot += f32[dyi + r * cols + j]! * f32[yi + r * cols + j]!;
-    for (let j = 0; j < cols; j++) {
-      const at = r * cols + j;
-      f32[dzi + at] = f32[yi + at]! * (f32[dyi + at]! - dot);
-    }
-  }
+  if (act.id === ActivationId.Linear && dz === dy) return;
+  train.activationBackward(y, dy, dz, rows * cols, act.id, act.alpha);
 }

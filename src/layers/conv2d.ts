@@ -186,7 +186,7 @@ export class Conv2D extends Layer {
     g.batch = batch;
     const train = this.trainKernels();
     if (!fusedActivation) {
-      activationBackward(train, this.requireBackend().arena, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
+      activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
     }
     const [kernel, bias] = this.paramList;
     train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters, scratch);

@@ -135,7 +135,7 @@ export class Dense extends Layer {
     const train = this.trainKernels();
     const m = batch * this.rowsPerSample;
     if (!fusedActivation) {
-      activationBackward(train, this.requireBackend().arena, this.activation, y, dy, dy, m, this.units);
+      activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, m, this.units);
     }
     const [kernel, bias] = this.paramList;
     train.gemmBackwardFilter(x, dy, kernel!.grad, bias?.grad ?? 0, m, this.inputs, this.units);

@@ -1,14 +1,14 @@
 // Dropout: identity at inference; while training, "inverted dropout" as Keras:
 // each input is kept with probability 1 - rate and scaled by 1 / (1 - rate),
-// so inference needs no rescaling. The mask (0 or the scale) is drawn from
-// the layer's seeded generator into its planned training state and reused by
-// backward (dx = dy * mask). No kernel exists for this element-wise product;
-// it is a single pass over one activation, done here over the arena.
+// so inference needs no rescaling. The dropoutForward kernel draws the mask
+// (0 or the scale) into the node's planned training state from a seed that
+// mixes the layer's seed with a call counter (the same seed, the same masks,
+// run after run); backward is one element-wise product, dx = dy * mask.
 
+import { BinaryOpId } from "../../assembly/shared/ids.js";
 import { ConfigError } from "../errors.js";
-import { F32_BYTES } from "../memory.js";
 import { sizeOf } from "../shape.js";
-import { mulberry32 } from "../random.js";
+import { mixSeeds } from "./init.js";
 import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link Dropout}. */
@@ -30,7 +30,8 @@ export class Dropout extends Layer {
   readonly namePrefix = "dropout";
   readonly rate: number;
   private size = 0;
-  private random: (() => number) | null = null;
+  /** Training forward calls so far: each draws its masks from its own seed. */
+  private calls = 0;
 
   constructor(config: DropoutConfig) {
     super(config);
@@ -60,29 +61,18 @@ export class Dropout extends Layer {
 
   forward({ batch, x, y, training, state }: ForwardArgs): void {
     if (x === y) return; // planned as a view (inference)
-    const { f32 } = this.view(0);
+    const kernels = this.requireBackend().kernels;
     const n = batch * this.size;
-    const [xi, yi] = [x / F32_BYTES, y / F32_BYTES];
     if (!training) {
-      f32.copyWithin(yi, xi, xi + n);
+      kernels.copyRows(x, y, 1, n, n, n);
       return;
     }
-    this.random ??= mulberry32(this.randomSeed());
-    const keep = 1 - this.rate;
-    const scale = 1 / keep;
-    const mi = state / F32_BYTES;
-    for (let i = 0; i < n; i++) {
-      const m = this.random() < keep ? scale : 0;
-      f32[mi + i] = m;
-      f32[yi + i] = f32[xi + i]! * m;
-    }
+    kernels.dropoutForward(x, y, state, n, mixSeeds(this.randomSeed(), this.calls++), 1 - this.rate);
   }
 
   override backward({ batch, dy, dx, state }: BackwardArgs): void {
     if (dx === 0) return;
-    const { f32 } = this.view(0);
-    const [dyi, dxi, mi] = [dy / F32_BYTES, dx / F32_BYTES, state / F32_BYTES];
-    for (let i = 0; i < batch * this.size; i++) f32[dxi + i] = f32[dyi + i]! * f32[mi + i]!;
+    this.requireBackend().kernels.binary(BinaryOpId.Mul, dy, state, dx, batch * this.size);
   }
 
   getConfig(): DropoutConfig & Record<string, unknown> {

@@ -94,8 +94,14 @@ export interface BackwardArgs {
   dy: number;
   /** Where the gradient w.r.t. the first input goes (`dxs[0]`), or 0 when nobody needs it. */
   dx: number;
-  /** Where the gradient w.r.t. each input goes (written with `=`), 0 where nobody needs it. */
+  /** Where the gradient w.r.t. each input goes, 0 where nobody needs it. */
   dxs: readonly number[];
+  /**
+   * Per input: add into `dxs[i]` (another reader of that input already wrote
+   * its part) instead of writing it. Only set for layers whose
+   * `accumulatesInputGradients` is true; otherwise all false.
+   */
+  accumulate: readonly boolean[];
   /** True when `dy` is already the gradient w.r.t. the values before the output activation (fused loss). */
   fusedActivation: boolean;
   /** Shared scratch of at least `trainingScratchFloats(batch)` floats (0 when none is needed). */
@@ -283,6 +289,15 @@ export abstract class Layer {
 
   /** Allocates and initialises the parameters (none by default). */
   protected allocateParams(_inputShape: readonly number[], _outputShape: readonly number[]): void {}
+
+  /**
+   * True when backward can add its input gradients into `dxs` (the
+   * `accumulate` flags) in the same pass. Where an input fans out, the model
+   * then needs no temporary and no extra add for this layer's share.
+   */
+  get accumulatesInputGradients(): boolean {
+    return false;
+  }
 
   /** True when training leaves the output equal to the input buffer (Flatten; not Dropout, which drops). */
   get isIdentityInTraining(): boolean {

@@ -63,10 +63,18 @@ export class Add extends Merge {
   readonly namePrefix = "add";
   protected readonly op = BinaryOpId.Add;
 
-  override backward({ batch, dy, dxs }: BackwardArgs): void {
+  override get accumulatesInputGradients(): boolean {
+    return true;
+  }
+
+  override backward({ batch, dy, dxs, accumulate }: BackwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const n = batch * this.size;
-    for (const dx of dxs) if (dx !== 0) kernels.copyRows(dy, dx, 1, n, n, n);
+    dxs.forEach((dx, i) => {
+      if (dx === 0) return;
+      if (accumulate[i]) kernels.binary(BinaryOpId.Add, dx, dy, dx, n);
+      else kernels.copyRows(dy, dx, 1, n, n, n);
+    });
   }
 }
 

@@ -88,7 +88,7 @@ export class Trainer {
   /** Optimizer updates applied so far (Adam's t). */
   iterations = 0;
   private readonly train: TrainingKernels;
-  private readonly params: { param: LayerParam; opt: OptimizerParam }[] = [];
+  private readonly params: { layer: Layer; param: LayerParam; opt: OptimizerParam }[] = [];
   private readonly trainable: Layer[];
   private readonly blocks: BlockList;
   private program: Program | null = null;
@@ -156,7 +156,7 @@ export class Trainer {
           param.grad = this.blocks.alloc(param.size);
           const state = Array.from({ length: v.optimizer.slots }, () => this.blocks.alloc(param.size));
           floats += param.size;
-          this.params.push({ param, opt: { value: param.value, grad: param.grad, size: param.size, state } });
+          this.params.push({ layer, param, opt: { value: param.value, grad: param.grad, size: param.size, state } });
         }
       }
     } catch (e) {
@@ -297,30 +297,22 @@ export class Trainer {
    */
   private blame(batch: number): string {
     const plan = this.program!;
-    const f32 = this.m.backend.arena.f32();
-    const at = plan.inputs[0]! / F32_BYTES;
-    for (let i = 0; i < batch * this.inSize; i++) {
-      const v = f32[at + i]!;
-      if (v - v !== 0) {
-        const j = Math.floor(i / this.inSize);
-        const { order, start } = this.loaded;
-        const sample = order === null ? start + j : order[start + j]!;
-        return `the input is at fault: x sample ${sample} holds ${v} (at offset ${i % this.inSize} of its ` +
-          `${this.inSize} values); `;
-      }
-    }
-    return "";
+    const i = this.m.backend.kernels.firstNonFinite(plan.inputs[0]!, batch * this.inSize);
+    if (i < 0) return "";
+    const v = this.m.backend.arena.f32()[plan.inputs[0]! / F32_BYTES + i]!;
+    const j = Math.floor(i / this.inSize);
+    const { order, start } = this.loaded;
+    const sample = order === null ? start + j : order[start + j]!;
+    return `the input is at fault: x sample ${sample} holds ${v} (at offset ${i % this.inSize} of its ` +
+      `${this.inSize} values); `;
   }
 
+  /** One kernel pass per gradient: NaN or Infinity anywhere stops the step before any update. */
   private checkGradients(batch: number, where: () => string): void {
-    const f32 = this.m.backend.arena.f32();
-    for (const { param } of this.params) {
-      const at = param.grad / F32_BYTES;
-      let sum = 0;
-      // A finite g gives g * 0 = 0; NaN and +-Infinity give NaN, which sticks.
-      for (let i = 0; i < param.size; i++) sum += f32[at + i]! * 0;
-      if (sum !== 0) {
-        throw new TrainingDivergedError(`${this.m.label}: a gradient of ${param.name} ${formatShape(param.shape)} ` +
+    const kernels = this.m.backend.kernels;
+    for (const { layer, param } of this.params) {
+      if (kernels.firstNonFinite(param.grad, param.size) >= 0) {
+        throw new TrainingDivergedError(`${this.m.label}: a gradient of ${layer.name}/${param.name} ${formatShape(param.shape)} ` +
           `became NaN or infinite ${where()}; ${this.blame(batch)}the weights are left as they were before this step`);
       }
     }

@@ -1,7 +1,7 @@
 // Whole-graph gradient checks: every trainable weight's gradient, as one
 // SGD step with learning rate 1 reveals it (w_before - w_after), against
-// central differences of the training-mode loss (trainOnBatch with learning
-// rate 0 returns it and moves nothing). Covers what only a graph has: a
+// central differences of the training-mode loss (trainOnBatch returns the
+// loss before its update; the weights are set again before every call). Covers what only a graph has: a
 // tensor read by several layers (its gradient summed over them), every merge
 // layer, Concatenate, a layer applied twice, and BatchNormalization in
 // training mode (batch statistics) after a conv and after a dense layer.
@@ -35,7 +35,8 @@ const CASES: Case[] = [
       const product = new Multiply().apply([b, c, a]);
       const mean = new Average().apply([a, c, b]);
       const max = new Maximum().apply([sum, product, mean]);
-      const joined = new Concatenate().apply([max, mean, a]);
+      const doubled = new Add().apply([a, a]); // one tensor twice in one call
+      const joined = new Concatenate().apply([max, mean, a, doubled]);
       return { inputs: inp, outputs: new Dense({ units: 3 }).apply(new Flatten().apply(joined)) };
     },
   },
@@ -95,7 +96,7 @@ describe("graph gradients against central differences (js backend)", () => {
     const stepped = model.getWeights();
     const gradients = start.map((w, i) => w.map((v, j) => v - stepped[i]![j]!));
 
-    model.compile({ optimizer: new SGD({ learningRate: 0 }), loss, metrics: [] });
+    // trainOnBatch returns the loss of the weights it was given, before its update.
     const lossAt = (weights: Float32Array[]): number => {
       model.setWeights(weights);
       return model.trainOnBatch(x, labels).loss;

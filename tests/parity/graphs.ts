@@ -5,16 +5,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
   Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, Flatten, GlobalAvgPool2D, input,
-  MaxPool2D, Maximum, Model, Multiply, ReLU, type ActivationName, type SymbolicTensor,
+  MaxPool2D, Maximum, Model, Multiply, ReLU, type Layer, type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "./harness.js";
+
+/** Activations both libraries spell the same way (tfjs-layers has no 'leakyRelu' string). */
+type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax";
 
 /** The layers a description may use; each takes a Keras name and returns a function applying it. */
 export interface Lib<T> {
   input(shape: number[], name: string): T;
   conv(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
-    activation?: ActivationName; useBias?: boolean }): (x: T) => T;
-  dense(name: string, o: { units: number; activation?: ActivationName; useBias?: boolean }): (x: T) => T;
+    activation?: Act; useBias?: boolean }): (x: T) => T;
+  dense(name: string, o: { units: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   bn(name: string, o?: { axis?: number; center?: boolean; scale?: boolean; epsilon?: number; momentum?: number }): (x: T) => T;
   relu(name: string): (x: T) => T;
   activation(name: string, activation: "tanh" | "sigmoid" | "softmax"): (x: T) => T;
@@ -31,21 +34,25 @@ export interface Lib<T> {
 /** A functional architecture: inputs and outputs from a library's layers. */
 export type Describe = <T>(lib: Lib<T>) => { inputs: T[]; outputs: T };
 
+// Each factory makes its layer once, so a description may apply it twice (shared weights).
+const apply1 = (layer: Layer) => (x: SymbolicTensor): SymbolicTensor => layer.apply(x);
+const applyN = (layer: Layer) => (xs: SymbolicTensor[]): SymbolicTensor => layer.apply(xs);
+
 export const ours: Lib<SymbolicTensor> = {
   input: (shape, name) => input({ shape, name }),
-  conv: (name, o) => (x) => new Conv2D({ name, ...o }).apply(x),
-  dense: (name, o) => (x) => new Dense({ name, ...o }).apply(x),
-  bn: (name, o = {}) => (x) => new BatchNormalization({ name, ...o }).apply(x),
-  relu: (name) => (x) => new ReLU({ name }).apply(x),
-  activation: (name, activation) => (x) => new Activation({ name, activation }).apply(x),
-  maxPool: (name, poolSize) => (x) => new MaxPool2D({ name, poolSize }).apply(x),
-  gap: (name) => (x) => new GlobalAvgPool2D({ name }).apply(x),
-  flatten: (name) => (x) => new Flatten({ name }).apply(x),
-  add: (name) => (xs) => new Add({ name }).apply(xs),
-  multiply: (name) => (xs) => new Multiply({ name }).apply(xs),
-  average: (name) => (xs) => new Average({ name }).apply(xs),
-  maximum: (name) => (xs) => new Maximum({ name }).apply(xs),
-  concat: (name, axis) => (xs) => new Concatenate({ name, axis }).apply(xs),
+  conv: (name, o) => apply1(new Conv2D({ name, ...o })),
+  dense: (name, o) => apply1(new Dense({ name, ...o })),
+  bn: (name, o = {}) => apply1(new BatchNormalization({ name, ...o })),
+  relu: (name) => apply1(new ReLU({ name })),
+  activation: (name, activation) => apply1(new Activation({ name, activation })),
+  maxPool: (name, poolSize) => apply1(new MaxPool2D({ name, poolSize })),
+  gap: (name) => apply1(new GlobalAvgPool2D({ name })),
+  flatten: (name) => apply1(new Flatten({ name })),
+  add: (name) => applyN(new Add({ name })),
+  multiply: (name) => applyN(new Multiply({ name })),
+  average: (name) => applyN(new Average({ name })),
+  maximum: (name) => applyN(new Maximum({ name })),
+  concat: (name, axis) => applyN(new Concatenate({ name, axis })),
 };
 
 type TfT = tfl.SymbolicTensor;
@@ -89,7 +96,8 @@ export function copyWeightsByName(model: Model, tfModel: tfl.LayersModel, seed: 
   for (const tfLayer of tfModel.layers) {
     const weights = tfLayer.getWeights();
     if (weights.length === 0) continue;
-    const names = tfLayer.weights.map((w) => w.name.split("/").pop()!);
+    // tfjs makes variable names unique per process ("gamma_1" in a second model): match the stem.
+    const names = tfLayer.weights.map((w) => w.name.split("/").pop()!.replace(/_\d+$/, ""));
     const values = weights.map((w, i) => {
       const n = w.size;
       const name = names[i]!;

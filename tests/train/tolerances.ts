@@ -2,14 +2,17 @@
 
 /**
  * A few optimizer steps against TensorFlow.js from the same start weights:
- * max |ours - tfjs| over every weight must stay within this fraction of how
- * far tfjs moved the weights (max |tfjs after - start|). Both sides compute
+ * for every weight tensor on its own, max |ours - tfjs| must stay within
+ * this fraction of how far tfjs moved that tensor (max |tfjs after - start|). Both sides compute
  * in float32 with different summation orders, and the loss paths differ
  * (fused logits here, clipped probabilities in tfjs-layers), so a few
  * 1e-6-relative roundings per step are expected; a wrong gradient moves a
  * weight by a sizeable fraction of the step.
  */
 export const OPTIMIZER_PARITY_REL = 1e-3;
+
+/** A tensor tfjs did not move at all (e.g. a dead ReLU unit's bias) may differ from it by no more than this. */
+export const UNMOVED_ABS = 1e-7;
 
 /** Two runs of the same seeded training on the same backend: bit for bit. */
 export const SAME_SEED_ABS = 0;

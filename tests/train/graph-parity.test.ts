@@ -1,0 +1,78 @@
+// Training a functional residual net with BatchNormalization against
+// tfjs-layers' fit (cpu backend, shuffle off, the same batches): three SGD
+// steps and three Adam steps. Every weight tensor, BatchNorm's moving
+// statistics included, must land within OPTIMIZER_PARITY_REL of how far
+// tfjs moved that tensor. Weights are copied layer by layer, by name.
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, it } from "vitest";
+import { Adam, init, SGD, type Optimizer } from "simdcnn";
+import { BACKENDS, uniform, useTfCpu } from "../parity/harness.js";
+import { buildBoth, copyWeightsByName, type Describe } from "../parity/graphs.js";
+import { expectPerTensorParity } from "./parity.js";
+
+const residualBN: Describe = (L) => {
+  const inp = L.input([6, 6, 3], "image");
+  let x = L.conv("stem", { filters: 4, kernelSize: 3, padding: "same", useBias: false })(inp);
+  x = L.relu("stem_relu")(L.bn("stem_bn")(x));
+  let y = L.conv("block_a", { filters: 4, kernelSize: 3, padding: "same", useBias: false })(x);
+  y = L.activation("block_tanh", "tanh")(L.bn("block_a_bn")(y));
+  // Every BatchNorm keeps gamma and beta: tfjs-layers 4.22 cannot train one without them (its
+  // training branch reads this.gamma / this.beta unconditionally); tests/graph/gradients.test.ts
+  // checks those variants against finite differences instead.
+  y = L.bn("block_b_bn", { epsilon: 0.01 })(L.conv("block_b", { filters: 4, kernelSize: 3, padding: "same", useBias: false })(y));
+  // A ReLU after the join, as ResNets have: without a non-linearity before the dense BatchNorm,
+  // a per-channel shift here would be cancelled by its batch mean (a zero true gradient).
+  const s = L.relu("residual_relu")(L.add("residual")([x, y]));
+  const flat = L.flatten("flat")(L.maxPool("pool", 2)(s));
+  // No bias right before a BatchNorm (as ResNets do): the batch mean cancels it, so its true
+  // gradient is 0 and both libraries would move it by rounding noise alone (Adam amplifies that).
+  const h = L.bn("dense_bn", { momentum: 0.9 })(L.dense("hidden", { units: 6, useBias: false })(flat));
+  return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(h) };
+};
+
+const SAMPLES = 12;
+const BATCH = 4; // three steps per epoch
+
+// Adam's epsilon is 1e-4 here, not Keras' 1e-7. Adam's first steps move a weight by about
+// lr * g / (|g| + epsilon): sign-like whenever |g| >> epsilon. One element of block_b_bn/beta
+// has |g| ~ 5e-8 in this net (its channel is almost all cut by the ReLU after the join), so with
+// epsilon 1e-7 its step, up to lr, is decided by g's rounding and the comparison would measure
+// float32 noise, not the gradient. With 1e-4 that step is proportional to g; the rest stay sign-like.
+const OPTIMIZERS: { name: string; ours: () => Optimizer; theirs: () => tf.Optimizer }[] = [
+  { name: "SGD", ours: () => new SGD({ learningRate: 0.1 }), theirs: () => tf.train.sgd(0.1) },
+  { name: "Adam", ours: () => new Adam({ learningRate: 0.01, epsilon: 1e-4 }), theirs: () => tf.train.adam(0.01, 0.9, 0.999, 1e-4) },
+];
+
+beforeAll(useTfCpu);
+
+describe.each(BACKENDS)("residual net with BatchNorm: training parity with tfjs on $name", ({ options }) => {
+  beforeAll(async () => {
+    await init(options);
+  });
+
+  it.each(OPTIMIZERS)("$name: three steps of fit", async (opt) => {
+    const { model, tfModel } = buildBoth(residualBN);
+    copyWeightsByName(model, tfModel, 17);
+    const start = model.getWeights();
+    const x = uniform(SAMPLES * 6 * 6 * 3, 41);
+    const classes = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 5 + 1) % 3);
+    const oneHot = new Float32Array(SAMPLES * 3);
+    classes.forEach((c, i) => { oneHot[i * 3 + c] = 1; });
+
+    tfModel.compile({ optimizer: opt.theirs(), loss: "categoricalCrossentropy" });
+    const xs = tf.tensor(x, [SAMPLES, 6, 6, 3]);
+    const ys = tf.tensor(oneHot, [SAMPLES, 3]);
+    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+    xs.dispose();
+    ys.dispose();
+    // tfjs lists a layer's weights in the same Keras order; take them layer by layer, by name.
+    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
+      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
+
+    model.compile({ optimizer: opt.ours(), loss: "categoricalCrossentropy" });
+    await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
+    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
+    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    model.dispose();
+  });
+});
