@@ -6,6 +6,7 @@
 // kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft).
 // Pointers are byte offsets into the exported `memory`; sizes count f32.
 // Losses return the mean loss as f64; optimizer hyperparameters are f64.
+// src/backend/wasm-exports.ts lists these exports too (one line each).
 
 import { f32_gemm_bwd_input } from "./gemm/f32_gemm_bwd_input";
 import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";

@@ -5,6 +5,8 @@
 // strideHeight, strideWidth, padTop, padLeft). Pointers are byte offsets into
 // the exported `memory`; sizes are counts of f32. Forward passes, the
 // element-wise kernels, then the training kernels re-exported from backward.ts.
+// src/backend/wasm-exports.ts lists every export with its parameter kinds:
+// add a line there for each export added here.
 //
 // One source, three binaries: ASC_FEATURE_SIMD / ASC_FEATURE_RELAXED_SIMD
 // select the v128 and fused multiply-add paths at compile time (asconfig.json).
@@ -26,6 +28,7 @@ import { f32_maximum_bwd } from "./elementwise/f32_maximum_bwd";
 import { f32_dropout_fwd } from "./elementwise/f32_dropout_fwd";
 import { f32_first_nonfinite } from "./elementwise/f32_nonfinite";
 import { f32_softmax_bwd } from "./activation/f32_softmax_bwd";
+import { BuildId } from "./shared/ids";
 
 /** Alignment of every block the TypeScript arena hands out. */
 const ARENA_ALIGN: usize = 16;
@@ -33,6 +36,13 @@ const ARENA_ALIGN: usize = 16;
 /** First free byte of linear memory (after static data), rounded up to 16. */
 export function heapBase(): usize {
   return (__heap_base + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+}
+
+/** Which build this binary is, chosen by the same constants that choose its kernels: init() reads it. */
+export function buildId(): i32 {
+  if (ASC_FEATURE_RELAXED_SIMD) return BuildId.RelaxedSimd;
+  if (ASC_FEATURE_SIMD) return BuildId.Simd;
+  return BuildId.Scalar;
 }
 
 // ---- GEMM -----------------------------------------------------------------

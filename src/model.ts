@@ -13,6 +13,7 @@ import { checkSampleShape, SymbolicTensor } from "./graph/symbolic.js";
 import { orderGraph, tensorList, type Topology } from "./graph/topology.js";
 import { parseSeed } from "./layers/init.js";
 import { InputLayer } from "./layers/input-layer.js";
+import { checkConfigKeys, configKeys } from "./layers/config-keys.js";
 import { checkWeightArrays, Layer, type LayerParam } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
@@ -54,6 +55,9 @@ export interface ModelConfig<O extends SymbolicTensor | readonly SymbolicTensor[
   /** As {@link SequentialOptions.seed}. */
   seed?: number;
 }
+
+const SEQUENTIAL_KEYS = configKeys<SequentialOptions>()(["inputShape", "name", "batchSize", "seed"]);
+const MODEL_KEYS = configKeys<ModelConfig<SymbolicTensor>>()(["inputs", "outputs", "name", "batchSize", "seed"]);
 
 /** What {@link Model.evaluate} and {@link Model.trainOnBatch} return. */
 export interface EvaluateResult {
@@ -163,6 +167,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     if (typeof config !== "object" || config === null) {
       throw new ConfigError(`${kind.className}: options { inputs, outputs } are required`);
     }
+    checkConfigKeys(config, MODEL_KEYS, kind.className);
     this.className = kind.className;
     this.name = config.name ?? `${kind.prefix}_${nextCount(kind.prefix)}`;
     const label = `${kind.className} '${this.name}'`;
@@ -512,6 +517,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    */
   evaluate(x: TrainInput, labels: LabelInput, options: { batchSize?: number } = {}): EvaluateResult {
     const trainer = this.requireTrainer("evaluate");
+    checkConfigKeys(options, ["batchSize"], `${this.guard.label}: evaluate`);
     const batchSize = options.batchSize ?? 32;
     if (!isPositiveInt(batchSize)) {
       throw new ConfigError(`${this.guard.label}: evaluate batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
@@ -664,6 +670,7 @@ function chain(layers: Layer[], options: SequentialOptions): ModelConfig<Symboli
   if (typeof options !== "object" || options === null) {
     throw new ConfigError("Sequential: options { inputShape } are required");
   }
+  checkConfigKeys(options, SEQUENTIAL_KEYS, "Sequential");
   // The name is taken here, before the model exists, so that messages about the layers can name it.
   const name = options.name ?? `sequential_${nextCount("sequential")}`;
   const label = `Sequential '${name}'`;

@@ -13,7 +13,7 @@
 //   then a scalar tail).
 // - lrHat = lr / (1 - b1^t) and rsc2 = 1 / sqrt(1 - b2^t), for the 1-based
 //   step t (tfjs's accBeta1 = b1^t), arrive precomputed in f64 from the
-//   caller (src/backend/wasm-train.ts): JS's Math.pow is exact enough, and
+//   caller (src/backend/wasm.ts): JS's Math.pow is exact enough, and
 //   AssemblyScript's f64 pow would ship ~4 KB of lookup tables for one call
 //   per step (see common/f64math.ts). b1, b2, eps arrive as f64; 1 - b1 and
 //   1 - b2 are formed in f64 and everything is rounded to f32 once.

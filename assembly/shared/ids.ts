@@ -21,3 +21,14 @@ export enum BinaryOpId {
   /** NaN in either operand gives NaN, as TensorFlow's minimum. */
   Min = 4,
 }
+
+/**
+ * Which of the three builds a binary is: its `buildId()` export
+ * (assembly/index.ts picks one with the compile-time feature constants), so
+ * init() reports what it loaded rather than the label it was given.
+ */
+export enum BuildId {
+  Scalar = 1,
+  Simd = 2,
+  RelaxedSimd = 3,
+}

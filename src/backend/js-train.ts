@@ -134,7 +134,7 @@ export function createJsTrainingKernels(memory: LinearMemory): TrainingKernels {
       for (let i = 0; i < inputLength(g); i++) f[at(dx) + i] = acc[i];
     },
 
-    // The reference needs no scratch: it ignores the optional scratch argument.
+    // The reference needs no scratch: it ignores conv2dBackwardInput's optional scratch argument.
     conv2dBackwardScratchSize() {
       return 0;
     },

@@ -43,13 +43,13 @@ export interface TrainingKernels {
   /**
    * dw[ky, kx, ci, co] = sum over (n, oh, ow) of x[n, ih, iw, ci] * dy[n, oh, ow, co]
    * (taps in the zero padding contribute nothing); dbias[co] = sum of dy over
-   * (n, oh, ow) (`dbias` 0: no bias gradient). `scratch` as conv2dBackwardInput.
+   * (n, oh, ow) (`dbias` 0: no bias gradient). Needs no scratch.
    */
   conv2dBackwardFilter(g: WindowGeometry, x: number, dy: number, dw: number, dbias: number,
-                       outChannels: number, scratch?: number): void;
+                       outChannels: number): void;
   /**
-   * Floats of scratch the two conv backward kernels can use for `g` (0: none
-   * helps). Planned once per batch capacity, never per step.
+   * Floats of scratch `conv2dBackwardInput` can use for `g` (0: none helps).
+   * Planned once per batch capacity, never per step.
    */
   conv2dBackwardScratchSize(g: WindowGeometry, outChannels: number): number;
 

@@ -25,10 +25,12 @@ export interface InitOptions {
   backend?: "auto" | WasmVariant | "js";
   /**
    * The wasm binary: a compiled `WebAssembly.Module` (required on edge runtimes,
-   * which cannot compile bytes — it is used as is, so also pass `backend` to
-   * say which variant it is), bytes or a `Response` (compiled), or a URL
-   * (fetched; on Node, `file:` URLs are read from disk). Without it, the
-   * platform entry loads `dist/wasm/<variant>.wasm`.
+   * which cannot compile bytes; it is used as is), bytes or a `Response`
+   * (compiled), or a URL (fetched; on Node, `file:` URLs are read from disk).
+   * Each binary knows which build it is: with `backend` "auto" (or omitted)
+   * that build is used, whichever it is; with an explicit `backend` it must
+   * be that build. Without it, the platform entry loads
+   * `dist/wasm/<variant>.wasm`.
    */
   wasm?: WasmSource;
   /**
@@ -40,7 +42,7 @@ export interface InitOptions {
 
 /** What {@link capabilities} reports. */
 export interface Capabilities {
-  /** The backend init() chose. */
+  /** The backend init() loaded; for wasm, the build the binary says it is (its build id), never just a label. */
   backend: BackendName;
   /** The runtime can run WebAssembly SIMD (whether or not the chosen backend uses it). */
   simd: boolean;
@@ -96,10 +98,11 @@ export function setWasmLoader(load: WasmLoader | null): void {
  * @example
  * await init();                          // best wasm variant this runtime runs
  * await init({ backend: "js" });         // plain JavaScript, no WebAssembly
- * await init({ wasm: module, backend: "simd" }); // edge runtimes: a precompiled module
+ * await init({ wasm: module });          // edge runtimes: a precompiled module, whichever build it is
  * console.log(capabilities().reason);
  * @throws {BackendError} when the requested variant cannot run here (the
- *   message names the one that would), when WebAssembly is unavailable and
+ *   message names the one that would), when the `wasm` binary is another
+ *   build than the `backend` requested (the message names both), when WebAssembly is unavailable and
  *   a wasm backend was requested, or when no binary can be loaded.
  */
 export async function init(options: InitOptions = {}): Promise<Capabilities> {
@@ -131,6 +134,10 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
     }
     kernels = createJsKernels();
     reason = "WebAssembly is unavailable in this runtime, so the plain-JS backend was chosen.";
+  } else if (requested === "auto" && options.wasm !== undefined) {
+    // The caller's binary says which build it is.
+    kernels = await loadWasm(null, await resolveSource(options.wasm));
+    reason = `The wasm binary passed to init() is the '${kernels.name}' build${flagNote}.`;
   } else {
     let variant: WasmVariant;
     if (requested === "auto") {
@@ -145,7 +152,7 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
     } else {
       variant = requested;
       const runnable = variant === "relaxed-simd" ? relaxedSimd : variant === "simd" ? simd : true;
-      // A precompiled Module was validated by whoever compiled it: trust the caller's label.
+      // A precompiled Module was validated by whoever compiled it; its build id is checked below.
       if (!runnable && !(options.wasm instanceof WebAssembly.Module)) {
         const hint = variant === "relaxed-simd" && options.nodeRelaxedSimdFlag !== true && isNode()
           ? ` (on Node 20 pass { nodeRelaxedSimdFlag: true })` : "";
@@ -154,7 +161,17 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
       }
       reason = `The '${variant}' wasm build was requested${flagNote}.`;
     }
-    kernels = await loadWasm(variant, options.wasm);
+    const binary = options.wasm === undefined ? await loadDefault(variant) : await resolveSource(options.wasm);
+    kernels = await loadWasm(variant, binary);
+    if (kernels.name !== variant) {
+      // The binary's build id disagrees with the label: never report, or
+      // trust, a binary as something it is not.
+      const fix = options.wasm === undefined
+        ? `the platform's wasm/${variant}.wasm holds another build (reinstall simdcnn)`
+        : `pass init({ backend: "${kernels.name}" }) for it, or omit backend to take the binary as it is`;
+      throw new BackendError(`init: backend '${variant}' was ${requested === "auto" ? "chosen" : "requested"}, ` +
+        `but the wasm binary ${options.wasm === undefined ? "loaded" : "passed"} is the '${kernels.name}' build; ${fix}`);
+    }
   }
   const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: false, reason };
   current = { kernels, arena: new Arena(kernels.memory, kernels.heapBase), capabilities };
@@ -198,32 +215,35 @@ export async function fetchWasm(url: string | URL, what: string, hint = ""): Pro
   return response;
 }
 
-async function loadWasm(variant: WasmVariant, source: WasmSource | undefined): Promise<Kernels> {
-  let binary: WebAssembly.Module | BufferSource | Response;
-  if (source === undefined) {
-    if (loader === null) {
-      throw new BackendError(`init: no wasm binary: this entry point has no loader (edge runtimes), ` +
-        `so pass init({ wasm: module }) with the '${variant}' build, or use init({ backend: "js" })`);
-    }
-    try {
-      binary = await loader(variant);
-    } catch (e) {
-      if (e instanceof BackendError) throw e;
-      // E.g. ENOENT when dist/wasm/ did not ship with the bundle.
-      throw new BackendError(`init: loading the '${variant}' wasm build failed: ` +
-        `${messageOf(e)}`);
-    }
-  } else if (typeof source === "string" || source instanceof URL) {
-    binary = await readUrl(source);
-  } else {
-    binary = source;
+/** The binary init() was given: a Module, bytes or a Response as they are, a URL read or fetched. */
+async function resolveSource(source: WasmSource): Promise<WebAssembly.Module | BufferSource | Response> {
+  return typeof source === "string" || source instanceof URL ? readUrl(source) : source;
+}
+
+/** The platform's own binary of `variant` (node: from disk, browser: fetched). */
+async function loadDefault(variant: WasmVariant): Promise<WebAssembly.Module | BufferSource | Response> {
+  if (loader === null) {
+    throw new BackendError(`init: no wasm binary: this entry point has no loader (edge runtimes), ` +
+      `so pass init({ wasm: module }) with the '${variant}' build, or use init({ backend: "js" })`);
   }
   try {
-    return await createWasmKernels(binary, variant);
+    return await loader(variant);
   } catch (e) {
     if (e instanceof BackendError) throw e;
-    throw new BackendError(`init: could not instantiate the '${variant}' wasm build: ` +
+    // E.g. ENOENT when dist/wasm/ did not ship with the bundle.
+    throw new BackendError(`init: loading the '${variant}' wasm build failed: ` +
       `${messageOf(e)}`);
+  }
+}
+
+/** `variant`: the build the binary should be, for the message; null when any will do. */
+async function loadWasm(variant: WasmVariant | null, binary: WebAssembly.Module | BufferSource | Response): Promise<Kernels> {
+  try {
+    return await createWasmKernels(binary);
+  } catch (e) {
+    if (e instanceof BackendError) throw e;
+    const what = variant === null ? "the wasm binary" : `the '${variant}' wasm build`;
+    throw new BackendError(`init: could not instantiate ${what}: ${messageOf(e)}`);
   }
 }
 

@@ -1,58 +1,21 @@
 // The wasm backends (relaxed-SIMD, SIMD, scalar): instantiate one of the three
-// binaries built from assembly/ and adapt its exports to `Kernels`.
+// binaries built from assembly/ and adapt its exports to `Kernels`. The
+// exports themselves are described once, in wasm-exports.ts; this file adds
+// what has logic of its own (which build the binary is, Adam's corrections).
 //
 // Only `WebAssembly.instantiate` / `instantiateStreaming` are used, and a
 // `WebAssembly.Module` handed in is instantiated as is, never recompiled:
 // edge runtimes (workerd) forbid compiling wasm from bytes and hand us a
 // Module imported by their bundler. No eval, no new Function.
 
-import type { ActivationId } from "../../assembly/shared/ids.js";
-import type { Kernels, LinearMemory, WindowGeometry } from "./kernels.js";
-import { bindWasmElementwiseKernels } from "./wasm-elementwise.js";
-import { bindWasmTrainingKernels } from "./wasm-train.js";
-import { bindWasmNormKernels } from "./wasm-norm.js";
+import { BuildId } from "../../assembly/shared/ids.js";
+import type { Kernels } from "./kernels.js";
+import { bindWasmExports, type RawExports } from "./wasm-exports.js";
 
 export type WasmVariant = "relaxed-simd" | "simd" | "scalar";
 
 /** Anything a wasm binary can come from. */
 export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response>;
-
-/** The raw exports of assembly/index.ts (pointers and sizes are numbers). */
-interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  gemmPackedSize(k: number, n: number): number;
-  gemmPackB(b: number, k: number, n: number, packed: number): void;
-  gemm(a: number, packedB: number, bias: number, c: number, m: number, k: number, n: number, act: number, alpha: number): void;
-  conv2dPackedSize(kh: number, kw: number, cin: number, cout: number): number;
-  conv2dPackFilter(w: number, kh: number, kw: number, cin: number, cout: number, packed: number): void;
-  conv2dScratchSize(
-    batch: number, inH: number, inW: number, cin: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number,
-  ): number;
-  conv2d(
-    batch: number, inH: number, inW: number, cin: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number,
-    x: number, packedW: number, bias: number, y: number, cout: number, act: number, alpha: number, scratch: number,
-  ): void;
-  maxPool2d(
-    batch: number, inH: number, inW: number, ch: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, x: number, y: number,
-  ): void;
-  avgPool2d(
-    batch: number, inH: number, inW: number, ch: number, outH: number, outW: number,
-    kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, x: number, y: number,
-  ): void;
-  globalAvgPool2d(batch: number, height: number, width: number, channels: number, x: number, y: number): void;
-  activation(x: number, y: number, length: number, act: number, alpha: number): void;
-  softmax(x: number, y: number, rows: number, cols: number): void;
-  fillUniform(out: number, length: number, seed: number, limit: number): void;
-}
-
-const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = [
-  "memory", "heapBase", "gemmPackedSize", "gemmPackB", "gemm", "conv2dPackedSize", "conv2dPackFilter",
-  "conv2dScratchSize", "conv2d", "maxPool2d", "avgPool2d", "globalAvgPool2d", "activation", "softmax", "fillUniform",
-];
 
 /**
  * Duck-typed only: a Response from another realm or a fetch polyfill fails
@@ -88,6 +51,13 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
   return (await WebAssembly.instantiate(resolved, {})).instance;
 }
 
+/** The build each id of `buildId()` stands for (ids in assembly/shared/ids.ts). */
+const VARIANT_OF_BUILD: Readonly<Record<BuildId, WasmVariant>> = {
+  [BuildId.Scalar]: "scalar",
+  [BuildId.Simd]: "simd",
+  [BuildId.RelaxedSimd]: "relaxed-simd",
+};
+
 /**
  * Instantiates a simdcnn kernel binary and returns it as `Kernels`.
  *
@@ -95,63 +65,43 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
  *   directly; the only form edge runtimes accept), its bytes, or a `Response`
  *   (or a promise of one, e.g. `fetch(url)`), streamed when served as
  *   `application/wasm`.
- * @param variant which of the three binaries `source` is; becomes `name`.
+ * @param expected which of the three binaries `source` should be; omitted,
+ *   any. Either way `name` is what the binary says it is (its `buildId()`).
  * @throws whatever `WebAssembly.instantiate` throws (e.g. a `CompileError`
  *   when the engine lacks the binary's features), or an `Error` when the
- *   module is not a simdcnn kernel binary. The caller maps these to
- *   `BackendError`.
+ *   module is not a simdcnn kernel binary or not the `expected` build. The
+ *   caller maps these to `BackendError`.
  */
-export async function createWasmKernels(source: WasmSource, variant: WasmVariant): Promise<Kernels> {
-  return createWasmKernelsFromInstance(await instantiate(source), variant);
+export async function createWasmKernels(source: WasmSource, expected?: WasmVariant): Promise<Kernels> {
+  return createWasmKernelsFromInstance(await instantiate(source), expected);
 }
 
-/** Adapts an already instantiated kernel binary to `Kernels`. */
-export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, variant: WasmVariant): Kernels {
-  const raw = instance.exports as Partial<Record<keyof KernelExports, unknown>>;
-  const missing = REQUIRED_EXPORTS.filter((name) => raw[name] === undefined);
-  if (missing.length > 0) {
-    throw new Error(`not a simdcnn kernel binary: missing export(s) ${missing.join(", ")}`);
+/** Which build a binary is, from its `buildId()` export. @throws Error for an id no build has. */
+function wasmVariantOf(raw: Pick<RawExports, "buildId">): WasmVariant {
+  const id = raw.buildId();
+  const variant = VARIANT_OF_BUILD[id as BuildId] as WasmVariant | undefined;
+  if (variant === undefined) throw new Error(`not a simdcnn kernel binary: unknown build id ${id}`);
+  return variant;
+}
+
+/** Adapts an already instantiated kernel binary to `Kernels` (see createWasmKernels). */
+export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, expected?: WasmVariant): Kernels {
+  const { raw, bound } = bindWasmExports(instance.exports);
+  const name = wasmVariantOf(raw);
+  if (expected !== undefined && expected !== name) {
+    throw new Error(`expected the '${expected}' wasm build, but this binary is the '${name}' build`);
   }
-  const e = raw as unknown as KernelExports;
-  const memory: LinearMemory = e.memory;
-  const heapBase = e.heapBase() >>> 0;
   return {
-    ...bindWasmTrainingKernels(instance.exports as Record<string, unknown>, memory),
-    ...bindWasmNormKernels(instance.exports as Record<string, unknown>),
-    ...bindWasmElementwiseKernels(instance.exports as Record<string, unknown>),
-    name: variant,
-    memory,
-    heapBase,
-    gemmPackedSize: (k, n) => e.gemmPackedSize(k, n),
-    gemmPackB: (b, k, n, packed) => e.gemmPackB(b, k, n, packed),
-    gemm: (a, packedB, bias, c, m, k, n, act: ActivationId, alpha) =>
-      e.gemm(a, packedB, bias, c, m, k, n, act, alpha),
-    conv2dPackedSize: (kh, kw, cin, cout) => e.conv2dPackedSize(kh, kw, cin, cout),
-    conv2dPackFilter: (w, kh, kw, cin, cout, packed) => e.conv2dPackFilter(w, kh, kw, cin, cout, packed),
-    conv2dScratchSize: (g: WindowGeometry) =>
-      e.conv2dScratchSize(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
-      ),
-    conv2d: (g, x, packedW, bias, y, outChannels, act, alpha, scratch) =>
-      e.conv2d(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
-        x, packedW, bias, y, outChannels, act, alpha, scratch,
-      ),
-    maxPool2d: (g, x, y) =>
-      e.maxPool2d(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, x, y,
-      ),
-    avgPool2d: (g, x, y) =>
-      e.avgPool2d(
-        g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, x, y,
-      ),
-    globalAvgPool2d: (batch, height, width, channels, x, y) => e.globalAvgPool2d(batch, height, width, channels, x, y),
-    activation: (x, y, length, act, alpha) => e.activation(x, y, length, act, alpha),
-    softmax: (x, y, rows, cols) => e.softmax(x, y, rows, cols),
-    fillUniform: (out, length, seed, limit) => e.fillUniform(out, length, seed, limit),
+    // Every method the table binds generically (wasm-exports.ts) ...
+    ...bound,
+    name,
+    memory: raw.memory,
+    heapBase: raw.heapBase() >>> 0,
+    // ... and the adapters with logic of their own.
+    adamUpdate: (w, g, m, v, length, lr, beta1, beta2, epsilon, step) => {
+      // The bias corrections in JS's f64 (see assembly/optimizer/f32_adam.ts).
+      const t = Math.max(step, 1);
+      raw.adamUpdate(w, g, m, v, length, beta1, beta2, epsilon, lr / (1 - beta1 ** t), 1 / Math.sqrt(1 - beta2 ** t));
+    },
   };
 }

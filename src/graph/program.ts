@@ -238,9 +238,19 @@ export class Program {
         const dxs: (BufferId | -1)[] = [];
         const accumulate: boolean[] = [];
         const adds: { temp: BufferId; target: BufferId; floats: number }[] = [];
+        let passed = false;
         node.inputs.forEach((t) => {
           accumulate.push(false);
           if (!needs.has(t)) { dxs.push(-1); return; }
+          if (!written.has(t) && !passed && forward.layer.passesGradientThrough &&
+              node.inputs.indexOf(t) === node.inputs.lastIndexOf(t)) {
+            // dy is this input's gradient as it stands: hand the buffer over instead of copying it.
+            passed = true;
+            gradOf.set(t, dy);
+            written.add(t);
+            dxs.push(dy);
+            return;
+          }
           if (!written.has(t)) {
             const g = table.add(floats(t), step, "grad");
             gradOf.set(t, g);

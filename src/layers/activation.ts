@@ -8,7 +8,8 @@ import {
   activationBackward, applyActivation, LEAKY_RELU_DEFAULT_ALPHA, parseActivation,
   type ActivationName, type ParsedActivation,
 } from "./activations.js";
-import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
+import { Layer, LAYER_CONFIG_KEYS, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link Activation}. */
 export interface ActivationConfig extends LayerConfig {
@@ -17,11 +18,17 @@ export interface ActivationConfig extends LayerConfig {
   alpha?: number;
 }
 
+/** The keys of {@link ActivationConfig}, in the order error messages list them. */
+export const ACTIVATION_KEYS = configKeys<ActivationConfig>()(["activation", "alpha", "name", "seed"]);
+
 /** Options of {@link LeakyReLU}. */
 export interface LeakyReLUConfig extends LayerConfig {
   /** Slope for x < 0 (default 0.3, as Keras / tfjs-layers). */
   alpha?: number;
 }
+
+/** The keys of {@link LeakyReLUConfig}, in the order error messages list them. */
+export const LEAKY_RELU_KEYS = configKeys<LeakyReLUConfig>()(["alpha", "name", "seed"]);
 
 /**
  * Applies an activation by name (Keras' `Activation` layer).
@@ -37,6 +44,7 @@ export class Activation extends Layer {
   private lastDim = 0;
 
   constructor(config: ActivationConfig) {
+    checkConfigKeys(config, ACTIVATION_KEYS, "Activation");
     super(config);
     if (typeof config !== "object" || config === null) throw new ConfigError("Activation: a config object is required");
     this.activation = parseActivation(config.activation, config.alpha, "Activation");
@@ -90,6 +98,7 @@ export class ReLU extends Activation {
   override readonly namePrefix = "re_lu";
 
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "ReLU");
     super({ ...config, activation: "relu" });
   }
 
@@ -109,6 +118,7 @@ export class LeakyReLU extends Activation {
   override readonly namePrefix = "leaky_re_lu";
 
   constructor(config: LeakyReLUConfig = {}) {
+    checkConfigKeys(config, LEAKY_RELU_KEYS, "LeakyReLU");
     super({ ...config, activation: "leakyRelu", alpha: config.alpha ?? LEAKY_RELU_DEFAULT_ALPHA });
   }
 
@@ -125,6 +135,7 @@ export class LeakyReLU extends Activation {
  */
 export class Sigmoid extends Activation {
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "Sigmoid");
     super({ ...config, activation: "sigmoid" });
   }
 }
@@ -137,6 +148,7 @@ export class Sigmoid extends Activation {
  */
 export class Tanh extends Activation {
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "Tanh");
     super({ ...config, activation: "tanh" });
   }
 }
@@ -152,6 +164,7 @@ export class Softmax extends Activation {
   override readonly namePrefix = "softmax";
 
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "Softmax");
     super({ ...config, activation: "softmax" });
   }
 

@@ -14,6 +14,7 @@ import { ActivationId } from "../../assembly/shared/ids.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { boolOption, Layer, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam } from "./layer.js";
 
 /** Options of {@link BatchNormalization} (tfjs-layers names and defaults). */
@@ -29,6 +30,10 @@ export interface BatchNormalizationConfig extends LayerConfig {
   /** Learn a scale gamma (default true). */
   scale?: boolean;
 }
+
+/** The keys {@link BatchNormalizationConfig} accepts. */
+export const BATCH_NORMALIZATION_KEYS = configKeys<BatchNormalizationConfig>()(
+  ["axis", "momentum", "epsilon", "center", "scale", "name", "seed"]);
 
 /** Floats of one per-channel vector, rounded up so every vector starts 16-byte aligned. */
 const vectorFloats = (channels: number): number => Math.ceil(channels / 4) * 4;
@@ -64,6 +69,7 @@ export class BatchNormalization extends Layer {
   private affine = 0;
 
   constructor(config: BatchNormalizationConfig = {}) {
+    checkConfigKeys(config, BATCH_NORMALIZATION_KEYS, "BatchNormalization");
     super(config);
     const where = "BatchNormalization";
     if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: config must be an object`);

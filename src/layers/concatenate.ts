@@ -6,6 +6,7 @@
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link Concatenate}. */
@@ -16,6 +17,9 @@ export interface ConcatenateConfig extends LayerConfig {
    */
   axis?: number;
 }
+
+/** The keys {@link ConcatenateConfig} accepts. */
+export const CONCATENATE_KEYS = configKeys<ConcatenateConfig>()(["axis", "name", "seed"]);
 
 /**
  * Joins its inputs along `axis` (Inception's branches, U-Net's skips).
@@ -37,6 +41,7 @@ export class Concatenate extends Layer {
   private total = 0;
 
   constructor(config: ConcatenateConfig = {}) {
+    checkConfigKeys(config, CONCATENATE_KEYS, "Concatenate");
     super(config);
     const axis = config.axis ?? -1;
     if (!Number.isInteger(axis)) throw new ConfigError(`Concatenate: axis must be an integer, got ${JSON.stringify(config.axis)}`);

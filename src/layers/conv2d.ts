@@ -11,6 +11,7 @@ import { axisWindow, formatShape, type Padding } from "../shape.js";
 import {
   activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
 } from "./activations.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
   boolOption, Layer, pair, paddingOption, positiveInt,
@@ -39,6 +40,12 @@ export interface Conv2DConfig extends LayerConfig {
   /** Bias initializer by name (default 'zeros', as Keras). */
   biasInitializer?: InitializerName;
 }
+
+/** The keys of {@link Conv2DConfig}, in the order error messages list them. */
+export const CONV2D_KEYS = configKeys<Conv2DConfig>()([
+  "filters", "kernelSize", "strides", "padding", "activation", "alpha", "useBias", "kernelInitializer", "biasInitializer",
+  "name", "seed",
+]);
 
 /**
  * 2-D convolution over channels-last images.
@@ -70,6 +77,7 @@ export class Conv2D extends Layer {
   private fold: FoldedWeights | null = null;
 
   constructor(config: Conv2DConfig) {
+    checkConfigKeys(config, CONV2D_KEYS, "Conv2D");
     super(config);
     const where = "Conv2D";
     if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: a config object is required`);
@@ -189,7 +197,7 @@ export class Conv2D extends Layer {
       activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
     }
     const [kernel, bias] = this.paramList;
-    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters, scratch);
+    train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters);
     if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters, scratch);
   }
 

@@ -9,6 +9,7 @@ import { formatShape, sizeOf } from "../shape.js";
 import {
   activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
 } from "./activations.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
   boolOption, Layer, positiveInt, type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
@@ -30,6 +31,11 @@ export interface DenseConfig extends LayerConfig {
   /** Bias initializer by name (default 'zeros', as Keras). */
   biasInitializer?: InitializerName;
 }
+
+/** The keys of {@link DenseConfig}, in the order error messages list them. */
+export const DENSE_KEYS = configKeys<DenseConfig>()([
+  "units", "activation", "alpha", "useBias", "kernelInitializer", "biasInitializer", "name", "seed",
+]);
 
 /**
  * Fully connected layer.
@@ -59,6 +65,7 @@ export class Dense extends Layer {
   private fold: FoldedWeights | null = null;
 
   constructor(config: DenseConfig) {
+    checkConfigKeys(config, DENSE_KEYS, "Dense");
     super(config);
     const where = "Dense";
     if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: a config object is required`);

@@ -9,6 +9,7 @@ import { BinaryOpId } from "../../assembly/shared/ids.js";
 import { ConfigError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { mixSeeds } from "./init.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** Options of {@link Dropout}. */
@@ -16,6 +17,9 @@ export interface DropoutConfig extends LayerConfig {
   /** Fraction of inputs dropped while training, in [0, 1). */
   rate: number;
 }
+
+/** The keys of {@link DropoutConfig}, in the order error messages list them. */
+export const DROPOUT_KEYS = configKeys<DropoutConfig>()(["rate", "name", "seed"]);
 
 /**
  * Randomly zeroes inputs while training (scaling the rest by 1 / (1 - rate));
@@ -34,6 +38,7 @@ export class Dropout extends Layer {
   private calls = 0;
 
   constructor(config: DropoutConfig) {
+    checkConfigKeys(config, DROPOUT_KEYS, "Dropout");
     super(config);
     const rate = (config as DropoutConfig | undefined)?.rate;
     if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) {

@@ -3,7 +3,8 @@
 // kernel call (the model aliases the output buffer to the input's).
 
 import { sizeOf } from "../shape.js";
-import { Layer, type ForwardArgs, type LayerConfig } from "./layer.js";
+import { checkConfigKeys } from "./config-keys.js";
+import { Layer, LAYER_CONFIG_KEYS, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /**
  * Flattens each sample to one dimension (Keras order).
@@ -16,6 +17,7 @@ export class Flatten extends Layer {
   readonly namePrefix = "flatten";
 
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "Flatten");
     super(config);
   }
 

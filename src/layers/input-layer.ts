@@ -5,7 +5,11 @@
 
 import { ConfigError } from "../errors.js";
 import { checkSampleShape, GraphNode, type InputConfig, type SymbolicTensor } from "../graph/symbolic.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { Layer, type ForwardArgs, type LayerConfig } from "./layer.js";
+
+/** The keys {@link InputConfig} accepts. */
+export const INPUT_KEYS = configKeys<InputConfig>()(["shape", "name"]);
 
 /**
  * The layer behind {@link input}: holds the input shape, computes nothing.
@@ -21,6 +25,7 @@ export class InputLayer extends Layer {
   readonly shape: readonly number[];
 
   constructor(config: InputConfig) {
+    checkConfigKeys(config, INPUT_KEYS, "input");
     super({ name: (config as InputConfig | undefined)?.name });
     if (typeof config !== "object" || config === null) throw new ConfigError("input: options { shape } are required");
     this.shape = Object.freeze(checkSampleShape(config.shape, "shape", "input"));

@@ -10,6 +10,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, isPositiveInt } from "../shape.js";
 import type { ParsedActivation } from "./activations.js";
+import { configKeys } from "./config-keys.js";
 import { mixSeeds, parseSeed, seedFromName } from "./init.js";
 import { GraphNode, SymbolicTensor } from "../graph/symbolic.js";
 
@@ -24,6 +25,9 @@ export interface LayerConfig {
    */
   seed?: number;
 }
+
+/** The keys of {@link LayerConfig}: all a layer without options of its own accepts. */
+export const LAYER_CONFIG_KEYS = configKeys<LayerConfig>()(["name", "seed"]);
 
 /**
  * One weight array of a layer: its raw values (Keras layout) and, while
@@ -296,6 +300,15 @@ export abstract class Layer {
    * then needs no temporary and no extra add for this layer's share.
    */
   get accumulatesInputGradients(): boolean {
+    return false;
+  }
+
+  /**
+   * True when the gradient w.r.t. every input is dy itself (Add). The model
+   * may then hand the layer dy as one input's gradient buffer (dxs[i] ===
+   * dy: nothing to write) instead of a copy.
+   */
+  get passesGradientThrough(): boolean {
     return false;
   }
 

@@ -6,7 +6,8 @@
 import { BinaryOpId } from "../../assembly/shared/ids.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { formatShape, sizeOf } from "../shape.js";
-import { Layer, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
+import { checkConfigKeys } from "./config-keys.js";
+import { Layer, LAYER_CONFIG_KEYS, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
 
 /** What the four merge layers share: shape checks and the forward chain. */
 abstract class Merge extends Layer {
@@ -15,6 +16,7 @@ abstract class Merge extends Layer {
   protected abstract readonly op: BinaryOpId;
 
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, new.target.name);
     super(config);
   }
 
@@ -67,11 +69,15 @@ export class Add extends Merge {
     return true;
   }
 
+  override get passesGradientThrough(): boolean {
+    return true;
+  }
+
   override backward({ batch, dy, dxs, accumulate }: BackwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const n = batch * this.size;
     dxs.forEach((dx, i) => {
-      if (dx === 0) return;
+      if (dx === 0 || dx === dy) return; // dx === dy: the model made dy this input's gradient
       if (accumulate[i]) kernels.binary(BinaryOpId.Add, dx, dy, dx, n);
       else kernels.copyRows(dy, dx, 1, n, n, n);
     });

@@ -5,7 +5,10 @@
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { axisWindow, formatShape, type Padding } from "../shape.js";
-import { Layer, pair, paddingOption, type BackwardArgs, type ForwardArgs, type LayerConfig } from "./layer.js";
+import { checkConfigKeys, configKeys } from "./config-keys.js";
+import {
+  Layer, LAYER_CONFIG_KEYS, pair, paddingOption, type BackwardArgs, type ForwardArgs, type LayerConfig,
+} from "./layer.js";
 
 /** Options of {@link MaxPool2D} and {@link AvgPool2D} (tfjs-layers names). */
 export interface Pool2DConfig extends LayerConfig {
@@ -17,6 +20,9 @@ export interface Pool2DConfig extends LayerConfig {
   padding?: Padding;
 }
 
+/** The keys of {@link Pool2DConfig}, in the order error messages list them. */
+export const POOL2D_KEYS = configKeys<Pool2DConfig>()(["poolSize", "strides", "padding", "name", "seed"]);
+
 /** What MaxPool2D and AvgPool2D share: options, shape inference, geometry. */
 abstract class Pool2D extends Layer {
   readonly poolSize: [number, number];
@@ -25,6 +31,7 @@ abstract class Pool2D extends Layer {
   protected geometry: WindowGeometry | null = null;
 
   constructor(config: Pool2DConfig, where: string) {
+    checkConfigKeys(config, POOL2D_KEYS, where);
     super(config);
     if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: config must be an object`);
     this.poolSize = pair(config.poolSize ?? 2, "poolSize", where);
@@ -128,6 +135,7 @@ export class GlobalAvgPool2D extends Layer {
   private dims: [number, number, number] = [0, 0, 0];
 
   constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "GlobalAveragePooling2D");
     super(config);
   }
 

@@ -3,6 +3,7 @@
 // defaults are Keras' (epsilon 1e-7 is also tfjs' float32 backend epsilon).
 
 import type { TrainingKernels } from "../backend/kernels-train.js";
+import { checkConfigKeys, configKeys } from "../layers/config-keys.js";
 import { Optimizer, positiveNumber, unitInterval, type OptimizerParam } from "./optimizer.js";
 
 /** Options of {@link Adam}. */
@@ -16,6 +17,9 @@ export interface AdamConfig {
   /** Added to the denominator, > 0 (default 1e-7). */
   epsilon?: number;
 }
+
+/** The keys of {@link AdamConfig}, in the order error messages list them. */
+export const ADAM_KEYS = configKeys<AdamConfig>()(["learningRate", "beta1", "beta2", "epsilon"]);
 
 /**
  * The Adam optimizer.
@@ -31,6 +35,7 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
 
   constructor(config: AdamConfig = {}) {
+    checkConfigKeys(config, ADAM_KEYS, "Adam");
     super(config.learningRate ?? 1e-3, "Adam");
     this.beta1 = unitInterval(config.beta1 ?? 0.9, "beta1", "Adam");
     this.beta2 = unitInterval(config.beta2 ?? 0.999, "beta2", "Adam");

@@ -5,6 +5,7 @@
 // train the same way every run on the same binary.
 
 import { ConfigError } from "../errors.js";
+import { checkConfigKeys, configKeys } from "../layers/config-keys.js";
 import { parseSeed } from "../layers/init.js";
 import { mulberry32 } from "../random.js";
 import { isPositiveInt } from "../shape.js";
@@ -57,6 +58,9 @@ export interface History {
   valAccuracy: number[];
 }
 
+const FIT_KEYS = configKeys<FitOptions>()(
+  ["epochs", "batchSize", "shuffle", "seed", "validationData", "validationSplit", "onBatchEnd", "onEpochEnd"]);
+
 /** The checked fit options. */
 interface FitSettings {
   epochs: number;
@@ -69,6 +73,7 @@ interface FitSettings {
 /** Validates the fit options. @throws {ConfigError} */
 export function fitSettings(options: FitOptions, where: string): FitSettings {
   if (typeof options !== "object" || options === null) throw new ConfigError(`${where}: options must be an object`);
+  checkConfigKeys(options, FIT_KEYS, where);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!isPositiveInt(epochs)) throw new ConfigError(`${where}: epochs must be a positive integer, got ${JSON.stringify(epochs)}`);

@@ -3,6 +3,7 @@
 // takes the same steps as Keras' SGD(momentum) (v = m v - lr g; w += v).
 
 import type { TrainingKernels } from "../backend/kernels-train.js";
+import { checkConfigKeys, configKeys } from "../layers/config-keys.js";
 import { Optimizer, unitInterval, type OptimizerParam } from "./optimizer.js";
 
 /** Options of {@link SGD}. */
@@ -12,6 +13,9 @@ export interface SGDConfig {
   /** Momentum in [0, 1) (default 0: plain SGD). */
   momentum?: number;
 }
+
+/** The keys of {@link SGDConfig}, in the order error messages list them. */
+export const SGD_KEYS = configKeys<SGDConfig>()(["learningRate", "momentum"]);
 
 /**
  * Stochastic gradient descent with optional momentum.
@@ -25,6 +29,7 @@ export class SGD extends Optimizer {
   readonly momentum: number;
 
   constructor(config: SGDConfig = {}) {
+    checkConfigKeys(config, SGD_KEYS, "SGD");
     super(config.learningRate ?? 0.01, "SGD");
     this.momentum = unitInterval(config.momentum ?? 0, "momentum", "SGD");
   }

@@ -18,6 +18,7 @@ import type { Backend } from "../backend/registry.js";
 import { BackendError, ConfigError, ShapeError, TrainingDivergedError } from "../errors.js";
 import { Program, type PlannedBytes } from "../graph/program.js";
 import type { Topology } from "../graph/topology.js";
+import { checkConfigKeys, configKeys } from "../layers/config-keys.js";
 import { trainingKernelsOf, type Layer, type LayerParam } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { BlockList } from "../plan.js";
@@ -41,6 +42,8 @@ export interface CompileOptions {
    */
   metrics?: MetricName[];
 }
+
+const COMPILE_KEYS = configKeys<CompileOptions>()(["optimizer", "loss", "metrics"]);
 
 /** What the model tells its trainer about itself. */
 export interface ModelView {
@@ -114,6 +117,7 @@ export class Trainer {
     if (typeof options !== "object" || options === null) {
       throw new ConfigError(`${where} expects { optimizer, loss, metrics }, got ${String(options)}`);
     }
+    checkConfigKeys(options, COMPILE_KEYS, where);
     const { inputs, outputs } = m.topology;
     if (outputs.length !== 1) {
       throw new ConfigError(`${where}: training needs a model with one output, this one has ${outputs.length} ` +

@@ -121,6 +121,30 @@ describe("building a graph", () => {
   });
 });
 
+describe("options are checked, with a suggestion", () => {
+  it.each([
+    [() => new BatchNormalization({ moment: 0.9 } as never), "BatchNormalization: unknown option 'moment'; did you mean 'momentum'?"],
+    [() => new Concatenate({ axes: 1 } as never), "Concatenate: unknown option 'axes'; did you mean 'axis'?"],
+    [() => new Add({ axis: 1 } as never), "Add: unknown option 'axis'"],
+    [() => input({ shape: [3], batch_size: 2 } as never), "input: unknown option 'batch_size'"],
+    [() => new Model({ inputs: input({ shape: [3] }), output: null } as never), "Model: unknown option 'output'; did you mean 'outputs'?"],
+    [() => new Sequential([new Dense({ units: 1 })], { input_shape: [3] } as never), "Sequential: unknown option 'input_shape'; did you mean 'inputShape'?"],
+  ])("%#", (make, text) => {
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(text);
+  });
+
+  it("compile, fit and evaluate options too", async () => {
+    const model = residual();
+    expect(() => model.compile({ optimizer: "sgd", los: "meanSquaredError" } as never)).toThrow(/unknown option 'los'; did you mean 'loss'\?/);
+    model.compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy" });
+    const x = ramp(8 * 8 * 3);
+    await expect(model.fit(x, [1], { epoch: 2 } as never)).rejects.toThrow(/unknown option 'epoch'; did you mean 'epochs'\?/);
+    expect(() => model.evaluate(x, [1], { batch_size: 1 } as never)).toThrow(/unknown option 'batch_size'; did you mean 'batchSize'\?/);
+    model.dispose();
+  });
+});
+
 describe("dispose", () => {
   it("from a fit callback, with validationData: fit ends, nothing stays allocated", async () => {
     const start = memory().blocks;

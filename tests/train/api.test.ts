@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   Adam, ConfigError, Conv2D, Dense, Dropout, Flatten, init, MaxPool2D, memory, Sequential, SGD, ShapeError,
-  TrainingDivergedError,
+  tensor, TrainingDivergedError,
 } from "simdcnn";
 import { ramp } from "../api/models.js";
 import { SAME_SEED_ABS } from "./tolerances.js";
@@ -97,7 +97,30 @@ describe("fit", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingDivergedError);
     expect((error as Error).message).toMatch(/epoch 1 of 2, batch 3 of 3/);
+    // The input is to blame, not a kernel: the message says which sample holds what.
+    expect((error as Error).message).toMatch(/the input is at fault: x sample 20 holds NaN \(at offset 0 of its 36 values\)/);
     expect(m.getWeights()).toEqual(snapshot);
+  });
+
+  it("takes flat samples, but a Tensor must have the model's input shape (no silent re-batch)", async () => {
+    const m = classifier();
+    m.compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy" });
+    expect(m.trainOnBatch(x.subarray(0, 2 * 36), sparse.subarray(0, 2)).loss).toBeGreaterThan(0);
+    const wrong = tensor(x.subarray(0, 2 * 36), [2, 36]);
+    await expect(m.fit(wrong, sparse.subarray(0, 2))).rejects.toThrow(/x must have shape \[batch,6,6,1\], got \[2,36\]/);
+    expect(() => m.predict(wrong)).toThrow(/predict expects a tensor of shape \[batch,6,6,1\], got \[2,36\]/);
+    wrong.dispose();
+    m.dispose();
+  });
+
+  it("names the shuffled sample that holds Infinity", async () => {
+    const m = classifier();
+    m.compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy" });
+    const bad = x.slice();
+    bad[7 * 36 + 5] = Infinity;
+    const error = await m.fit(bad, sparse, { epochs: 1, batchSize: 8, seed: 4 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect((error as Error).message).toMatch(/x sample 7 holds Infinity \(at offset 5 of its 36 values\)/);
   });
 
   it("yields to the event loop between batches and stops on stopTraining", async () => {

@@ -22,3 +22,12 @@ export const UPDATE_ABS = 1e-6;
 
 /** The LeNet-on-digits acceptance bar (fraction of the held-out digits). */
 export const MNIST_MIN_ACCURACY = 0.97;
+
+/**
+ * A dropout mask value read back from one SGD step (a bias gradient divided
+ * by 2y, all float32): a few roundings of values near 1/keep <= 10.
+ */
+export const MASK_ABS = 1e-4;
+
+/** The kept count of n dropout draws must lie within this many binomial standard deviations of n * keep. */
+export const DROPOUT_KEPT_SIGMAS = 5;
