@@ -1,6 +1,7 @@
-// The whole-model workloads as plain layer lists, plus their Keras-order
-// weights. Every contestant builds its own graph from the same list and the
-// same weights, so the outputs must agree.
+// The whole-model workloads as plain layer lists (or, for ResNet-8, a graph
+// of named nodes), plus their Keras-order weights. Every contestant builds
+// its own graph from the same list and the same weights, so the outputs
+// must agree.
 
 import { randomArray, windowAxis } from "./data.mjs";
 
@@ -43,6 +44,7 @@ export const SMALL_VGG = {
  * (for conv/dense) its Keras weight shapes.
  */
 export function describeModel(spec) {
+  if (spec.graph) return describeGraph(spec);
   let shape = spec.inputShape;
   let flops = 0;
   const layers = spec.layers.map((layer) => {
@@ -77,6 +79,7 @@ export function describeModel(spec) {
  * activations neither vanish nor explode through the stack.
  */
 export function modelWeights(described, seed) {
+  if (described.graph) return graphWeights(described, seed);
   const weights = [];
   for (const layer of described.layers) {
     if (layer.weightShapes.length === 0) continue;
@@ -87,4 +90,120 @@ export function modelWeights(described, seed) {
     weights.push(randomArray(biasShape[0], seed++, 0.1));
   }
   return weights;
+}
+
+// ---- graph models (functional API) ------------------------------------------
+//
+// A graph model is a list of named nodes, each naming its inputs ("input" is
+// the model input), in an order where every input comes first. Contestants
+// build it with their functional API (simdcnn input()/apply()/Model,
+// tfjs-layers tf.model, an ONNX graph) and set weights layer by layer, by
+// name, so no library's own layer order matters.
+
+/**
+ * ResNet-8 for 32x32x3 (the CIFAR ResNet of He et al. with one basic block
+ * per stage): stem conv3x3 16 (no bias) + BN + ReLU; stages of 16, 32, 64
+ * filters, each one block conv3x3-BN-ReLU-conv3x3-BN + shortcut, Add, ReLU;
+ * stages 2 and 3 start with stride 2 and a 1x1 stride-2 conv + BN shortcut;
+ * global average pooling; Dense 10 softmax.
+ */
+export const RESNET8 = (() => {
+  const nodes = [];
+  const push = (node) => (nodes.push(node), node.name);
+  const convBn = (x, name, filters, kernel, strides) => {
+    const conv = push({ name: `${name}_conv`, type: "conv", inputs: [x], filters, kernel, strides, padding: "same", useBias: false });
+    return push({ name: `${name}_bn`, type: "bn", inputs: [conv] });
+  };
+  const relu = (x, name) => push({ name, type: "relu", inputs: [x] });
+  let x = relu(convBn("input", "stem", 16, 3, 1), "stem_relu");
+  [[16, 1], [32, 2], [64, 2]].forEach(([filters, strides], i) => {
+    const stage = `stage${i + 1}`;
+    let y = relu(convBn(x, `${stage}_a`, filters, 3, strides), `${stage}_a_relu`);
+    y = convBn(y, `${stage}_b`, filters, 3, 1);
+    const shortcut = strides === 1 ? x : convBn(x, `${stage}_proj`, filters, 1, strides);
+    x = relu(push({ name: `${stage}_add`, type: "add", inputs: [y, shortcut] }), `${stage}_out`);
+  });
+  x = push({ name: "gap", type: "gap", inputs: [x] });
+  push({ name: "logits", type: "dense", inputs: [x], units: 10, activation: "softmax" });
+  return { name: "ResNet-8", inputShape: [32, 32, 3], graph: true, nodes };
+})();
+
+/** Keras' BatchNormalization epsilon, which every contestant uses. */
+export const BN_EPSILON = 1e-3;
+
+/** describeModel for a graph spec: each node gets input/output shapes and weight shapes; FLOPs per image. */
+function describeGraph(spec) {
+  const shapes = new Map([["input", spec.inputShape]]);
+  let flops = 0;
+  const nodes = spec.nodes.map((node) => {
+    const ins = node.inputs.map((name) => {
+      const s = shapes.get(name);
+      if (!s) throw new Error(`bench model '${spec.name}': node ${node.name} reads ${name} before it exists`);
+      return s;
+    });
+    const [input] = ins;
+    let output = input;
+    let weightShapes = [];
+    if (node.type === "conv") {
+      const [h, w, c] = input;
+      const oh = windowAxis(h, node.kernel, node.strides, node.padding).out;
+      const ow = windowAxis(w, node.kernel, node.strides, node.padding).out;
+      output = [oh, ow, node.filters];
+      flops += 2 * oh * ow * node.filters * node.kernel * node.kernel * c;
+      weightShapes = [[node.kernel, node.kernel, c, node.filters], ...(node.useBias ? [[node.filters]] : [])];
+    } else if (node.type === "bn") {
+      const c = input[input.length - 1];
+      weightShapes = [[c], [c], [c], [c]]; // gamma, beta, moving_mean, moving_variance
+    } else if (node.type === "add") {
+      if (ins.some((s) => s.join() !== input.join())) throw new Error(`bench model '${spec.name}': ${node.name} adds shapes ${ins.join(" / ")}`);
+    } else if (node.type === "gap") {
+      output = [input[2]];
+    } else if (node.type === "dense") {
+      flops += 2 * input[0] * node.units;
+      weightShapes = [[input[0], node.units], [node.units]];
+      output = [node.units];
+    } else if (node.type !== "relu") {
+      throw new Error(`bench model '${spec.name}': unknown node type ${node.type}`);
+    }
+    shapes.set(node.name, output);
+    return { ...node, input, output, weightShapes };
+  });
+  return { ...spec, nodes, outputShape: nodes[nodes.length - 1].output, flopsPerImage: flops };
+}
+
+/**
+ * Weights of a graph spec, node by node in Keras order per layer: conv and
+ * dense kernels He-scaled, BatchNorm with statistics away from 0 and 1
+ * (gamma 1 ± 0.2, beta ± 0.1, moving_mean ± 0.2, moving_variance 1 ± 0.4),
+ * so folding them wrongly shows in the outputs.
+ */
+function graphWeights(described, seed) {
+  const weights = [];
+  for (const node of described.nodes) {
+    if (node.type === "bn") {
+      const c = node.weightShapes[0][0];
+      const around = (center, scale) => randomArray(c, seed++, scale).map((v) => center + v);
+      weights.push(around(1, 0.2), around(0, 0.1), around(0, 0.2), around(1, 0.4));
+    } else if (node.weightShapes.length > 0) {
+      const [kernelShape, biasShape] = node.weightShapes;
+      const fanIn = kernelShape.slice(0, -1).reduce((a, b) => a * b, 1);
+      weights.push(randomArray(kernelShape.reduce((a, b) => a * b, 1), seed++, Math.sqrt(6 / fanIn)));
+      if (biasShape) weights.push(randomArray(biasShape[0], seed++, 0.1));
+    }
+  }
+  return weights;
+}
+
+/** Splits a flat weight list into { node, arrays } per node that has weights, in node order. */
+export function weightsByNode(described, weights) {
+  const out = [];
+  let k = 0;
+  for (const node of described.nodes) {
+    const n = node.weightShapes.length;
+    if (n === 0) continue;
+    out.push({ node, arrays: weights.slice(k, k + n) });
+    k += n;
+  }
+  if (k !== weights.length) throw new Error(`bench model '${described.name}': ${weights.length} weight arrays, want ${k}`);
+  return out;
 }

@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { OnnxGraph } from "./onnx.mjs";
+import { BN_EPSILON, weightsByNode } from "./models.mjs";
 import { denseRowsHwcToChw, hwioToOihw, nchwToNhwc, nhwcToNchw, windowAxis } from "./data.mjs";
 import { nameBinaries, takeCompiledSizes } from "./wasm-spy.mjs";
 
@@ -35,8 +36,55 @@ function denseNode(g, input, name, { w, bias, k, n, activation }) {
   return y;
 }
 
+/**
+ * A graph spec (models.mjs) as ONNX: Conv (no bias), BatchNormalization
+ * (inference form, Keras' epsilon), Relu, Add, GlobalAveragePool + Flatten,
+ * Gemm + Softmax. ORT's optimizer folds and fuses what it can at session
+ * creation (graphOptimizationLevel "all").
+ */
+function graphModel(wl, data) {
+  const g = new OnnxGraph();
+  const [h0, w0, c0] = wl.spec.inputShape;
+  const values = new Map([["input", g.input("x", [wl.batch, c0, h0, w0])]]);
+  const weights = new Map(weightsByNode(wl.spec, data.weights).map(({ node, arrays }) => [node.name, arrays]));
+  for (const n of wl.spec.nodes) {
+    const xs = n.inputs.map((name) => values.get(name));
+    const ws = weights.get(n.name);
+    let y;
+    if (n.type === "conv") {
+      const [h, w, cin] = n.input;
+      const rows = windowAxis(h, n.kernel, n.strides, n.padding);
+      const cols = windowAxis(w, n.kernel, n.strides, n.padding);
+      const inputs = [xs[0], g.initializer(`${n.name}_w`, [n.filters, cin, n.kernel, n.kernel], hwioToOihw(ws[0], n.kernel, n.kernel, cin, n.filters))];
+      if (n.useBias) inputs.push(g.initializer(`${n.name}_b`, [n.filters], ws[1]));
+      y = g.node("Conv", inputs, {
+        kernel_shape: [n.kernel, n.kernel], pads: [rows.before, cols.before, rows.after, cols.after], strides: [n.strides, n.strides],
+      });
+    } else if (n.type === "bn") {
+      const c = n.weightShapes[0][0];
+      const names = ["gamma", "beta", "mean", "var"].map((k, i) => g.initializer(`${n.name}_${k}`, [c], ws[i]));
+      y = g.node("BatchNormalization", [xs[0], ...names], { epsilon: { float: BN_EPSILON } });
+    } else if (n.type === "relu") {
+      y = g.node("Relu", xs);
+    } else if (n.type === "add") {
+      y = g.node("Add", xs);
+    } else if (n.type === "gap") {
+      y = g.node("Flatten", [g.node("GlobalAveragePool", xs)], { axis: 1 });
+    } else if (n.type === "dense") {
+      y = denseNode(g, xs[0], n.name, { w: ws[0], bias: ws[1], k: n.input[0], n: n.units, activation: n.activation });
+    } else {
+      throw new Error(`ORT: unknown node type ${n.type}`);
+    }
+    values.set(n.name, y);
+  }
+  const y = values.get(wl.spec.nodes[wl.spec.nodes.length - 1].name);
+  g.output(y, [wl.batch, wl.spec.outputShape[0]]);
+  return { g, y, feed: nhwcToNchw(data.x, wl.batch, h0, w0, c0), feedShape: [wl.batch, c0, h0, w0], outNchw: null };
+}
+
 /** The ONNX graph for one workload, and the NCHW feed for it. */
 function buildGraph(wl, data) {
+  if (wl.kind === "model" && wl.spec.graph) return graphModel(wl, data);
   const g = new OnnxGraph();
   if (wl.kind === "gemm") {
     const x = g.input("x", [wl.m, wl.k]);

@@ -6,12 +6,14 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { nameBinaries, takeCompiledSizes } from "./wasm-spy.mjs";
+import { BN_EPSILON, weightsByNode } from "./models.mjs";
 
 // The tfjs packages are CommonJS with no "exports" map; require them so core
 // and both backends are one instance (one engine, one kernel registry).
 const require = createRequire(import.meta.url);
 
 let tf = null;
+let tfl = null;
 let wasmBackend = null;
 
 function loadTf() {
@@ -53,6 +55,70 @@ function forwardModel(spec, weights, x, batch) {
     if (layer.activation === "softmax") h = tf.softmax(h);
   }
   return h;
+}
+
+/** tfjs-layers over the one tfjs-core instance (graph models use its functional API). */
+export function tfLayers() {
+  loadTf();
+  tfl ??= require("@tensorflow/tfjs-layers");
+  return tfl;
+}
+
+/**
+ * A graph spec (models.mjs) as a tfjs-layers functional model (tfl.input,
+ * layer.apply, tfl.model), on the current backend, with the spec's node
+ * names as layer names.
+ */
+export function buildTfGraphModel(spec) {
+  const L = tfLayers();
+  const inp = L.input({ shape: spec.inputShape, name: "input" });
+  const values = new Map([["input", inp]]);
+  for (const n of spec.nodes) {
+    let layer;
+    switch (n.type) {
+      case "conv":
+        layer = L.layers.conv2d({
+          name: n.name, filters: n.filters, kernelSize: n.kernel, strides: n.strides, padding: n.padding, useBias: n.useBias,
+        });
+        break;
+      case "bn":
+        layer = L.layers.batchNormalization({ name: n.name, epsilon: BN_EPSILON });
+        break;
+      case "relu":
+        layer = L.layers.reLU({ name: n.name });
+        break;
+      case "add":
+        layer = L.layers.add({ name: n.name });
+        break;
+      case "gap":
+        layer = L.layers.globalAveragePooling2d({ name: n.name });
+        break;
+      case "dense":
+        layer = L.layers.dense({ name: n.name, units: n.units, activation: n.activation });
+        break;
+      default:
+        throw new Error(`bench: unknown node type ${n.type}`);
+    }
+    const xs = n.inputs.map((name) => values.get(name));
+    values.set(n.name, layer.apply(xs.length === 1 ? xs[0] : xs));
+  }
+  return L.model({ inputs: inp, outputs: values.get(spec.nodes[spec.nodes.length - 1].name) });
+}
+
+/** Sets a tfjs graph model's weights layer by layer, by name, from the flat list of models.mjs. */
+export function loadTfGraphWeights(model, spec, weights) {
+  for (const { node, arrays } of weightsByNode(spec, weights)) {
+    const tensors = arrays.map((a, i) => tf.tensor(a, node.weightShapes[i]));
+    model.getLayer(node.name).setWeights(tensors);
+    tensors.forEach((t) => t.dispose());
+  }
+}
+
+/** A copy of a tfjs graph model's weights in the order loadTfGraphWeights takes them. */
+export function readTfGraphWeights(model, spec) {
+  return spec.nodes
+    .filter((n) => n.weightShapes.length > 0)
+    .flatMap((n) => model.getLayer(n.name).getWeights().map((t) => Float32Array.from(t.dataSync())));
 }
 
 /** What each tfjs backend loaded, noted at its first setup (wasm compiles once). */
@@ -130,6 +196,16 @@ function makeContestant(id, label, backendName) {
       } else if (wl.kind === "maxpool") {
         const x = keep(tf.tensor4d(data.x, [wl.batch, wl.h, wl.w, wl.c]));
         step = () => tf.maxPool(x, wl.pool, wl.stride, "valid");
+      } else if (wl.kind === "model" && wl.spec.graph) {
+        // Graph models go through tfjs-layers' functional API, as a user
+        // would build a ResNet; predict with the whole batch in one call
+        // (predict's default batchSize is 32).
+        const [h, w, c] = wl.spec.inputShape;
+        const x = keep(tf.tensor4d(data.x, [wl.batch, h, w, c]));
+        const model = buildTfGraphModel(wl.spec);
+        held.push(model);
+        loadTfGraphWeights(model, wl.spec, data.weights);
+        step = () => model.predict(x, { batchSize: wl.batch });
       } else if (wl.kind === "model") {
         const [h, w, c] = wl.spec.inputShape;
         const x = keep(tf.tensor4d(data.x, [wl.batch, h, w, c]));

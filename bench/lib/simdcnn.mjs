@@ -1,12 +1,14 @@
 // simdcnn contestants, one per backend (relaxed-SIMD, SIMD, scalar wasm and
 // plain JS). Kernel rows call the `Kernels` interface directly over buffers
 // this file places in the backend's memory; model rows go through the public
-// API (`init`, `Sequential`), exactly as a user would.
+// API (`init`, `Sequential`, or `input`/`apply`/`Model` for graph models),
+// exactly as a user would.
 
 import { readFile, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { takeCompiledSizes, nameBinaries } from "./wasm-spy.mjs";
+import { weightsByNode } from "./models.mjs";
 
 const ROOT = new URL("../../", import.meta.url);
 const path = (rel) => fileURLToPath(new URL(rel, ROOT));
@@ -117,8 +119,59 @@ function prepareKernels(kernels, bump, ids, wl, data) {
   throw new Error(`simdcnn kernels: no kernel workload '${wl.kind}'`);
 }
 
-/** Builds the public-API Sequential for a model spec on the current backend. */
+/** A graph spec (models.mjs) as a functional Model: input(), layer.apply(), Model({ inputs, outputs }). */
+function buildGraphModel(api, spec) {
+  const inp = api.input({ shape: spec.inputShape, name: "input" });
+  const values = new Map([["input", inp]]);
+  for (const n of spec.nodes) {
+    let layer;
+    switch (n.type) {
+      case "conv":
+        layer = new api.Conv2D({
+          name: n.name, filters: n.filters, kernelSize: n.kernel, strides: n.strides, padding: n.padding, useBias: n.useBias,
+        });
+        break;
+      case "bn":
+        layer = new api.BatchNormalization({ name: n.name });
+        break;
+      case "relu":
+        layer = new api.ReLU({ name: n.name });
+        break;
+      case "add":
+        layer = new api.Add({ name: n.name });
+        break;
+      case "gap":
+        layer = new api.GlobalAvgPool2D({ name: n.name });
+        break;
+      case "dense":
+        layer = new api.Dense({ name: n.name, units: n.units, activation: n.activation });
+        break;
+      default:
+        throw new Error(`bench: unknown node type ${n.type}`);
+    }
+    const xs = n.inputs.map((name) => values.get(name));
+    values.set(n.name, layer.apply(xs.length === 1 ? xs[0] : xs));
+  }
+  return new api.Model({ inputs: inp, outputs: values.get(spec.nodes[spec.nodes.length - 1].name) });
+}
+
+/** Sets a model's weights from the Keras-order list of models.mjs (graph models: layer by layer, by name). */
+export function loadWeights(model, spec, weights) {
+  if (!spec.graph) return model.setWeights(weights);
+  for (const { node, arrays } of weightsByNode(spec, weights)) model.getLayer(node.name).setWeights(arrays);
+}
+
+/** A copy of a model's weights in the order loadWeights takes them. */
+export function readWeights(model, spec) {
+  const arrays = spec.graph
+    ? spec.nodes.filter((n) => n.weightShapes.length > 0).flatMap((n) => model.getLayer(n.name).getWeights())
+    : model.getWeights();
+  return arrays.map((w) => Float32Array.from(w));
+}
+
+/** Builds the public-API Sequential (or, for a graph spec, the functional Model) on the current backend. */
 export function buildModel(api, spec) {
+  if (spec.graph) return buildGraphModel(api, spec);
   const layers = spec.layers.map((l) => {
     switch (l.type) {
       case "conv":
@@ -209,7 +262,7 @@ export function simdcnn(variant) {
       // so every model row gets a fresh init and a fresh model.
       await api.init({ backend: variant, nodeRelaxedSimdFlag: true });
       const model = buildModel(api, wl.spec);
-      model.setWeights(data.weights);
+      loadWeights(model, wl.spec, data.weights);
       const x = data.x;
       return {
         run: () => model.predict(x).toArray(),

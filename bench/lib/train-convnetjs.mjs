@@ -52,8 +52,9 @@ export function convnetjsTrainer() {
       convnetjs = require("convnetjs");
       return `convnetjs ${require("convnetjs/package.json").version} (Net + Trainer sgd, momentum 0)`;
     },
-    supports() {
-      return true;
+    supports(wl) {
+      // A graph model (ResNet-8) needs a residual Add and BatchNormalization; ConvNetJS has neither.
+      return wl?.spec.graph ? "n/a (ConvNetJS has no residual Add and no BatchNormalization layer)" : true;
     },
     async prepare(wl, data) {
       const net = new convnetjs.Net();

@@ -1,11 +1,12 @@
 // simdcnn training contestants, one per backend, through the public API
 // exactly as a user trains: init({ backend }), a Sequential from the layer
-// list, compile({ optimizer: new SGD(...), loss }) and trainOnBatch(x, y)
-// with Float32Arrays (so each step also copies the batch in).
+// list (a functional Model for graph models), compile({ optimizer: new
+// SGD(...), loss }) and trainOnBatch(x, y) with Float32Arrays (so each step
+// also copies the batch in).
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildModel, IDS, LABELS } from "./simdcnn.mjs";
+import { buildModel, IDS, LABELS, loadWeights, readWeights } from "./simdcnn.mjs";
 import { LEARNING_RATE } from "./train-workloads.mjs";
 
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
@@ -57,12 +58,12 @@ export function simdcnnTrainer(variant) {
       // init() switches the global backend and retires models built before.
       await api.init({ backend: variant, nodeRelaxedSimdFlag: true });
       const model = buildModel(api, wl.spec);
-      model.setWeights(data.weights);
+      loadWeights(model, wl.spec, data.weights);
       model.compile({ optimizer: new api.SGD({ learningRate: LEARNING_RATE }), loss: "categoricalCrossentropy" });
       const { x, oneHot } = data;
       return {
         step: () => model.trainOnBatch(x, oneHot),
-        weights: () => model.getWeights().map((w) => Float32Array.from(w)),
+        weights: () => readWeights(model, wl.spec),
         dispose: () => model.dispose?.(),
       };
     },

@@ -1,5 +1,5 @@
 // The training part of `npm run bench`: samples/s of one SGD step (batch 32)
-// for LeNet-5 and the small VGG, simdcnn (each binary and plain JS) against
+// for LeNet-5, the small VGG and ResNet-8, simdcnn (each binary and plain JS) against
 // ConvNetJS and TensorFlow.js (cpu; wasm cannot train convolutions), in this
 // process. Quick mode: LeNet only, the best binary, ConvNetJS and TF.js cpu.
 

@@ -1,11 +1,12 @@
 // TensorFlow.js training contestants: tf.sequential (tfjs-layers) with the
-// same layers, compiled with tf.train.sgd and categoricalCrossentropy, timed
-// on `await model.trainOnBatch(x, y)`. The cpu backend trains; the wasm
+// same layers (tf.model from the functional API for graph models), compiled
+// with tf.train.sgd and categoricalCrossentropy, timed on
+// `await model.trainOnBatch(x, y)`. The cpu backend trains; the wasm
 // backend has no Conv2DBackpropFilter kernel, so its first step throws and
 // the row says so instead of a number.
 
 import { createRequire } from "node:module";
-import { tfCore, useTfBackend } from "./peer-tfjs.mjs";
+import { buildTfGraphModel, loadTfGraphWeights, readTfGraphWeights, tfCore, useTfBackend } from "./peer-tfjs.mjs";
 import { LEARNING_RATE } from "./train-workloads.mjs";
 
 const require = createRequire(import.meta.url);
@@ -72,18 +73,26 @@ function makeTrainer(id, label, backendName) {
       const tf = tfCore();
       const tfl = layersApi();
       const [h, w, c] = wl.spec.inputShape;
-      const model = buildModel(tfl, wl.spec);
-      const shapes = wl.spec.layers.flatMap((l) => l.weightShapes);
-      const initial = data.weights.map((arr, i) => tf.tensor(arr, shapes[i]));
-      model.setWeights(initial);
-      initial.forEach((t) => t.dispose());
+      let model;
+      if (wl.spec.graph) {
+        model = buildTfGraphModel(wl.spec);
+        loadTfGraphWeights(model, wl.spec, data.weights);
+      } else {
+        model = buildModel(tfl, wl.spec);
+        const shapes = wl.spec.layers.flatMap((l) => l.weightShapes);
+        const initial = data.weights.map((arr, i) => tf.tensor(arr, shapes[i]));
+        model.setWeights(initial);
+        initial.forEach((t) => t.dispose());
+      }
       model.compile({ optimizer: tf.train.sgd(LEARNING_RATE), loss: "categoricalCrossentropy" });
       const x = tf.tensor4d(data.x, [wl.batch, h, w, c]);
       const y = tf.tensor2d(data.oneHot, [wl.batch, data.oneHot.length / wl.batch]);
       return {
         // trainOnBatch returns the loss as a number, so the step has finished.
         step: () => model.trainOnBatch(x, y),
-        weights: () => model.getWeights().map((t) => Float32Array.from(t.dataSync())),
+        weights: () => wl.spec.graph
+          ? readTfGraphWeights(model, wl.spec)
+          : model.getWeights().map((t) => Float32Array.from(t.dataSync())),
         dispose() {
           x.dispose();
           y.dispose();

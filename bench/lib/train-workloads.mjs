@@ -1,11 +1,11 @@
 // The training workloads: one SGD step (forward + backward + update) on a
-// batch of 32, for LeNet-5 and the small VGG, and their data. Every
+// batch of 32, for LeNet-5, the small VGG and ResNet-8, and their data. Every
 // contestant trains the same layer list (models.mjs) on the same batch; the
 // ones with Keras weight layouts also start from the same weights.
 
 import { createRequire } from "node:module";
 import { randomArray } from "./data.mjs";
-import { LENET5, SMALL_VGG, describeModel, modelWeights } from "./models.mjs";
+import { LENET5, RESNET8, SMALL_VGG, describeModel, modelWeights } from "./models.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -39,6 +39,7 @@ export function trainWorkloads() {
   return [
     trainWorkload(LENET5, { quick: true, data: "mnist" }),
     trainWorkload(SMALL_VGG, { data: "random" }),
+    trainWorkload(RESNET8, { data: "random" }),
   ];
 }
 

@@ -2,7 +2,7 @@
 // its unit, and its inputs. Quick mode keeps the rows flagged `quick`.
 
 import { randomArray, windowAxis } from "./data.mjs";
-import { LENET5, SMALL_VGG, describeModel, modelWeights } from "./models.mjs";
+import { LENET5, RESNET8, SMALL_VGG, describeModel, modelWeights } from "./models.mjs";
 
 function gemm(m, k, n, { dense = false, quick = false } = {}) {
   return {
@@ -89,6 +89,8 @@ export function allWorkloads() {
     model(LENET5, 64, { quick: true }),
     model(SMALL_VGG, 1),
     model(SMALL_VGG, 64),
+    model(RESNET8, 1),
+    model(RESNET8, 64),
   ];
 }
 
