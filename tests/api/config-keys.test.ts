@@ -3,9 +3,9 @@
 // accepting every documented one.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, init,
-  LeakyReLU, MaxPool2D, ReLU, Sequential, SGD, Sigmoid, Softmax, Tanh,
-  type ActivationConfig, type AdamConfig, type Conv2DConfig, type DenseConfig, type DropoutConfig, type Layer,
+  Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
+  GlobalAvgPool2D, init, LeakyReLU, MaxPool2D, ReLU, Sequential, SGD, Sigmoid, Softmax, Tanh,
+  type ActivationConfig, type AdamConfig, type Conv2DConfig, type DenseConfig, type DepthwiseConv2DConfig, type DropoutConfig, type Layer,
   type LayerConfig, type LeakyReLUConfig, type Pool2DConfig, type SGDConfig,
 } from "simdcnn";
 import {
@@ -15,6 +15,7 @@ import { ConfigError as SrcConfigError } from "../../src/errors.js";
 import { ACTIVATION_KEYS, LEAKY_RELU_KEYS } from "../../src/layers/activation.js";
 import { CONV2D_KEYS } from "../../src/layers/conv2d.js";
 import { DENSE_KEYS } from "../../src/layers/dense.js";
+import { DEPTHWISE_CONV2D_KEYS } from "../../src/layers/depthwise-conv2d.js";
 import { DROPOUT_KEYS } from "../../src/layers/dropout.js";
 import { LAYER_CONFIG_KEYS } from "../../src/layers/layer.js";
 import { POOL2D_KEYS } from "../../src/layers/pooling.js";
@@ -172,6 +173,10 @@ const conv2d: Required<Conv2DConfig> = {
   filters: 4, kernelSize: [3, 2], strides: [1, 2], padding: "same", activation: "leakyRelu", alpha: 0.2,
   useBias: false, kernelInitializer: "heNormal", biasInitializer: "ones", name: "c", seed: 1,
 };
+const depthwise: Required<DepthwiseConv2DConfig> = {
+  kernelSize: [3, 2], strides: 1, padding: "same", depthMultiplier: 2, dilationRate: [2, 1], activation: "leakyRelu",
+  alpha: 0.2, useBias: false, depthwiseInitializer: "heNormal", biasInitializer: "ones", name: "dw", seed: 8,
+};
 const dense: Required<DenseConfig> = {
   units: 3, activation: "leakyRelu", alpha: 0.1, useBias: true, kernelInitializer: "glorotNormal",
   biasInitializer: "zeros", name: "d", seed: 2,
@@ -186,6 +191,7 @@ const adam: Required<AdamConfig> = { learningRate: 0.01, beta1: 0.8, beta2: 0.99
 
 const cases: Case[] = [
   { where: "Conv2D", make: (c) => new Conv2D(c), all: conv2d, keys: CONV2D_KEYS, typo: { filters: 8, kernel_size: 5 }, bad: "kernel_size", meant: "kernelSize" },
+  { where: "DepthwiseConv2D", make: (c) => new DepthwiseConv2D(c), all: depthwise, keys: DEPTHWISE_CONV2D_KEYS, typo: { kernelSize: 3, depth_multiplier: 2 }, bad: "depth_multiplier", meant: "depthMultiplier" },
   { where: "Dense", make: (c) => new Dense(c), all: dense, keys: DENSE_KEYS, typo: { units: 3, activaton: "relu" }, bad: "activaton", meant: "activation" },
   { where: "MaxPooling2D", make: (c) => new MaxPool2D(c), all: pool, keys: POOL2D_KEYS, typo: { pool_size: 3 }, bad: "pool_size", meant: "poolSize" },
   { where: "AveragePooling2D", make: (c) => new AvgPool2D(c), all: pool, keys: POOL2D_KEYS, typo: { PoolSize: 3 }, bad: "PoolSize", meant: "poolSize" },
