@@ -99,7 +99,7 @@ describe.each(BACKENDS)("dilated DepthwiseConv2D vs tfjs-core ops on $name", ({ 
     const want = tf.tidy(() => {
       let t: tf.Tensor4D = tf.depthwiseConv2d(tf.tensor4d(xs, [batch, 9, 11, 8]), tf.tensor4d(kA, [3, 3, 8, 1]), 1, "same", "NHWC", 2);
       t = tf.relu(tf.batchNorm(t, bn[2]!, bn[3]!, bn[1]!, bn[0]!, 1e-3));
-      t = tf.sigmoid(tf.add(tf.depthwiseConv2d(t, tf.tensor4d(kB, [3, 3, 8, 2]), 1, "valid", "NHWC", 2), tf.tensor1d(bB)));
+      t = tf.sigmoid(tf.add(tf.depthwiseConv2d(t, tf.tensor4d(kB, [3, 3, 8, 2]), 1, "valid", "NHWC", 2), tf.tensor1d(bB))) as tf.Tensor4D;
       const flat = tf.reshape(t, [batch, 5 * 7 * 16]);
       return tf.add(tf.matMul(flat, tf.tensor2d(head[0]!, [5 * 7 * 16, 4])), tf.tensor1d(head[1]!)).dataSync() as Float32Array;
     });
