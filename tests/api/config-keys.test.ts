@@ -87,9 +87,9 @@ describe("adviseKey", () => {
   it("Keras-only keys say they are unsupported instead of suggesting a near key", () => {
     const reg = adviseKey("kernelRegularizer", conv);
     expect(reg).toEqual({ kind: "unsupported", key: "kernelRegularizer", reason: UNSUPPORTED_KERAS_KEYS.kernelRegularizer });
-    expect(adviseKey("dilationRate", conv)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
+    expect(adviseKey("dilationRate", DENSE_KEYS)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
     // Python Keras spelling finds the same entry.
-    expect(adviseKey("dilation_rate", conv)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
+    expect(adviseKey("dilation_rate", DENSE_KEYS)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
     expect(adviseKey("input_shape", DENSE_KEYS)).toMatchObject({ kind: "unsupported", key: "inputShape" });
     const shape = adviseKey("inputShape", DENSE_KEYS);
     expect(shape.kind === "unsupported" && shape.reason).toContain("new Sequential(layers, { inputShape })");
@@ -115,12 +115,12 @@ describe("checkConfigKeys", () => {
   it("the message names the class, the key, the suggestion and the accepted keys", () => {
     expect(configErrorOf(() => checkConfigKeys({ filters: 8, kernel_size: 5 }, CONV2D_KEYS, "Conv2D"))).toBe(
       "Conv2D: unknown option 'kernel_size'; did you mean 'kernelSize'? (accepted: filters, kernelSize, strides, " +
-      "padding, activation, alpha, useBias, kernelInitializer, biasInitializer, name, seed)");
+      "padding, dilationRate, activation, alpha, useBias, kernelInitializer, biasInitializer, name, seed)");
   });
 
   it("an unsupported Keras key: says so with the reason, suggests nothing", () => {
-    const msg = configErrorOf(() => checkConfigKeys({ filters: 8, dilationRate: 2 }, CONV2D_KEYS, "Conv2D"));
-    expect(msg).toContain("Conv2D: unknown option 'dilationRate'; this Keras option is not supported: dilated convolutions");
+    const msg = configErrorOf(() => checkConfigKeys({ filters: 8, groups: 2 }, CONV2D_KEYS, "Conv2D"));
+    expect(msg).toContain("Conv2D: unknown option 'groups'; this Keras option is not supported: grouped convolutions");
     expect(msg).not.toContain("did you mean");
     expect(msg).toContain("(accepted: filters, kernelSize,");
     const snake = configErrorOf(() => checkConfigKeys({ kernel_regularizer: "l2" }, CONV2D_KEYS, "Conv2D"));
@@ -170,7 +170,7 @@ interface Case {
 }
 
 const conv2d: Required<Conv2DConfig> = {
-  filters: 4, kernelSize: [3, 2], strides: [1, 2], padding: "same", activation: "leakyRelu", alpha: 0.2,
+  filters: 4, kernelSize: [3, 2], strides: [1, 2], padding: "same", dilationRate: 1, activation: "leakyRelu", alpha: 0.2,
   useBias: false, kernelInitializer: "heNormal", biasInitializer: "ones", name: "c", seed: 1,
 };
 const depthwise: Required<DepthwiseConv2DConfig> = {
@@ -262,7 +262,9 @@ describe("in the classes", () => {
   it("Keras-only layer and optimizer options are reported as unsupported", () => {
     expect(configErrorOf(() => new Dense(untyped({ units: 3, inputShape: [4] }))))
       .toContain("Dense: unknown option 'inputShape'; this Keras option is not supported: give the input shape to the model");
-    expect(configErrorOf(() => new Conv2D(untyped({ filters: 3, dilationRate: 2 })))).toContain("not supported");
+    expect(configErrorOf(() => new Conv2D(untyped({ filters: 3, groups: 2 })))).toContain("not supported");
+    expect(configErrorOf(() => new Dense(untyped({ units: 3, dilation_rate: 2 }))))
+      .toContain("Dense: unknown option 'dilation_rate'; Keras' 'dilationRate' is not supported: dilated convolutions");
     expect(configErrorOf(() => new SGD(untyped({ nesterov: true })))).toContain("SGD: unknown option 'nesterov'; this Keras option is not supported");
     expect(configErrorOf(() => new Adam(untyped({ lr: 0.1 })))).toContain("Adam: unknown option 'lr'; did you mean 'learningRate'?");
   });

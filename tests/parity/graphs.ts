@@ -16,7 +16,7 @@ type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax";
 export interface Lib<T> {
   input(shape: number[], name: string): T;
   conv(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
-    activation?: Act; useBias?: boolean }): (x: T) => T;
+    dilationRate?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   dense(name: string, o: { units: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   depthwise(name: string, o: { kernelSize: number; strides?: number; padding?: "same" | "valid";
     depthMultiplier?: number; dilationRate?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
