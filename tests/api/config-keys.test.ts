@@ -276,12 +276,12 @@ describe("in the classes", () => {
 
   it("getConfig() round-trips through the constructor of its className", () => {
     const byClassName: Record<string, (c: never) => Layer> = {
-      Conv2D: (c) => new Conv2D(c), Dense: (c) => new Dense(c), MaxPooling2D: (c) => new MaxPool2D(c),
+      Conv2D: (c) => new Conv2D(c), DepthwiseConv2D: (c) => new DepthwiseConv2D(c), Dense: (c) => new Dense(c), MaxPooling2D: (c) => new MaxPool2D(c),
       AveragePooling2D: (c) => new AvgPool2D(c), GlobalAveragePooling2D: (c) => new GlobalAvgPool2D(c),
       Flatten: (c) => new Flatten(c), Activation: (c) => new Activation(c), ReLU: (c) => new ReLU(c),
       LeakyReLU: (c) => new LeakyReLU(c), Softmax: (c) => new Softmax(c), Dropout: (c) => new Dropout(c),
     };
-    const layers: Layer[] = [new Conv2D(conv2d), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
+    const layers: Layer[] = [new Conv2D(conv2d), new DepthwiseConv2D(depthwise), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
       new GlobalAvgPool2D(layer), new Flatten(layer), new Activation(activation), new ReLU(layer),
       new LeakyReLU(leaky), new Sigmoid(layer), new Tanh(layer), new Softmax(layer), new Dropout(dropout)];
     for (const l of layers) {
