@@ -79,7 +79,7 @@ const WINDOWS: Omit<DepthwiseCase, "inChannels" | "depthMultiplier">[] = [
   dw(1, 8, 9, 0, 3, 3, 2, 2, "same", 0, 2),
 ];
 
-const CASES = WINDOWS.flatMap((w) => [1, 3, 4, 5, 8, 17, 32].flatMap((inChannels) => [1, 2].map((depthMultiplier) => {
+const CASES = WINDOWS.flatMap((w) => [1, 3, 4, 5, 8, 17, 23, 32].flatMap((inChannels) => [1, 2].map((depthMultiplier) => {
   const shape = { ...w, inChannels, depthMultiplier };
   return { label: describeDepthwise(shape), shape };
 })));

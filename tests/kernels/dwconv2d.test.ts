@@ -1,6 +1,6 @@
 // DepthwiseConv2D forward: every wasm binary against the plain-JS oracle on
-// a shape table: channels 1, 3, 4, 5, 8, 17, 32 (around the 4-lane and
-// 8-channel SIMD blocks, and their scalar tails), depth multipliers 1 and 2
+// a shape table: channels 1, 3, 4, 5, 8, 17, 23, 32 (around the 4-lane and
+// 16-channel SIMD blocks, and their scalar tails), depth multipliers 1 and 2
 // (the vector and the scalar paths), kernels 3x3, 5x5, 1x1, 3x1, strides 1,
 // 2 and 2x1, 'same' (odd total padding: the extra row/column at the
 // bottom/right) and 'valid', dilation 2, odd sizes, 1x1 images, batch 1 and
@@ -45,7 +45,7 @@ const GEOMETRIES = [
   dw(1, 8, 9, 3, 3, 2, 2, "same", 2),  // dilation with stride (the kernels allow it; Keras' layer does not)
 ];
 
-const CHANNELS = [1, 3, 4, 5, 8, 17, 32];
+const CHANNELS = [1, 3, 4, 5, 8, 17, 23, 32];
 
 const caseOf = (g: ReturnType<typeof dw>, inChannels: number, depthMultiplier: number): DepthwiseCase =>
   ({ ...g, inChannels, depthMultiplier });
