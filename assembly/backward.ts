@@ -57,6 +57,11 @@ export function conv2dBackwardFilter(
   f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout);
 }
 
+// ---- DepthwiseConv2D ---------------------------------------------------------------
+// The geometry, then the dilation (dh, dw; 1 = none); the kernels themselves are exported.
+export { f32_dwconv2d_bwd_input as depthwiseConv2dBackwardInput } from "./conv/f32_dwconv2d_bwd_input";
+export { f32_dwconv2d_bwd_filter as depthwiseConv2dBackwardFilter } from "./conv/f32_dwconv2d_bwd_filter";
+
 // ---- Pooling ------------------------------------------------------------------
 export function maxPool2dBackward(
   batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,

@@ -77,6 +77,11 @@ export function conv2d(
   f32_conv2d_fwd(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
 }
 
+// ---- DepthwiseConv2D ---------------------------------------------------------
+// The geometry, then the dilation (dh, dw; 1 = none), x, w (raw Keras
+// [kh, kw, C, M]), bias, y, M, act, alpha. The kernel itself is exported.
+export { f32_dwconv2d_fwd as depthwiseConv2d } from "./conv/f32_dwconv2d_fwd";
+
 // ---- Pooling --------------------------------------------------------------
 export function maxPool2d(
   batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,

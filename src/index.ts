@@ -33,6 +33,8 @@ export { Layer } from "./layers/layer.js";
 export type { LayerConfig, LayerParam } from "./layers/layer.js";
 export { Conv2D } from "./layers/conv2d.js";
 export type { Conv2DConfig } from "./layers/conv2d.js";
+export { DepthwiseConv2D } from "./layers/depthwise-conv2d.js";
+export type { DepthwiseConv2DConfig } from "./layers/depthwise-conv2d.js";
 export { MaxPool2D, AvgPool2D, GlobalAvgPool2D } from "./layers/pooling.js";
 export type { Pool2DConfig } from "./layers/pooling.js";
 export { Flatten } from "./layers/flatten.js";

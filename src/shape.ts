@@ -16,13 +16,16 @@ export interface AxisWindow {
 }
 
 /**
- * One axis of a window pass.
+ * One axis of a window pass. A dilated window (taps `dilation` apart) spans
+ * k = (kernel - 1) * dilation + 1 cells, and that k is used below.
  * - 'valid': out = floor((in - k) / stride) + 1, no padding.
  * - 'same' (TensorFlow): out = ceil(in / stride),
  *   total = max((out - 1) * stride + k - in, 0), before = floor(total / 2),
  *   the extra cell after (bottom/right).
  */
-export function axisWindow(inSize: number, kernel: number, stride: number, padding: Padding): AxisWindow {
+export function axisWindow(inSize: number, kernel: number, stride: number, padding: Padding,
+                           dilation = 1): AxisWindow {
+  kernel = (kernel - 1) * dilation + 1;
   if (padding === "same") {
     const out = Math.ceil(inSize / stride);
     const total = Math.max((out - 1) * stride + kernel - inSize, 0);

@@ -35,6 +35,12 @@ export const AVG_POOL_REL = 4 * F32_EPSILON;
 /** Known-answer tests of the JS oracle on hand-computed cases (exact small integers or closed forms). */
 export const KNOWN_ANSWER_ABS = 1e-6;
 
+/**
+ * The JS oracle against a float64 reference of the same formula: it also sums
+ * in float64 and rounds once when storing, so only that rounding differs.
+ */
+export const ORACLE_ROUNDING = { abs: 1e-12, rel: F32_EPSILON };
+
 /** Tolerance of a GEMM/conv output whose dot product has `k` terms. */
 export function accumulationTolerance(k: number): { abs: number; rel: number } {
   return { abs: ACCUMULATION_ABS_PER_SQRT_K * Math.sqrt(Math.max(k, 1)), rel: ACCUMULATION_REL };

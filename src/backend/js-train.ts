@@ -167,6 +167,58 @@ export function createJsTrainingKernels(memory: LinearMemory): TrainingKernels {
       if (dbias !== 0) biasBackward(f, dy, dbias, g.batch * g.outHeight * g.outWidth, cout);
     },
 
+    depthwiseConv2dBackwardInput(g, dh, dw, dy, w, dx, mult) {
+      const f = view();
+      const cm = g.inChannels * mult;
+      const acc = scratch.zeros(inputLength(g));
+      for (let b = 0; b < g.batch; b++) {
+        for (let oh = 0; oh < g.outHeight; oh++) {
+          for (let ow = 0; ow < g.outWidth; ow++) {
+            const dyPixel = at(dy) + ((b * g.outHeight + oh) * g.outWidth + ow) * cm;
+            for (let ky = 0; ky < g.kernelHeight; ky++) {
+              const ih = tapInImage(oh, g.strideHeight, ky * dh, g.padTop, g.inHeight);
+              if (ih < 0) continue; // a tap in the zero padding has no input to send a gradient to
+              for (let kx = 0; kx < g.kernelWidth; kx++) {
+                const iw = tapInImage(ow, g.strideWidth, kx * dw, g.padLeft, g.inWidth);
+                if (iw < 0) continue;
+                const wTap = at(w) + (ky * g.kernelWidth + kx) * cm;
+                for (let oc = 0; oc < cm; oc++) {
+                  acc[cell(g, b, ih, iw, Math.floor(oc / mult))] += f[dyPixel + oc] * f[wTap + oc];
+                }
+              }
+            }
+          }
+        }
+      }
+      f.set(acc.subarray(0, inputLength(g)), at(dx));
+    },
+
+    depthwiseConv2dBackwardFilter(g, dh, dw, x, dy, dwt, dbias, mult) {
+      const f = view();
+      const cm = g.inChannels * mult;
+      for (let ky = 0; ky < g.kernelHeight; ky++) {
+        for (let kx = 0; kx < g.kernelWidth; kx++) {
+          for (let oc = 0; oc < cm; oc++) {
+            const c = Math.floor(oc / mult);
+            let s = 0;
+            for (let b = 0; b < g.batch; b++) {
+              for (let oh = 0; oh < g.outHeight; oh++) {
+                const ih = tapInImage(oh, g.strideHeight, ky * dh, g.padTop, g.inHeight);
+                if (ih < 0) continue;
+                for (let ow = 0; ow < g.outWidth; ow++) {
+                  const iw = tapInImage(ow, g.strideWidth, kx * dw, g.padLeft, g.inWidth);
+                  if (iw < 0) continue;
+                  s += f[at(x) + cell(g, b, ih, iw, c)] * f[at(dy) + ((b * g.outHeight + oh) * g.outWidth + ow) * cm + oc];
+                }
+              }
+            }
+            f[at(dwt) + (ky * g.kernelWidth + kx) * cm + oc] = s;
+          }
+        }
+      }
+      if (dbias !== 0) biasBackward(f, dy, dbias, g.batch * g.outHeight * g.outWidth, cm);
+    },
+
     maxPool2dBackward(g, x, dy, dx) {
       const f = view();
       const channels = g.inChannels;

@@ -137,6 +137,35 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       }
     },
 
+    depthwiseConv2d(g, dh, dw, x, w, bias, y, mult, act, alpha) {
+      const f = view();
+      const [x0, w0, bias0, y0] = [x / F32_BYTES, w / F32_BYTES, bias / F32_BYTES, y / F32_BYTES];
+      const ch = g.inChannels;
+      const cm = ch * mult;
+      for (let b = 0; b < g.batch; b++) {
+        for (let oh = 0; oh < g.outHeight; oh++) {
+          for (let ow = 0; ow < g.outWidth; ow++) {
+            const yPixel = y0 + ((b * g.outHeight + oh) * g.outWidth + ow) * cm;
+            for (let oc = 0; oc < cm; oc++) {
+              const c = Math.floor(oc / mult); // output channel c*M + m reads input channel c
+              let acc = bias !== 0 ? f[bias0 + oc]! : 0;
+              for (let ky = 0; ky < g.kernelHeight; ky++) {
+                const ih = oh * g.strideHeight + ky * dh - g.padTop;
+                if (ih < 0 || ih >= g.inHeight) continue; // zero padding contributes nothing
+                for (let kx = 0; kx < g.kernelWidth; kx++) {
+                  const iw = ow * g.strideWidth + kx * dw - g.padLeft;
+                  if (iw < 0 || iw >= g.inWidth) continue;
+                  acc += f[x0 + ((b * g.inHeight + ih) * g.inWidth + iw) * ch + c]! *
+                    f[w0 + (ky * g.kernelWidth + kx) * cm + oc]!;
+                }
+              }
+              f[yPixel + oc] = applyActivation(acc, act, alpha);
+            }
+          }
+        }
+      }
+    },
+
     maxPool2d(g, x, y) {
       poolWindows(view(), g, x, y, "max");
     },

@@ -53,6 +53,22 @@ export interface TrainingKernels {
    */
   conv2dBackwardScratchSize(g: WindowGeometry, outChannels: number): number;
 
+  // ---- DepthwiseConv2D (forward as Kernels.depthwiseConv2d, same dilation arguments) ----
+  /**
+   * dx[n, ih, iw, c] = sum of dy[n, oh, ow, c*M + m] * w[ky, kx, c, m] over every
+   * (m, oh, ow, ky, kx) with ih = oh*sh + ky*dh - padTop and iw = ow*sw + kx*dw - padLeft.
+   * Input cells in no window get 0. `w` raw [kh, kw, C, M]. Needs no scratch.
+   */
+  depthwiseConv2dBackwardInput(g: WindowGeometry, dilationHeight: number, dilationWidth: number, dy: number,
+                               w: number, dx: number, depthMultiplier: number): void;
+  /**
+   * dw[ky, kx, c, m] = sum over (n, oh, ow) of x[n, ih, iw, c] * dy[n, oh, ow, c*M + m]
+   * (taps in the zero padding contribute nothing); dbias[c*M + m] = sum of dy over
+   * (n, oh, ow) (`dbias` 0: no bias gradient). Needs no scratch.
+   */
+  depthwiseConv2dBackwardFilter(g: WindowGeometry, dilationHeight: number, dilationWidth: number, x: number,
+                                dy: number, dw: number, dbias: number, depthMultiplier: number): void;
+
   // ---- Pooling -----------------------------------------------------------------
   /**
    * Routes each dy to the argmax of its window, recomputed from the forward

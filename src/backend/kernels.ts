@@ -81,6 +81,19 @@ export interface Kernels extends TrainingKernels, NormKernels, ElementwiseKernel
   conv2d(g: WindowGeometry, x: number, packedW: number, bias: number, y: number, outChannels: number,
          act: ActivationId, alpha: number, scratch: number): void;
 
+  // ---- DepthwiseConv2D (Keras), no packing: the raw kernel is read ------------
+  /**
+   * y[n, oh, ow, c*M + m] = act(sum x[n, oh*sh + ky*dh - padTop, ow*sw + kx*dw - padLeft, c] * w[ky, kx, c, m]
+   * + bias[c*M + m]): input cells outside the image count as 0. `g.inChannels` is C, the
+   * output has C * `depthMultiplier` (M) channels; `w` is the raw Keras kernel [kh, kw, C, M]
+   * (its flattened last two axes are the output channel); `bias` [C*M] or 0.
+   * `dilationHeight` / `dilationWidth` space the taps (1: none); `g.kernelHeight` / `g.kernelWidth`
+   * count taps, while `g.outHeight`, `g.outWidth` and the padding are those of the dilated window
+   * (src/shape.ts axisWindow). Needs no scratch.
+   */
+  depthwiseConv2d(g: WindowGeometry, dilationHeight: number, dilationWidth: number, x: number, w: number,
+                  bias: number, y: number, depthMultiplier: number, act: ActivationId, alpha: number): void;
+
   // ---- Pooling -------------------------------------------------------------
   /** Max over each window; padded cells are ignored (as TensorFlow: -Infinity). */
   maxPool2d(g: WindowGeometry, x: number, y: number): void;

@@ -1,7 +1,7 @@
 // Inference rewrites, decided once per plan (XNNPACK's fusions, made on the
 // graph before any buffer is placed):
-// - a BatchNormalization over the channels right after a Conv2D or Dense
-//   with a linear activation, whose output nothing else reads, folds into
+// - a BatchNormalization over the channels right after a Conv2D,
+//   DepthwiseConv2D or Dense with a linear activation, whose output nothing else reads, folds into
 //   that layer's weights and bias, and its node becomes a view;
 // - an element-wise activation layer right after such a layer (or after a
 //   BatchNormalization folded into one) moves into its epilogue, and its
@@ -14,6 +14,7 @@ import type { ParsedActivation } from "../layers/activations.js";
 import { BatchNormalization } from "../layers/batch-normalization.js";
 import { Conv2D } from "../layers/conv2d.js";
 import { Dense } from "../layers/dense.js";
+import { DepthwiseConv2D } from "../layers/depthwise-conv2d.js";
 import type { GraphNode, SymbolicTensor } from "./symbolic.js";
 import type { Topology } from "./topology.js";
 
@@ -21,7 +22,7 @@ import type { Topology } from "./topology.js";
 export interface Rewrites {
   /** Nodes that no longer run: their output is their input's buffer. */
   readonly views: ReadonlySet<GraphNode>;
-  /** Conv2D / Dense nodes that run with a BatchNormalization folded in. */
+  /** Conv2D / DepthwiseConv2D / Dense nodes that run with a BatchNormalization folded in. */
   readonly folds: ReadonlyMap<GraphNode, BatchNormalization>;
   /** Nodes whose epilogue applies a following layer's activation instead of their own (linear) one. */
   readonly epilogues: ReadonlyMap<GraphNode, ParsedActivation>;
@@ -38,10 +39,11 @@ export function inferenceRewrites(topology: Topology): Rewrites {
   const inGraph = new Set(topology.nodes);
   // A tensor only `node` reads, which is no model output: fusing across it loses nothing.
   const private_ = (t: SymbolicTensor): boolean => readers.get(t) === 1 && !outputs.has(t);
-  // A Conv2D / Dense called once in this graph, with a linear activation.
+  // A Conv2D / DepthwiseConv2D / Dense called once in this graph, with a linear activation.
   const absorbs = (node: GraphNode): boolean => {
     const layer = node.layer;
-    if (!(layer instanceof Conv2D || layer instanceof Dense) || layer.activation.name !== "linear") return false;
+    if (!(layer instanceof Conv2D || layer instanceof DepthwiseConv2D || layer instanceof Dense) ||
+        layer.activation.name !== "linear") return false;
     return layer.nodes.filter((n) => inGraph.has(n)).length === 1;
   };
   const views = new Set<GraphNode>();

@@ -45,7 +45,7 @@ export const UNSUPPORTED_KERAS_KEYS: Readonly<Record<string, string>> = {
   dtype: "simdcnn computes in float32 only",
   trainable: "freezing layers is not supported; every layer trains",
   weights: "set weights once the model is built: model.setWeights(...)",
-  dilationRate: "dilated convolutions are not implemented (dilation is always 1)",
+  dilationRate: "dilated convolutions are Conv2D's and DepthwiseConv2D's option only",
   groups: "grouped convolutions are not implemented",
   dataFormat: "tensors are channels-last (NHWC) only",
   kernelRegularizer: "regularizers are not implemented",

@@ -3,7 +3,13 @@
 // (and after setWeights) because packing per call costs more than the math
 // for small batches; bias and element-wise activation run in the conv
 // epilogue, softmax as a row pass over channels afterwards.
+// A dilated Conv2D (dilationRate > 1) takes a simple path instead: the
+// implicit-GEMM kernels read each window's kw*cin floats as one contiguous
+// run, which dilation breaks, so the windows are copied into a column
+// buffer (im2col, strided row copies) in the scratch and multiplied with a
+// GEMM; backward adds the column gradients back into dx (col2im).
 
+import { BinaryOpId } from "../../assembly/shared/ids.js";
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
@@ -29,6 +35,11 @@ export interface Conv2DConfig extends LayerConfig {
   strides?: number | [number, number];
   /** 'valid' (default, as Keras) or 'same' (TensorFlow: extra padding at the bottom/right). */
   padding?: Padding;
+  /**
+   * Spacing of the taps, `n` or `[height, width]` (default 1); with strides > 1 only 1, as Keras.
+   * Dilated convolutions run as im2col + GEMM, slower than the direct kernels.
+   */
+  dilationRate?: number | [number, number];
   /** Default 'linear'. */
   activation?: ActivationName;
   /** Slope for x < 0 when `activation` is 'leakyRelu' (default 0.3). */
@@ -43,7 +54,7 @@ export interface Conv2DConfig extends LayerConfig {
 
 /** The keys of {@link Conv2DConfig}, in the order error messages list them. */
 export const CONV2D_KEYS = configKeys<Conv2DConfig>()([
-  "filters", "kernelSize", "strides", "padding", "activation", "alpha", "useBias", "kernelInitializer", "biasInitializer",
+  "filters", "kernelSize", "strides", "padding", "dilationRate", "activation", "alpha", "useBias", "kernelInitializer", "biasInitializer",
   "name", "seed",
 ]);
 
@@ -64,6 +75,7 @@ export class Conv2D extends Layer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
+  readonly dilationRate: [number, number];
   readonly activation: ParsedActivation;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
@@ -85,6 +97,11 @@ export class Conv2D extends Layer {
     this.kernelSize = pair(config.kernelSize ?? 3, "kernelSize", where);
     this.strides = pair(config.strides ?? 1, "strides", where);
     this.padding = paddingOption(config.padding, where);
+    this.dilationRate = pair(config.dilationRate ?? 1, "dilationRate", where);
+    if (this.dilated && this.strides.some((s) => s > 1)) {
+      throw new ConfigError(`${where}: strides [${this.strides}] and dilationRate [${this.dilationRate}] cannot ` +
+        `both exceed 1 (as in Keras)`);
+    }
     this.activation = parseActivation(config.activation, config.alpha, where);
     this.useBias = boolOption(config.useBias, true, "useBias", where);
     this.kernelInitializer = parseInitializer(config.kernelInitializer, "glorotUniform", `${where} kernelInitializer`);
@@ -97,13 +114,25 @@ export class Conv2D extends Layer {
     }
     const [h, w] = inputShape as [number, number, number];
     const [kh, kw] = this.kernelSize;
-    const rows = axisWindow(h, kh, this.strides[0], this.padding);
-    const cols = axisWindow(w, kw, this.strides[1], this.padding);
+    const [rows, cols] = this.windows(h, w);
     if (rows.out <= 0 || cols.out <= 0) {
-      throw new ShapeError(`${this.describe()}: kernel ${kh}x${kw} is larger than the ${h}x${w} input ` +
+      const dilation = this.dilated ? ` (dilation ${this.dilationRate.join("x")})` : "";
+      throw new ShapeError(`${this.describe()}: kernel ${kh}x${kw}${dilation} is larger than the ${h}x${w} input ` +
         `with 'valid' padding (input ${formatShape(inputShape)}); use padding 'same' or a smaller kernel`);
     }
     return [rows.out, cols.out, this.filters];
+  }
+
+  /** Whether a tap spacing exceeds 1 (then forward and backward take the im2col + GEMM path). */
+  get dilated(): boolean {
+    return this.dilationRate[0] > 1 || this.dilationRate[1] > 1;
+  }
+
+  private windows(h: number, w: number) {
+    return [
+      axisWindow(h, this.kernelSize[0], this.strides[0], this.padding, this.dilationRate[0]),
+      axisWindow(w, this.kernelSize[1], this.strides[1], this.padding, this.dilationRate[1]),
+    ] as const;
   }
 
   protected override allocateParams(inputShape: readonly number[], outputShape: readonly number[]): void {
@@ -117,10 +146,10 @@ export class Conv2D extends Layer {
       this.biasPtr = this.allocBlock(this.filters);
       this.paramList.push({ name: "bias", shape: [this.filters], size: this.filters, value: this.biasPtr, trainable: true, grad: 0 });
     }
-    this.packedSize = kernels.conv2dPackedSize(kh, kw, cin, this.filters);
+    this.packedSize = this.dilated ? kernels.gemmPackedSize(kh * kw * cin, this.filters)
+      : kernels.conv2dPackedSize(kh, kw, cin, this.filters);
     this.packedPtr = this.allocBlock(this.packedSize);
-    const rows = axisWindow(h, kh, this.strides[0], this.padding);
-    const cols = axisWindow(w, kw, this.strides[1], this.padding);
+    const [rows, cols] = this.windows(h, w);
     this.geometry = {
       batch: 1, inHeight: h, inWidth: w, inChannels: cin,
       outHeight: outputShape[0]!, outWidth: outputShape[1]!,
@@ -142,21 +171,82 @@ export class Conv2D extends Layer {
   }
 
   override weightsChanged(): void {
+    this.pack(this.kernelPtr, this.packedPtr);
+  }
+
+  /** Packs a raw [kh, kw, cin, filters] kernel at `raw` for the forward kernel: conv2d's, or gemm's when dilated. */
+  private pack(raw: number, packed: number): void {
     const [kh, kw] = this.kernelSize;
+    const cin = this.geometry!.inChannels;
+    const kernels = this.requireBackend().kernels;
+    if (this.dilated) kernels.gemmPackB(raw, kh * kw * cin, this.filters, packed);
+    else kernels.conv2dPackFilter(raw, kh, kw, cin, this.filters, packed);
+  }
+
+  /** Dilated path: [rows, columns] of the column buffer for `batch` samples. */
+  private columns(batch: number): [number, number] {
     const g = this.geometry!;
-    this.requireBackend().kernels.conv2dPackFilter(this.kernelPtr, kh, kw, g.inChannels, this.filters, this.packedPtr);
+    return [batch * g.outHeight * g.outWidth, this.kernelSize[0] * this.kernelSize[1] * g.inChannels];
   }
 
   override scratchFloats(batch: number): number {
     const g = this.geometry!;
     g.batch = batch;
+    if (this.dilated) return this.columns(batch)[0] * this.columns(batch)[1];
     return this.requireBackend().kernels.conv2dScratchSize(g);
   }
 
   override trainingScratchFloats(batch: number): number {
     const g = this.geometry!;
     g.batch = batch;
+    // Dilated: the columns, their gradient, and one output row's worth of one tap's gradient.
+    if (this.dilated) return 2 * this.columns(batch)[0] * this.columns(batch)[1] + g.outWidth * g.inChannels;
     return this.trainKernels().conv2dBackwardScratchSize(g, this.filters);
+  }
+
+  /**
+   * im2col for the dilated path: cols[(n, oh, ow), (ky, kx, ci)] = x[n, oh*sh - padTop + ky*dh,
+   * ow*sw - padLeft + kx*dw, ci], 0 in the padding; one strided row copy per (n, oh, ky, kx).
+   */
+  private im2col(x: number, cols: number, batch: number): void {
+    const g = this.geometry!;
+    const kernels = this.requireBackend().kernels;
+    const [rows, k] = this.columns(batch);
+    const { f32, at } = this.view(cols);
+    f32.fill(0, at, at + rows * k);
+    this.forEachTapRun(batch, (xAt, colAt, n) =>
+      kernels.copyRows(x + xAt * F32_BYTES, cols + colAt * F32_BYTES, n, g.inChannels, g.strideWidth * g.inChannels, k));
+  }
+
+  /**
+   * For every (n, oh, ky, kx) whose input row lies in the image, the run of output columns
+   * [ow0, ow0 + count) whose tap lies in it: `visit(xAt, colAt, count)` with the floats offsets
+   * of its first input pixel and of its first column-buffer cell.
+   */
+  private forEachTapRun(batch: number, visit: (xAt: number, colAt: number, count: number) => void): void {
+    const g = this.geometry!;
+    const [kh, kw] = this.kernelSize;
+    const [dh, dw] = this.dilationRate;
+    const cin = g.inChannels;
+    const k = kh * kw * cin;
+    const ceilPos = (a: number, s: number): number => (a <= 0 ? 0 : Math.ceil(a / s));
+    for (let b = 0; b < batch; b++) {
+      for (let oh = 0; oh < g.outHeight; oh++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const ih = oh * g.strideHeight - g.padTop + ky * dh;
+          if (ih < 0 || ih >= g.inHeight) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const shift = g.padLeft - kx * dw;
+            const ow0 = ceilPos(shift, g.strideWidth);
+            const ow1 = Math.min(g.outWidth, ceilPos(g.inWidth + shift, g.strideWidth));
+            if (ow1 <= ow0) continue;
+            const xAt = ((b * g.inHeight + ih) * g.inWidth + ow0 * g.strideWidth - shift) * cin;
+            const colAt = ((b * g.outHeight + oh) * g.outWidth + ow0) * k + (ky * kw + kx) * cin;
+            visit(xAt, colAt, ow1 - ow0);
+          }
+        }
+      }
+    }
   }
 
   override get outputActivation(): ParsedActivation {
@@ -173,10 +263,16 @@ export class Conv2D extends Layer {
       const f = this.fold!;
       const [kh, kw] = this.kernelSize;
       f.refresh(kernels, this.weightsVersion, this.kernelPtr, kh * kw * g.inChannels * this.filters, this.biasPtr,
-        this.filters, (raw, out) => kernels.conv2dPackFilter(raw, kh, kw, g.inChannels, this.filters, out));
+        this.filters, (raw, out) => this.pack(raw, out));
       [packed, bias] = [f.packed, f.bias];
     }
-    kernels.conv2d(g, x, packed, bias, y, this.filters, act.id, act.alpha, scratch);
+    if (this.dilated) {
+      this.im2col(x, scratch, batch);
+      const [rows, k] = this.columns(batch);
+      kernels.gemm(scratch, packed, bias, y, rows, k, this.filters, act.id, act.alpha);
+    } else {
+      kernels.conv2d(g, x, packed, bias, y, this.filters, act.id, act.alpha, scratch);
+    }
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
   }
 
@@ -197,8 +293,39 @@ export class Conv2D extends Layer {
       activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
     }
     const [kernel, bias] = this.paramList;
+    if (this.dilated) {
+      this.dilatedBackward(batch, x, dy, dx, kernel!.grad, bias?.grad ?? 0, scratch);
+      return;
+    }
     train.conv2dBackwardFilter(g, x, dy, kernel!.grad, bias?.grad ?? 0, this.filters);
     if (dx !== 0) train.conv2dBackwardInput(g, dy, this.kernelPtr, dx, this.filters, scratch);
+  }
+
+  /**
+   * Dilated backward: the columns again, dW = cols^T dy (+ dbias) by the GEMM kernels, then
+   * dcols = dy W^T added back into dx tap by tap (col2im: a strided copy of one tap's run
+   * into a contiguous temporary, then one add; the runs are contiguous in dx since a dilated
+   * Conv2D has strides 1).
+   */
+  private dilatedBackward(batch: number, x: number, dy: number, dx: number, dw: number, dbias: number,
+                          scratch: number): void {
+    const g = this.geometry!;
+    const kernels = this.requireBackend().kernels;
+    const train = this.trainKernels();
+    const [rows, k] = this.columns(batch);
+    const cols = scratch;
+    this.im2col(x, cols, batch);
+    train.gemmBackwardFilter(cols, dy, dw, dbias, rows, k, this.filters);
+    if (dx === 0) return;
+    const dcols = cols + rows * k * F32_BYTES;
+    const run = dcols + rows * k * F32_BYTES;
+    train.gemmBackwardInput(dy, this.kernelPtr, dcols, rows, k, this.filters);
+    const { f32, at } = this.view(dx);
+    f32.fill(0, at, at + batch * g.inHeight * g.inWidth * g.inChannels);
+    this.forEachTapRun(batch, (xAt, colAt, n) => {
+      kernels.copyRows(dcols + colAt * F32_BYTES, run, n, g.inChannels, k, g.inChannels);
+      kernels.binary(BinaryOpId.Add, dx + xAt * F32_BYTES, run, dx + xAt * F32_BYTES, n * g.inChannels);
+    });
   }
 
   override weights(): LayerParam[] {
@@ -208,7 +335,7 @@ export class Conv2D extends Layer {
   getConfig(): Conv2DConfig & Record<string, unknown> {
     return {
       name: this.name, filters: this.filters, kernelSize: [...this.kernelSize], strides: [...this.strides],
-      padding: this.padding, activation: this.activation.name, alpha: this.activation.name === "leakyRelu" ? this.activation.alpha : undefined,
+      padding: this.padding, dilationRate: [...this.dilationRate], activation: this.activation.name, alpha: this.activation.name === "leakyRelu" ? this.activation.alpha : undefined,
       useBias: this.useBias, kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer,
       seed: this.seed,
     };

@@ -1,4 +1,4 @@
-// A BatchNormalization folded into the Conv2D or Dense before it, for
+// A BatchNormalization folded into the Conv2D, DepthwiseConv2D or Dense before it, for
 // inference: y = (x W + b) * s + t = x (W s) + (b s + t), per output channel
 // (the last axis of both kernel layouts). The folded copy is kept next to
 // the raw weights, which training keeps using, and is re-folded lazily when

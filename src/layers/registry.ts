@@ -6,6 +6,7 @@
 
 import { Activation, LeakyReLU, ReLU, Softmax } from "./activation.js";
 import { Conv2D } from "./conv2d.js";
+import { DepthwiseConv2D } from "./depthwise-conv2d.js";
 import { Dense } from "./dense.js";
 import { Dropout } from "./dropout.js";
 import { Flatten } from "./flatten.js";
@@ -19,6 +20,7 @@ import { InputLayer } from "./input-layer.js";
 export const LAYER_REGISTRY = {
   InputLayer,
   Conv2D,
+  DepthwiseConv2D,
   MaxPooling2D: MaxPool2D,
   AveragePooling2D: AvgPool2D,
   GlobalAveragePooling2D: GlobalAvgPool2D,

@@ -3,9 +3,9 @@
 // accepting every documented one.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, init,
-  LeakyReLU, MaxPool2D, ReLU, Sequential, SGD, Sigmoid, Softmax, Tanh,
-  type ActivationConfig, type AdamConfig, type Conv2DConfig, type DenseConfig, type DropoutConfig, type Layer,
+  Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
+  GlobalAvgPool2D, init, LeakyReLU, MaxPool2D, ReLU, Sequential, SGD, Sigmoid, Softmax, Tanh,
+  type ActivationConfig, type AdamConfig, type Conv2DConfig, type DenseConfig, type DepthwiseConv2DConfig, type DropoutConfig, type Layer,
   type LayerConfig, type LeakyReLUConfig, type Pool2DConfig, type SGDConfig,
 } from "simdcnn";
 import {
@@ -15,6 +15,7 @@ import { ConfigError as SrcConfigError } from "../../src/errors.js";
 import { ACTIVATION_KEYS, LEAKY_RELU_KEYS } from "../../src/layers/activation.js";
 import { CONV2D_KEYS } from "../../src/layers/conv2d.js";
 import { DENSE_KEYS } from "../../src/layers/dense.js";
+import { DEPTHWISE_CONV2D_KEYS } from "../../src/layers/depthwise-conv2d.js";
 import { DROPOUT_KEYS } from "../../src/layers/dropout.js";
 import { LAYER_CONFIG_KEYS } from "../../src/layers/layer.js";
 import { POOL2D_KEYS } from "../../src/layers/pooling.js";
@@ -86,9 +87,9 @@ describe("adviseKey", () => {
   it("Keras-only keys say they are unsupported instead of suggesting a near key", () => {
     const reg = adviseKey("kernelRegularizer", conv);
     expect(reg).toEqual({ kind: "unsupported", key: "kernelRegularizer", reason: UNSUPPORTED_KERAS_KEYS.kernelRegularizer });
-    expect(adviseKey("dilationRate", conv)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
+    expect(adviseKey("dilationRate", DENSE_KEYS)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
     // Python Keras spelling finds the same entry.
-    expect(adviseKey("dilation_rate", conv)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
+    expect(adviseKey("dilation_rate", DENSE_KEYS)).toMatchObject({ kind: "unsupported", key: "dilationRate" });
     expect(adviseKey("input_shape", DENSE_KEYS)).toMatchObject({ kind: "unsupported", key: "inputShape" });
     const shape = adviseKey("inputShape", DENSE_KEYS);
     expect(shape.kind === "unsupported" && shape.reason).toContain("new Sequential(layers, { inputShape })");
@@ -114,12 +115,12 @@ describe("checkConfigKeys", () => {
   it("the message names the class, the key, the suggestion and the accepted keys", () => {
     expect(configErrorOf(() => checkConfigKeys({ filters: 8, kernel_size: 5 }, CONV2D_KEYS, "Conv2D"))).toBe(
       "Conv2D: unknown option 'kernel_size'; did you mean 'kernelSize'? (accepted: filters, kernelSize, strides, " +
-      "padding, activation, alpha, useBias, kernelInitializer, biasInitializer, name, seed)");
+      "padding, dilationRate, activation, alpha, useBias, kernelInitializer, biasInitializer, name, seed)");
   });
 
   it("an unsupported Keras key: says so with the reason, suggests nothing", () => {
-    const msg = configErrorOf(() => checkConfigKeys({ filters: 8, dilationRate: 2 }, CONV2D_KEYS, "Conv2D"));
-    expect(msg).toContain("Conv2D: unknown option 'dilationRate'; this Keras option is not supported: dilated convolutions");
+    const msg = configErrorOf(() => checkConfigKeys({ filters: 8, groups: 2 }, CONV2D_KEYS, "Conv2D"));
+    expect(msg).toContain("Conv2D: unknown option 'groups'; this Keras option is not supported: grouped convolutions");
     expect(msg).not.toContain("did you mean");
     expect(msg).toContain("(accepted: filters, kernelSize,");
     const snake = configErrorOf(() => checkConfigKeys({ kernel_regularizer: "l2" }, CONV2D_KEYS, "Conv2D"));
@@ -169,8 +170,12 @@ interface Case {
 }
 
 const conv2d: Required<Conv2DConfig> = {
-  filters: 4, kernelSize: [3, 2], strides: [1, 2], padding: "same", activation: "leakyRelu", alpha: 0.2,
+  filters: 4, kernelSize: [3, 2], strides: [1, 2], padding: "same", dilationRate: 1, activation: "leakyRelu", alpha: 0.2,
   useBias: false, kernelInitializer: "heNormal", biasInitializer: "ones", name: "c", seed: 1,
+};
+const depthwise: Required<DepthwiseConv2DConfig> = {
+  kernelSize: [3, 2], strides: 1, padding: "same", depthMultiplier: 2, dilationRate: [2, 1], activation: "leakyRelu",
+  alpha: 0.2, useBias: false, depthwiseInitializer: "heNormal", biasInitializer: "ones", name: "dw", seed: 8,
 };
 const dense: Required<DenseConfig> = {
   units: 3, activation: "leakyRelu", alpha: 0.1, useBias: true, kernelInitializer: "glorotNormal",
@@ -186,6 +191,7 @@ const adam: Required<AdamConfig> = { learningRate: 0.01, beta1: 0.8, beta2: 0.99
 
 const cases: Case[] = [
   { where: "Conv2D", make: (c) => new Conv2D(c), all: conv2d, keys: CONV2D_KEYS, typo: { filters: 8, kernel_size: 5 }, bad: "kernel_size", meant: "kernelSize" },
+  { where: "DepthwiseConv2D", make: (c) => new DepthwiseConv2D(c), all: depthwise, keys: DEPTHWISE_CONV2D_KEYS, typo: { kernelSize: 3, depth_multiplier: 2 }, bad: "depth_multiplier", meant: "depthMultiplier" },
   { where: "Dense", make: (c) => new Dense(c), all: dense, keys: DENSE_KEYS, typo: { units: 3, activaton: "relu" }, bad: "activaton", meant: "activation" },
   { where: "MaxPooling2D", make: (c) => new MaxPool2D(c), all: pool, keys: POOL2D_KEYS, typo: { pool_size: 3 }, bad: "pool_size", meant: "poolSize" },
   { where: "AveragePooling2D", make: (c) => new AvgPool2D(c), all: pool, keys: POOL2D_KEYS, typo: { PoolSize: 3 }, bad: "PoolSize", meant: "poolSize" },
@@ -256,7 +262,9 @@ describe("in the classes", () => {
   it("Keras-only layer and optimizer options are reported as unsupported", () => {
     expect(configErrorOf(() => new Dense(untyped({ units: 3, inputShape: [4] }))))
       .toContain("Dense: unknown option 'inputShape'; this Keras option is not supported: give the input shape to the model");
-    expect(configErrorOf(() => new Conv2D(untyped({ filters: 3, dilationRate: 2 })))).toContain("not supported");
+    expect(configErrorOf(() => new Conv2D(untyped({ filters: 3, groups: 2 })))).toContain("not supported");
+    expect(configErrorOf(() => new Dense(untyped({ units: 3, dilation_rate: 2 }))))
+      .toContain("Dense: unknown option 'dilation_rate'; Keras' 'dilationRate' is not supported: dilated convolutions");
     expect(configErrorOf(() => new SGD(untyped({ nesterov: true })))).toContain("SGD: unknown option 'nesterov'; this Keras option is not supported");
     expect(configErrorOf(() => new Adam(untyped({ lr: 0.1 })))).toContain("Adam: unknown option 'lr'; did you mean 'learningRate'?");
   });
@@ -268,12 +276,12 @@ describe("in the classes", () => {
 
   it("getConfig() round-trips through the constructor of its className", () => {
     const byClassName: Record<string, (c: never) => Layer> = {
-      Conv2D: (c) => new Conv2D(c), Dense: (c) => new Dense(c), MaxPooling2D: (c) => new MaxPool2D(c),
+      Conv2D: (c) => new Conv2D(c), DepthwiseConv2D: (c) => new DepthwiseConv2D(c), Dense: (c) => new Dense(c), MaxPooling2D: (c) => new MaxPool2D(c),
       AveragePooling2D: (c) => new AvgPool2D(c), GlobalAveragePooling2D: (c) => new GlobalAvgPool2D(c),
       Flatten: (c) => new Flatten(c), Activation: (c) => new Activation(c), ReLU: (c) => new ReLU(c),
       LeakyReLU: (c) => new LeakyReLU(c), Softmax: (c) => new Softmax(c), Dropout: (c) => new Dropout(c),
     };
-    const layers: Layer[] = [new Conv2D(conv2d), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
+    const layers: Layer[] = [new Conv2D(conv2d), new DepthwiseConv2D(depthwise), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
       new GlobalAvgPool2D(layer), new Flatten(layer), new Activation(activation), new ReLU(layer),
       new LeakyReLU(leaky), new Sigmoid(layer), new Tanh(layer), new Softmax(layer), new Dropout(dropout)];
     for (const l of layers) {

@@ -1,20 +1,28 @@
-// BatchNormalization folded into the conv or dense before it (and a ReLU
+// BatchNormalization folded into the conv (Conv2D, DepthwiseConv2D) or dense before it (and a ReLU
 // into its epilogue) at inference: the folded predict must equal the
 // unfolded graph (featureMaps runs the graph without rewrites) before and
 // after setWeights, after training moved both sides, and never leak into
 // training (which must see the unfolded layers).
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  BatchNormalization, Conv2D, Dense, Flatten, init, input, Model, ReLU, SGD, type InitOptions,
+  BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Flatten, init, input, Model, ReLU, SGD, type InitOptions,
+  type Layer,
 } from "simdcnn";
 import { uniform } from "../parity/harness.js";
 import { FOLD_ABS } from "./tolerances.js";
 
 const BACKENDS: InitOptions[] = [{ backend: "js" }, { backend: "scalar" }, { backend: "simd" }];
 
-function model(): Model {
+/** The layer BatchNorm folds into first, and its output channels. */
+const FIRST: { name: string; make: () => Layer; channels: number }[] = [
+  { name: "Conv2D", make: () => new Conv2D({ filters: 5, padding: "same", useBias: false }), channels: 5 },
+  { name: "DepthwiseConv2D", channels: 6,
+    make: () => new DepthwiseConv2D({ kernelSize: 3, padding: "same", depthMultiplier: 2, useBias: false }) },
+];
+
+function model(first: Layer): Model {
   const inp = input({ shape: [6, 6, 3] });
-  let x = new Conv2D({ filters: 5, padding: "same", useBias: false }).apply(inp);
+  let x = first.apply(inp);
   x = new ReLU().apply(new BatchNormalization().apply(x));
   x = new Dense({ units: 4 }).apply(new Flatten().apply(x));
   x = new BatchNormalization({ epsilon: 0.01 }).apply(x);
@@ -34,13 +42,14 @@ describe.each(BACKENDS)("BatchNorm folding on %o", (options) => {
     await init(options);
   });
 
-  it("folds, refolds after setWeights and after training, and trains unfolded", async () => {
-    const m = model();
+  it.each(FIRST)("$name: folds, refolds after setWeights and after training, and trains unfolded", async (layer) => {
+    const m = model(layer.make());
+    const ch = layer.channels;
     const x = uniform(3 * 6 * 6 * 3, 11);
     // Non-trivial statistics, so a missing or stale fold shows.
     const bn = m.layers.find((l) => l.className === "BatchNormalization")!;
-    bn.setWeights([uniform(5, 1, 0.5).map((v) => 1 + v), uniform(5, 2, 0.3), uniform(5, 3, 0.4),
-      uniform(5, 4, 0.5).map((v) => 1 + v)]);
+    bn.setWeights([uniform(ch, 1, 0.5).map((v) => 1 + v), uniform(ch, 2, 0.3), uniform(ch, 3, 0.4),
+      uniform(ch, 4, 0.5).map((v) => 1 + v)]);
     expect(foldError(m, x)).toBeLessThanOrEqual(FOLD_ABS);
     const before = m.predict(x).toArray();
 

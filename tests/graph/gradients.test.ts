@@ -4,11 +4,13 @@
 // loss before its update; the weights are set again before every call). Covers what only a graph has: a
 // tensor read by several layers (its gradient summed over them), every merge
 // layer, Concatenate, a layer applied twice, and BatchNormalization in
-// training mode (batch statistics) after a conv and after a dense layer.
+// training mode (batch statistics) after a conv and after a dense layer,
+// dilated Conv2D (its im2col + GEMM path) and DepthwiseConv2D (tfjs cannot
+// train a dilated conv, so this is their whole-layer gradient check).
 // On the plain-JS backend, whose float64 accumulations keep the differences clean.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, Flatten, init, input, Maximum, Model,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Flatten, init, input, Maximum, Model,
   Multiply, SGD, type LossName, type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "../parity/harness.js";
@@ -65,6 +67,19 @@ const CASES: Case[] = [
       const twice = shared.apply(once);
       const out = new Add().apply([once, new Conv2D({ filters: 3, padding: "same" }).apply(twice)]);
       return { inputs: inp, outputs: new Dense({ units: 2, activation: "sigmoid" }).apply(new Flatten().apply(out)) };
+    },
+  },
+  {
+    name: "dilated Conv2D ('same' and 'valid') and DepthwiseConv2D (dilated, multiplier 2, stride 2)",
+    loss: "meanSquaredError",
+    batch: 2,
+    build: () => {
+      const inp = input({ shape: [7, 8, 2] });
+      let x = new Conv2D({ filters: 3, dilationRate: 2, padding: "same", activation: "tanh" }).apply(inp);
+      x = new DepthwiseConv2D({ kernelSize: 3, dilationRate: [2, 1], depthMultiplier: 2, padding: "same", activation: "tanh" }).apply(x);
+      x = new DepthwiseConv2D({ kernelSize: 3, strides: 2, activation: "sigmoid" }).apply(x);
+      x = new Conv2D({ filters: 2, kernelSize: [1, 2], dilationRate: [1, 2] }).apply(x);
+      return { inputs: inp, outputs: new Dense({ units: 2 }).apply(new Flatten().apply(x)) };
     },
   },
 ];

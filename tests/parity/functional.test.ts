@@ -2,7 +2,8 @@
 // concatenation of branches with different kernel sizes, a shared layer, a
 // two-input model, every merge layer, and BatchNormalization after a conv
 // (folded into it at inference), after pooling (not folded) and before an
-// activation. Weights are copied layer by layer, by name; every backend.
+// activation, and dilated convolutions. Weights are copied layer by layer, by
+// name; every backend.
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "simdcnn";
 import { BACKENDS, useTfCpu } from "./harness.js";
@@ -64,12 +65,22 @@ const batchNorm: Describe = (L) => {
   return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(out) };
 };
 
+const dilated: Describe = (L) => {
+  const inp = L.input([11, 9, 3], "image");
+  // Dilated convs take the im2col + GEMM path; BatchNorm + ReLU fold into the first.
+  let x = L.conv("dil_a", { filters: 5, kernelSize: 3, dilationRate: 2, padding: "same", useBias: false })(inp);
+  x = L.relu("relu_a")(L.bn("bn_a")(x));
+  x = L.conv("dil_b", { filters: 4, kernelSize: 3, dilationRate: 2, activation: "tanh" })(x);
+  return { inputs: [inp], outputs: L.dense("head", { units: 3 })(L.flatten("flat")(x)) };
+};
+
 const CASES: [string, Describe][] = [
   ["residual adds", residual],
   ["three-way and row concatenation", inception],
   ["a shared layer, multiply, average, maximum", shared],
   ["two inputs", twoInputs],
   ["BatchNormalization folded, not folded, before an activation", batchNorm],
+  ["dilated Conv2D, 'same' with BatchNorm + ReLU folded, then 'valid'", dilated],
 ];
 
 beforeAll(useTfCpu);

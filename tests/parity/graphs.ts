@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, Flatten, GlobalAvgPool2D, input,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Flatten, GlobalAvgPool2D, input,
   MaxPool2D, Maximum, Model, Multiply, ReLU, type Layer, type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "./harness.js";
@@ -16,8 +16,10 @@ type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax";
 export interface Lib<T> {
   input(shape: number[], name: string): T;
   conv(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
-    activation?: Act; useBias?: boolean }): (x: T) => T;
+    dilationRate?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   dense(name: string, o: { units: number; activation?: Act; useBias?: boolean }): (x: T) => T;
+  depthwise(name: string, o: { kernelSize: number; strides?: number; padding?: "same" | "valid";
+    depthMultiplier?: number; dilationRate?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   bn(name: string, o?: { axis?: number; center?: boolean; scale?: boolean; epsilon?: number; momentum?: number }): (x: T) => T;
   relu(name: string): (x: T) => T;
   activation(name: string, activation: "tanh" | "sigmoid" | "softmax"): (x: T) => T;
@@ -42,6 +44,7 @@ export const ours: Lib<SymbolicTensor> = {
   input: (shape, name) => input({ shape, name }),
   conv: (name, o) => apply1(new Conv2D({ name, ...o })),
   dense: (name, o) => apply1(new Dense({ name, ...o })),
+  depthwise: (name, o) => apply1(new DepthwiseConv2D({ name, ...o })),
   bn: (name, o = {}) => apply1(new BatchNormalization({ name, ...o })),
   relu: (name) => apply1(new ReLU({ name })),
   activation: (name, activation) => apply1(new Activation({ name, activation })),
@@ -63,6 +66,7 @@ export const theirs: Lib<TfT> = {
   input: (shape, name) => tfl.input({ shape, name }),
   conv: (name, o) => one(tfl.layers.conv2d({ name, ...o })),
   dense: (name, o) => one(tfl.layers.dense({ name, ...o })),
+  depthwise: (name, o) => one(tfl.layers.depthwiseConv2d({ name, ...o })),
   bn: (name, o = {}) => one(tfl.layers.batchNormalization({ name, ...o })),
   relu: (name) => one(tfl.layers.reLU({ name })),
   activation: (name, activation) => one(tfl.layers.activation({ name, activation })),

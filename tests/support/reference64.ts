@@ -49,6 +49,35 @@ export function conv2d64(g: WindowGeometry, x: Float64Array, w: Float64Array, bi
   return y;
 }
 
+/** Depthwise conv in float64: output channel c*M + m reads input channel c; taps `dh`/`dw` apart. */
+export function depthwise64(g: WindowGeometry, dh: number, dw: number, mult: number, x: Float64Array,
+                            w: Float64Array, bias: Float64Array | null): Float64Array {
+  const ch = g.inChannels;
+  const cm = ch * mult;
+  const y = new Float64Array(g.batch * g.outHeight * g.outWidth * cm);
+  for (let b = 0; b < g.batch; b++) {
+    for (let oh = 0; oh < g.outHeight; oh++) {
+      for (let ow = 0; ow < g.outWidth; ow++) {
+        for (let oc = 0; oc < cm; oc++) {
+          let s = bias ? bias[oc] : 0;
+          for (let ky = 0; ky < g.kernelHeight; ky++) {
+            const ih = oh * g.strideHeight + ky * dh - g.padTop;
+            if (ih < 0 || ih >= g.inHeight) continue;
+            for (let kx = 0; kx < g.kernelWidth; kx++) {
+              const iw = ow * g.strideWidth + kx * dw - g.padLeft;
+              if (iw < 0 || iw >= g.inWidth) continue;
+              s += x[((b * g.inHeight + ih) * g.inWidth + iw) * ch + Math.floor(oc / mult)] *
+                w[(ky * g.kernelWidth + kx) * cm + oc];
+            }
+          }
+          y[((b * g.outHeight + oh) * g.outWidth + ow) * cm + oc] = s;
+        }
+      }
+    }
+  }
+  return y;
+}
+
 /** Max or average pooling over the real cells of each window (TensorFlow). */
 export function pool64(g: WindowGeometry, x: Float64Array, mode: "max" | "avg"): Float64Array {
   const ch = g.inChannels;

@@ -5,7 +5,7 @@
 import { ActivationId } from "../../assembly/shared/ids.js";
 import type { Kernels } from "../../src/backend/kernels.js";
 import { TestArena } from "./arena.js";
-import { windowGeometry, type WindowCase } from "./geometry.js";
+import { depthwiseGeometry, windowGeometry, type DepthwiseCase, type WindowCase } from "./geometry.js";
 
 /** The leakyRelu slope every test passes (also passed, and ignored, for other activations). */
 export const LEAKY_ALPHA = 0.2;
@@ -128,4 +128,28 @@ export function runSoftmax(kernels: Kernels, xData: Float32Array, rows: number, 
   kernels.softmax(x, y, rows, cols);
   arena.verify(`${kernels.name} softmax ${context}`);
   return arena.read(y, xData.length);
+}
+
+export interface DepthwiseInputs {
+  shape: DepthwiseCase;
+  x: Float32Array;
+  /** Keras layout [kh, kw, C, M]. */
+  w: Float32Array;
+  bias: Float32Array | null;
+  act: ActivationId;
+  alpha: number;
+}
+
+export function runDepthwise(kernels: Kernels, c: DepthwiseInputs, context: string): Float32Array {
+  const s = c.shape;
+  const g = depthwiseGeometry(s);
+  const arena = freshArena(kernels);
+  const x = arena.upload(c.x, "x");
+  const w = arena.upload(c.w, "w");
+  const bias = c.bias ? arena.upload(c.bias, "bias") : 0;
+  const outLength = g.batch * g.outHeight * g.outWidth * g.inChannels * s.depthMultiplier;
+  const y = arena.alloc(outLength, "y");
+  kernels.depthwiseConv2d(g, s.dilationHeight, s.dilationWidth, x, w, bias, y, s.depthMultiplier, c.act, c.alpha);
+  arena.verify(`${kernels.name} depthwiseConv2d ${context}`);
+  return arena.read(y, outLength);
 }

@@ -4,7 +4,7 @@
 // and once per wasm binary.
 
 import type { ActivationId } from "../../assembly/shared/ids.js";
-import { windowGeometry, type WindowCase } from "./geometry.js";
+import { depthwiseGeometry, windowGeometry, type DepthwiseCase, type WindowCase } from "./geometry.js";
 import { freshArena } from "./run.js";
 import type { TrainingBackend } from "./train-backends.js";
 
@@ -72,6 +72,37 @@ export function runConvBackward(be: TrainingBackend, c: ConvBackwardInputs, cont
     dx: arena.read(dx, c.x.length),
     dw: arena.read(dw, c.w.length),
     dbias: c.bias ? arena.read(dbias, c.outChannels) : null,
+  };
+}
+
+export interface DepthwiseBackwardInputs {
+  shape: DepthwiseCase;
+  x: Float32Array;
+  /** Raw Keras kernel [kh, kw, C, M]. */
+  w: Float32Array;
+  /** Upstream gradient [batch, outH, outW, C*M]. */
+  dy: Float32Array;
+  bias: boolean;
+}
+
+export function runDepthwiseBackward(be: TrainingBackend, c: DepthwiseBackwardInputs, context: string): LayerGradients {
+  const s = c.shape;
+  const g = depthwiseGeometry(s);
+  const cm = s.inChannels * s.depthMultiplier;
+  const arena = freshArena(be.kernels);
+  const x = arena.upload(c.x, "x");
+  const w = arena.upload(c.w, "w");
+  const dy = arena.upload(c.dy, "dy");
+  const dx = arena.alloc(c.x.length, "dx");
+  const dw = arena.alloc(c.w.length, "dw");
+  const dbias = c.bias ? arena.alloc(cm, "dbias") : 0;
+  be.train.depthwiseConv2dBackwardInput(g, s.dilationHeight, s.dilationWidth, dy, w, dx, s.depthMultiplier);
+  be.train.depthwiseConv2dBackwardFilter(g, s.dilationHeight, s.dilationWidth, x, dy, dw, dbias, s.depthMultiplier);
+  arena.verify(`${be.name} depthwise backward ${context}`);
+  return {
+    dx: arena.read(dx, c.x.length),
+    dw: arena.read(dw, c.w.length),
+    dbias: c.bias ? arena.read(dbias, cm) : null,
   };
 }
 
