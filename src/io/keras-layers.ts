@@ -10,6 +10,7 @@ import type { Activation, LeakyReLU } from "../layers/activation.js";
 import type { BatchNormalization } from "../layers/batch-normalization.js";
 import type { Conv2D } from "../layers/conv2d.js";
 import type { Dense } from "../layers/dense.js";
+import type { DepthwiseConv2D } from "../layers/depthwise-conv2d.js";
 import type { Layer } from "../layers/layer.js";
 import { LAYER_REGISTRY, type LayerType } from "../layers/registry.js";
 import { activationFromKeras, activationToKeras, initializerFromKeras, initializerToKeras } from "./keras-names.js";
@@ -50,7 +51,6 @@ export interface KerasCodec<K extends LayerType> {
 
 const channelsLast = (c: KerasConfig): void =>
   c.expect("data_format", (v) => v === "channels_last", "data_format 'channels_last'");
-const ones = (v: unknown): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 const NO_REGULARIZERS = {
   kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
 };
@@ -101,7 +101,7 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
         leakyAlpha,
         config: {
           filters: l.filters, kernel_size: [...l.kernelSize], strides: [...l.strides], padding: l.padding,
-          data_format: "channels_last", dilation_rate: [1, 1], groups: 1, activation, use_bias: l.useBias,
+          data_format: "channels_last", dilation_rate: [...l.dilationRate], groups: 1, activation, use_bias: l.useBias,
           kernel_initializer: initializerToKeras(l.kernelInitializer), bias_initializer: initializerToKeras(l.biasInitializer),
           ...NO_REGULARIZERS,
         },
@@ -109,12 +109,12 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
     },
     load: (c) => {
       channelsLast(c);
-      c.expect("dilation_rate", ones, "dilation_rate 1");
       c.expect("groups", (v) => v === 1, "groups 1");
       c.expect("lora_rank", () => false, "no LoRA");
       return {
         filters: c.int("filters", NaN), kernelSize: c.pair("kernel_size", [3, 3]), strides: c.pair("strides", [1, 1]),
-        padding: c.oneOf("padding", ["valid", "same"], "valid"), ...activationOf(c), useBias: c.bool("use_bias", true),
+        padding: c.oneOf("padding", ["valid", "same"], "valid"), dilationRate: c.pair("dilation_rate", [1, 1]),
+        ...activationOf(c), useBias: c.bool("use_bias", true),
         kernelInitializer: initializerFromKeras(c.get("kernel_initializer"), "glorotUniform"),
         biasInitializer: initializerFromKeras(c.get("bias_initializer"), "zeros"),
       };
@@ -122,6 +122,36 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
     weightShapes: (l: Conv2D, [x]) => {
       const shapes = [{ name: "kernel", shape: [...l.kernelSize, x![2]!, l.filters] }];
       return l.useBias ? [...shapes, { name: "bias", shape: [l.filters] }] : shapes;
+    },
+  },
+  DepthwiseConv2D: {
+    save: (l: DepthwiseConv2D) => {
+      const { activation, leakyAlpha } = activationToKeras(l.activation);
+      return {
+        leakyAlpha,
+        config: {
+          kernel_size: [...l.kernelSize], strides: [...l.strides], padding: l.padding, data_format: "channels_last",
+          depth_multiplier: l.depthMultiplier, dilation_rate: [...l.dilationRate], activation, use_bias: l.useBias,
+          depthwise_initializer: initializerToKeras(l.depthwiseInitializer),
+          bias_initializer: initializerToKeras(l.biasInitializer),
+          depthwise_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+          depthwise_constraint: null, bias_constraint: null,
+        },
+      };
+    },
+    load: (c) => {
+      channelsLast(c);
+      return {
+        kernelSize: c.pair("kernel_size", [3, 3]), strides: c.pair("strides", [1, 1]),
+        padding: c.oneOf("padding", ["valid", "same"], "valid"), depthMultiplier: c.int("depth_multiplier", 1),
+        dilationRate: c.pair("dilation_rate", [1, 1]), ...activationOf(c), useBias: c.bool("use_bias", true),
+        depthwiseInitializer: initializerFromKeras(c.get("depthwise_initializer"), "glorotUniform"),
+        biasInitializer: initializerFromKeras(c.get("bias_initializer"), "zeros"),
+      };
+    },
+    weightShapes: (l: DepthwiseConv2D, [x]) => {
+      const shapes = [{ name: "depthwise_kernel", shape: [...l.kernelSize, x![2]!, l.depthMultiplier] }];
+      return l.useBias ? [...shapes, { name: "bias", shape: [x![2]! * l.depthMultiplier] }] : shapes;
     },
   },
   MaxPooling2D: poolCodec,
