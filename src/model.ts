@@ -490,7 +490,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    *   infinite; the message names the epoch and batch, and the weights are
    *   those from before that step.
    */
-  async fit(x: TrainInput, labels: LabelInput, options: FitOptions = {}): Promise<History> {
+  async fit(x: TrainInput | readonly TrainInput[], labels: LabelInput, options: FitOptions = {}): Promise<History> {
     const trainer = this.requireTrainer("fit");
     if (this.training) throw new ConfigError(`${this.guard.label}: fit() is already running`);
     const where = `${this.guard.label}: fit`;
@@ -519,7 +519,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * const { loss } = model.trainOnBatch(xBatch, yBatch);
    * @throws the errors of {@link Model.fit} (a diverged step leaves the weights unchanged).
    */
-  trainOnBatch(x: TrainInput, labels: LabelInput): EvaluateResult {
+  trainOnBatch(x: TrainInput | readonly TrainInput[], labels: LabelInput): EvaluateResult {
     const trainer = this.requireTrainer("trainOnBatch");
     const data = trainer.prepare(x, labels, "trainOnBatch");
     trainer.ensureCapacity(data.count);
@@ -537,7 +537,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * @throws {ConfigError} before `compile` or for a bad batchSize.
    * @throws {ShapeError} as {@link Model.fit}.
    */
-  evaluate(x: TrainInput, labels: LabelInput, options: { batchSize?: number } = {}): EvaluateResult {
+  evaluate(x: TrainInput | readonly TrainInput[], labels: LabelInput, options: { batchSize?: number } = {}): EvaluateResult {
     const trainer = this.requireTrainer("evaluate");
     checkConfigKeys(options, ["batchSize"], `${this.guard.label}: evaluate`);
     const batchSize = options.batchSize ?? 32;

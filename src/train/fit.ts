@@ -40,8 +40,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling, an integer in [0, 2^32) (default 0). */
   seed?: number;
-  /** Data to evaluate after each epoch: [x, labels]. */
-  validationData?: [TrainInput, LabelInput];
+  /** Data to evaluate after each epoch: [x, labels] (x an array of inputs for a model with several). */
+  validationData?: [TrainInput | TrainInput[], LabelInput];
   /** Fraction in [0, 1) of the samples (the LAST ones, before shuffling, as Keras) held out for validation. */
   validationSplit?: number;
   /** Called after every batch with its 0-based index in the epoch. May return a promise (awaited). */
@@ -104,10 +104,13 @@ export function splitTail(data: Dataset, fraction: number, where: string): [Data
     throw new ConfigError(`${where}: validationSplit ${fraction} of ${data.count} samples leaves ` +
       `${trainCount} for training and ${data.count - trainCount} for validation; both need at least one`);
   }
-  const per = data.x.length / data.count;
   const lper = data.labels.length / data.count;
   const part = (from: number, to: number): Dataset => ({
-    x: data.x.subarray(from * per, to * per), labels: data.labels.subarray(from * lper, to * lper), count: to - from,
+    xs: data.xs.map((x) => {
+      const per = x.length / data.count;
+      return x.subarray(from * per, to * per);
+    }),
+    labels: data.labels.subarray(from * lper, to * lper), count: to - from,
   });
   return [part(0, trainCount), part(trainCount, data.count)];
 }

@@ -60,9 +60,9 @@ export type TrainInput = Tensor | Float32Array | readonly number[];
 /** Labels: dense rows (one-hot / targets) or, for sparseCategoricalCrossentropy, class indices. */
 export type LabelInput = Tensor | Float32Array | Int32Array | readonly number[];
 
-/** A data set checked against the model: flat samples and flat label rows, in JS memory. */
+/** A data set checked against the model: flat samples (one array per model input) and flat label rows, in JS memory. */
 export interface Dataset {
-  x: Float32Array;
+  xs: Float32Array[];
   labels: Float32Array;
   count: number;
 }
@@ -95,9 +95,10 @@ export class Trainer {
   private readonly trainable: Layer[];
   private readonly blocks: BlockList;
   private program: Program | null = null;
-  private readonly inputShape: readonly number[];
+  private readonly inputShapes: readonly (readonly number[])[];
   private readonly outputShape: readonly number[];
-  private readonly inSize: number;
+  /** Floats per sample of each input. */
+  private readonly inSizes: readonly number[];
   private readonly outSize: number;
   /** Last dim of the output: classes (softmax rows) or outputs per row. */
   private readonly cols: number;
@@ -118,14 +119,10 @@ export class Trainer {
       throw new ConfigError(`${where} expects { optimizer, loss, metrics }, got ${String(options)}`);
     }
     checkConfigKeys(options, COMPILE_KEYS, where);
-    const { inputs, outputs } = m.topology;
+    const { outputs } = m.topology;
     if (outputs.length !== 1) {
       throw new ConfigError(`${where}: training needs a model with one output, this one has ${outputs.length} ` +
         `(per-output losses are not supported)`);
-    }
-    if (inputs.length !== 1) {
-      throw new ConfigError(`${where}: training a model with ${inputs.length} inputs is not supported yet; ` +
-        `predict works with several inputs`);
     }
     const optimizer = parseOptimizer(options.optimizer, where);
     const last = outputs[0]!.node.layer;
@@ -145,9 +142,9 @@ export class Trainer {
     this.accuracy = v.accuracy;
     this.train = trainingKernelsOf(m.backend);
     this.blocks = new BlockList(m.backend.arena);
-    this.inputShape = m.topology.inputs[0]!.shape;
+    this.inputShapes = m.topology.inputs.map((t) => t.shape);
     this.outputShape = m.topology.outputs[0]!.shape;
-    this.inSize = sizeOf(this.inputShape);
+    this.inSizes = this.inputShapes.map(sizeOf);
     this.outSize = sizeOf(this.outputShape);
     this.cols = this.outputShape[this.outputShape.length - 1]!;
     this.labelsPerSample = v.loss.sparse ? this.outSize / this.cols : this.outSize;
@@ -199,21 +196,42 @@ export class Trainer {
    * as they are, not copied).
    * @throws {ShapeError} for a wrong length, shape, class count or label value.
    */
-  prepare(x: TrainInput, labels: LabelInput, what: string): Dataset {
+  prepare(x: TrainInput | readonly TrainInput[], labels: LabelInput, what: string): Dataset {
     const where = `${this.m.label}: ${what}`;
-    const xs = this.toFloats(x, where, "x");
-    if (x instanceof Tensor && (x.shape.length !== this.inputShape.length + 1 ||
-        this.inputShape.some((d, i) => x.shape[i + 1] !== d))) {
-      throw new ShapeError(`${where}: x must have shape [batch,${this.inputShape.join(",")}], got ${formatShape(x.shape)}`);
+    const n = this.inputShapes.length;
+    const isList = Array.isArray(x) && x.length > 0 && typeof x[0] !== "number";
+    if (n > 1 && (!isList || x.length !== n)) {
+      throw new ShapeError(`${where}: the model has ${n} inputs, so x must be an array of ${n} ` +
+        `(${this.inputShapes.map(formatShape).join(", ")})`);
     }
-    if (xs.length === 0 || xs.length % this.inSize !== 0) {
-      throw new ShapeError(`${where}: x has ${xs.length} floats, not a positive multiple of ${this.inSize} ` +
-        `(one ${formatShape(this.inputShape)} sample)`);
-    }
-    const count = xs.length / this.inSize;
+    const given = n > 1 || (isList && x.length === 1) ? (x as readonly TrainInput[]) : [x as TrainInput];
+    const xs = given.map((v, k) => this.checkInput(v, k, where));
+    const count = xs[0]!.length / this.inSizes[0]!;
+    xs.forEach((v, k) => {
+      if (v.length / this.inSizes[k]! !== count) {
+        throw new ShapeError(`${where}: the inputs disagree on the number of samples: ` +
+          `${xs.map((a, i) => a.length / this.inSizes[i]!).join(", ")}`);
+      }
+    });
     const ys = labels instanceof Int32Array ? Float32Array.from(labels) : this.toFloats(labels, where, "labels");
     this.checkLabels(ys, count, where);
-    return { x: xs, labels: ys, count };
+    return { xs, labels: ys, count };
+  }
+
+  /** Input `k` as flat floats, checked against its shape. */
+  private checkInput(v: TrainInput, k: number, where: string): Float32Array {
+    const shape = this.inputShapes[k]!;
+    const name = this.inputShapes.length === 1 ? "x" : `x[${k}]`;
+    const flat = this.toFloats(v, where, name);
+    if (v instanceof Tensor && (v.shape.length !== shape.length + 1 || shape.some((d, i) => v.shape[i + 1] !== d))) {
+      throw new ShapeError(`${where}: ${name} must have shape [batch,${shape.join(",")}], got ${formatShape(v.shape)}`);
+    }
+    const per = this.inSizes[k]!;
+    if (flat.length === 0 || flat.length % per !== 0) {
+      throw new ShapeError(`${where}: ${name} has ${flat.length} floats, not a positive multiple of ${per} ` +
+        `(one ${formatShape(shape)} sample)`);
+    }
+    return flat;
   }
 
   /** Copies samples `order[start .. start + count)` (or `start ..` when order is null) into the planned batch. */
@@ -221,17 +239,18 @@ export class Trainer {
     const plan = this.requirePlan();
     this.loaded = { order, start };
     const f32 = this.m.backend.arena.f32();
-    const [xi, li, per, lper] = [plan.inputs[0]! / F32_BYTES, plan.labels / F32_BYTES, this.inSize, this.labelsPerSample];
-    if (order === null) {
-      f32.set(data.x.subarray(start * per, (start + count) * per), xi);
-      f32.set(data.labels.subarray(start * lper, (start + count) * lper), li);
-      return;
-    }
-    for (let j = 0; j < count; j++) {
-      const s = order[start + j]!;
-      f32.set(data.x.subarray(s * per, (s + 1) * per), xi + j * per);
-      f32.set(data.labels.subarray(s * lper, (s + 1) * lper), li + j * lper);
-    }
+    const copy = (from: Float32Array, to: number, per: number): void => {
+      if (order === null) {
+        f32.set(from.subarray(start * per, (start + count) * per), to);
+        return;
+      }
+      for (let j = 0; j < count; j++) {
+        const s = order[start + j]!;
+        f32.set(from.subarray(s * per, (s + 1) * per), to + j * per);
+      }
+    };
+    data.xs.forEach((x, k) => copy(x, plan.inputs[k]! / F32_BYTES, this.inSizes[k]!));
+    copy(data.labels, plan.labels / F32_BYTES, this.labelsPerSample);
   }
 
   /**
@@ -301,14 +320,18 @@ export class Trainer {
    */
   private blame(batch: number): string {
     const plan = this.program!;
-    const i = this.m.backend.kernels.firstNonFinite(plan.inputs[0]!, batch * this.inSize);
-    if (i < 0) return "";
-    const v = this.m.backend.arena.f32()[plan.inputs[0]! / F32_BYTES + i]!;
-    const j = Math.floor(i / this.inSize);
-    const { order, start } = this.loaded;
-    const sample = order === null ? start + j : order[start + j]!;
-    return `the input is at fault: x sample ${sample} holds ${v} (at offset ${i % this.inSize} of its ` +
-      `${this.inSize} values); `;
+    for (let k = 0; k < this.inSizes.length; k++) {
+      const per = this.inSizes[k]!;
+      const i = this.m.backend.kernels.firstNonFinite(plan.inputs[k]!, batch * per);
+      if (i < 0) continue;
+      const v = this.m.backend.arena.f32()[plan.inputs[k]! / F32_BYTES + i]!;
+      const j = Math.floor(i / per);
+      const { order, start } = this.loaded;
+      const sample = order === null ? start + j : order[start + j]!;
+      const name = this.inSizes.length === 1 ? "x" : `x[${k}]`;
+      return `the input is at fault: ${name} sample ${sample} holds ${v} (at offset ${i % per} of its ${per} values); `;
+    }
+    return "";
   }
 
   /** One kernel pass per gradient: NaN or Infinity anywhere stops the step before any update. */

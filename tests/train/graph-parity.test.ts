@@ -4,7 +4,7 @@
 // statistics included, must land within OPTIMIZER_PARITY_REL of how far
 // tfjs moved that tensor. Weights are copied layer by layer, by name.
 import * as tf from "@tensorflow/tfjs-core";
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Adam, init, SGD, type Optimizer } from "simdcnn";
 import { BACKENDS, uniform, useTfCpu } from "../parity/harness.js";
 import { buildBoth, copyWeightsByName, type Describe } from "../parity/graphs.js";
@@ -28,6 +28,14 @@ const residualBN: Describe = (L) => {
   // gradient is 0 and both libraries would move it by rounding noise alone (Adam amplifies that).
   const h = L.bn("dense_bn", { momentum: 0.9 })(L.dense("hidden", { units: 6, useBias: false })(flat));
   return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(h) };
+};
+
+const twoInputs: Describe = (L) => {
+  const image = L.input([5, 5, 2], "image");
+  const meta = L.input([4], "meta");
+  const f = L.gap("pool")(L.bn("conv_bn")(L.conv("conv", { filters: 3, kernelSize: 3, padding: "same", useBias: false })(image)));
+  const m = L.dense("meta_dense", { units: 3, activation: "tanh" })(meta);
+  return { inputs: [image, meta], outputs: L.dense("head", { units: 3, activation: "softmax" })(L.concat("join")([f, m])) };
 };
 
 const SAMPLES = 12;
@@ -73,6 +81,32 @@ describe.each(BACKENDS)("residual net with BatchNorm: training parity with tfjs 
     await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
     const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
     expectPerTensorParity(model.getWeights(), theirs, start, names);
+    model.dispose();
+  });
+
+  it("two inputs, one output (image and metadata joined): three SGD steps of fit", async () => {
+    const { model, tfModel } = buildBoth(twoInputs);
+    copyWeightsByName(model, tfModel, 23);
+    const start = model.getWeights();
+    const image = uniform(SAMPLES * 5 * 5 * 2, 43);
+    const meta = uniform(SAMPLES * 4, 47);
+    const sparse = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 7 + 2) % 3);
+
+    tfModel.compile({ optimizer: tf.train.sgd(0.1), loss: "sparseCategoricalCrossentropy" });
+    const xs = [tf.tensor(image, [SAMPLES, 5, 5, 2]), tf.tensor(meta, [SAMPLES, 4])];
+    const ys = tf.tensor(sparse, [SAMPLES]);
+    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+    xs.forEach((t) => t.dispose());
+    ys.dispose();
+    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
+      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
+
+    model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: "sparseCategoricalCrossentropy" });
+    await model.fit([image, meta], sparse, { epochs: 1, batchSize: BATCH, shuffle: false });
+    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
+    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    expect(model.evaluate([image, meta], sparse).loss).toBeGreaterThan(0);
+    expect(() => model.trainOnBatch(image, sparse)).toThrow(/the model has 2 inputs, so x must be an array of 2/);
     model.dispose();
   });
 });
