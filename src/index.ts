@@ -35,6 +35,8 @@ export { Conv2D } from "./layers/conv2d.js";
 export type { Conv2DConfig } from "./layers/conv2d.js";
 export { DepthwiseConv2D } from "./layers/depthwise-conv2d.js";
 export type { DepthwiseConv2DConfig } from "./layers/depthwise-conv2d.js";
+export { SeparableConv2D } from "./layers/separable-conv2d.js";
+export type { SeparableConv2DConfig } from "./layers/separable-conv2d.js";
 export { MaxPool2D, AvgPool2D, GlobalAvgPool2D } from "./layers/pooling.js";
 export type { Pool2DConfig } from "./layers/pooling.js";
 export { Flatten } from "./layers/flatten.js";

@@ -12,9 +12,6 @@
 import { Activation } from "../layers/activation.js";
 import type { ParsedActivation } from "../layers/activations.js";
 import { BatchNormalization } from "../layers/batch-normalization.js";
-import { Conv2D } from "../layers/conv2d.js";
-import { Dense } from "../layers/dense.js";
-import { DepthwiseConv2D } from "../layers/depthwise-conv2d.js";
 import type { GraphNode, SymbolicTensor } from "./symbolic.js";
 import type { Topology } from "./topology.js";
 
@@ -39,11 +36,11 @@ export function inferenceRewrites(topology: Topology): Rewrites {
   const inGraph = new Set(topology.nodes);
   // A tensor only `node` reads, which is no model output: fusing across it loses nothing.
   const private_ = (t: SymbolicTensor): boolean => readers.get(t) === 1 && !outputs.has(t);
-  // A Conv2D / DepthwiseConv2D / Dense called once in this graph, with a linear activation.
+  // A layer that can fold and fuse (Conv2D, Dense, the depthwise ones), called once in this graph,
+  // with a linear activation.
   const absorbs = (node: GraphNode): boolean => {
     const layer = node.layer;
-    if (!(layer instanceof Conv2D || layer instanceof DepthwiseConv2D || layer instanceof Dense) ||
-        layer.activation.name !== "linear") return false;
+    if (!layer.absorbsAffine || layer.outputActivation?.name !== "linear") return false;
     return layer.nodes.filter((n) => inGraph.has(n)).length === 1;
   };
   const views = new Set<GraphNode>();

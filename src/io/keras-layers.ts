@@ -11,6 +11,7 @@ import type { BatchNormalization } from "../layers/batch-normalization.js";
 import type { Conv2D } from "../layers/conv2d.js";
 import type { Dense } from "../layers/dense.js";
 import type { DepthwiseConv2D } from "../layers/depthwise-conv2d.js";
+import type { SeparableConv2D } from "../layers/separable-conv2d.js";
 import type { Layer } from "../layers/layer.js";
 import { LAYER_REGISTRY, type LayerType } from "../layers/registry.js";
 import { activationFromKeras, activationToKeras, initializerFromKeras, initializerToKeras } from "./keras-names.js";
@@ -152,6 +153,42 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
     weightShapes: (l: DepthwiseConv2D, [x]) => {
       const shapes = [{ name: "depthwise_kernel", shape: [...l.kernelSize, x![2]!, l.depthMultiplier] }];
       return l.useBias ? [...shapes, { name: "bias", shape: [x![2]! * l.depthMultiplier] }] : shapes;
+    },
+  },
+  SeparableConv2D: {
+    save: (l: SeparableConv2D) => {
+      const { activation, leakyAlpha } = activationToKeras(l.activation);
+      return {
+        leakyAlpha,
+        config: {
+          filters: l.filters, kernel_size: [...l.kernelSize], strides: [...l.strides], padding: l.padding,
+          data_format: "channels_last", depth_multiplier: l.depthMultiplier, dilation_rate: [...l.dilationRate],
+          activation, use_bias: l.useBias, depthwise_initializer: initializerToKeras(l.depthwiseInitializer),
+          pointwise_initializer: initializerToKeras(l.pointwiseInitializer),
+          bias_initializer: initializerToKeras(l.biasInitializer),
+          depthwise_regularizer: null, pointwise_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+          depthwise_constraint: null, pointwise_constraint: null, bias_constraint: null,
+        },
+      };
+    },
+    load: (c) => {
+      channelsLast(c);
+      return {
+        filters: c.int("filters", NaN), kernelSize: c.pair("kernel_size", [3, 3]), strides: c.pair("strides", [1, 1]),
+        padding: c.oneOf("padding", ["valid", "same"], "valid"), depthMultiplier: c.int("depth_multiplier", 1),
+        dilationRate: c.pair("dilation_rate", [1, 1]), ...activationOf(c), useBias: c.bool("use_bias", true),
+        depthwiseInitializer: initializerFromKeras(c.get("depthwise_initializer"), "glorotUniform"),
+        pointwiseInitializer: initializerFromKeras(c.get("pointwise_initializer"), "glorotUniform"),
+        biasInitializer: initializerFromKeras(c.get("bias_initializer"), "zeros"),
+      };
+    },
+    weightShapes: (l: SeparableConv2D, [x]) => {
+      const middle = x![2]! * l.depthMultiplier;
+      const shapes = [
+        { name: "depthwise_kernel", shape: [...l.kernelSize, x![2]!, l.depthMultiplier] },
+        { name: "pointwise_kernel", shape: [1, 1, middle, l.filters] },
+      ];
+      return l.useBias ? [...shapes, { name: "bias", shape: [l.filters] }] : shapes;
     },
   },
   MaxPooling2D: poolCodec,

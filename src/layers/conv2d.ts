@@ -276,6 +276,10 @@ export class Conv2D extends Layer {
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
   }
 
+  override get absorbsAffine(): boolean {
+    return true;
+  }
+
   override prepareFold(source: AffineSource): boolean {
     if (this.fold?.source === source) return true;
     const [kh, kw] = this.kernelSize;

@@ -131,6 +131,10 @@ export class Dense extends Layer {
     if (act.softmax) softmaxRows(kernels, y, m, this.units);
   }
 
+  override get absorbsAffine(): boolean {
+    return true;
+  }
+
   override prepareFold(source: AffineSource): boolean {
     if (this.fold?.source === source) return true;
     this.fold = new FoldedWeights(source, this.allocBlock(this.inputs * this.units), this.allocBlock(this.packedSize),

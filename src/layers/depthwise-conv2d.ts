@@ -173,6 +173,10 @@ export class DepthwiseConv2D extends Layer {
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.outChannels);
   }
 
+  override get absorbsAffine(): boolean {
+    return true;
+  }
+
   override prepareFold(source: AffineSource): boolean {
     if (this.fold?.source === source) return true;
     const [kh, kw] = this.kernelSize;

@@ -375,6 +375,15 @@ export abstract class Layer {
     return false;
   }
 
+  /**
+   * True for layers whose forward can run with a BatchNormalization folded
+   * into their weights (`prepareFold`, `ForwardArgs.folded`) and with a
+   * following element-wise activation as their epilogue (`ForwardArgs.activation`).
+   */
+  get absorbsAffine(): boolean {
+    return false;
+  }
+
   /** Floats of the packed copies of the weights the forward kernels read (0 when none). */
   packedFloats(): number {
     return 0;

@@ -15,6 +15,7 @@ import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from "./pooling.js";
 import { Add, Average, Maximum, Multiply } from "./merge.js";
 import { BatchNormalization } from "./batch-normalization.js";
 import { Concatenate } from "./concatenate.js";
+import { SeparableConv2D } from "./separable-conv2d.js";
 import { InputLayer } from "./input-layer.js";
 
 export const LAYER_REGISTRY = {
@@ -37,6 +38,7 @@ export const LAYER_REGISTRY = {
   Average,
   Maximum,
   Concatenate,
+  SeparableConv2D,
 } as const satisfies Record<string, new (config: never) => Layer>;
 
 /** Every serializable layer class name (the Keras/tfjs `className`). */

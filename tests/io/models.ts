@@ -3,14 +3,16 @@
 // use every layer class: Conv2D, Dense, MaxPooling2D, AveragePooling2D,
 // GlobalAveragePooling2D, Flatten, Dropout, Activation (sigmoid, tanh),
 // ReLU, LeakyReLU, Softmax, BatchNormalization, Add, Multiply, Average,
-// Maximum, Concatenate, InputLayer; Sequential and functional (residual +
-// BatchNorm, a concatenation, a shared layer, two inputs).
+// Maximum, Concatenate, InputLayer, DepthwiseConv2D, SeparableConv2D, a
+// dilated Conv2D; Sequential and functional (residual + BatchNorm, a
+// concatenation, a shared layer, two inputs, a mobile-style block).
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
 import {
-  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten,
+  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
+  SeparableConv2D,
   GlobalAvgPool2D, input, LeakyReLU, Maximum, MaxPool2D, Model, Multiply, ReLU, Sequential, Sigmoid, Softmax, Tanh,
   type SymbolicTensor, type Tensor,
 } from "../../src/index.js";
@@ -97,12 +99,28 @@ export function twoInputs(): Model<SymbolicTensor[]> {
   return new Model({ inputs: [image, meta], outputs: [y1, y2], name: "two_inputs" });
 }
 
+/**
+ * Separable, depthwise (multiplier 2, BatchNorm folded) and a dilated conv.
+ * The separable layer keeps depth multiplier 1: tfjs-layers 4.22 leaves
+ * depth_multiplier out of a SeparableConv2D's saved config.
+ */
+export function mobileBlock(): Model {
+  const inp = input({ shape: [9, 9, 4], name: "image" });
+  let x = new SeparableConv2D({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "sep" }).apply(inp);
+  x = new DepthwiseConv2D({ kernelSize: 3, strides: 2, padding: "same", depthMultiplier: 2, useBias: false, name: "dw" }).apply(x);
+  x = new ReLU({ name: "dw_relu" }).apply(new BatchNormalization({ name: "dw_bn" }).apply(x));
+  x = new Conv2D({ filters: 4, kernelSize: 3, dilationRate: 2, padding: "same", name: "dilated" }).apply(x);
+  const out = new Dense({ units: 3, activation: "softmax", name: "head" }).apply(new GlobalAvgPool2D({ name: "pool" }).apply(x));
+  return new Model({ inputs: inp, outputs: out, name: "mobile_block" });
+}
+
 /** Every model above, by name. */
 export const OUR_MODELS: Record<string, () => AnyModel> = {
   sequentialCnn: () => sequentialCnn() as unknown as AnyModel,
   residualBn: () => residualBn() as unknown as AnyModel,
   concatShared: () => concatShared() as unknown as AnyModel,
   twoInputs: () => twoInputs() as unknown as AnyModel,
+  mobileBlock: () => mobileBlock() as unknown as AnyModel,
 };
 
 /** A seeded batch for each input of a model. */

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Flatten, GlobalAvgPool2D, input,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D, Flatten, GlobalAvgPool2D, input,
   MaxPool2D, Maximum, Model, Multiply, ReLU, type Layer, type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "./harness.js";
@@ -20,6 +20,8 @@ export interface Lib<T> {
   dense(name: string, o: { units: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   depthwise(name: string, o: { kernelSize: number; strides?: number; padding?: "same" | "valid";
     depthMultiplier?: number; dilationRate?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
+  separable(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
+    depthMultiplier?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   bn(name: string, o?: { axis?: number; center?: boolean; scale?: boolean; epsilon?: number; momentum?: number }): (x: T) => T;
   relu(name: string): (x: T) => T;
   activation(name: string, activation: "tanh" | "sigmoid" | "softmax"): (x: T) => T;
@@ -45,6 +47,7 @@ export const ours: Lib<SymbolicTensor> = {
   conv: (name, o) => apply1(new Conv2D({ name, ...o })),
   dense: (name, o) => apply1(new Dense({ name, ...o })),
   depthwise: (name, o) => apply1(new DepthwiseConv2D({ name, ...o })),
+  separable: (name, o) => apply1(new SeparableConv2D({ name, ...o })),
   bn: (name, o = {}) => apply1(new BatchNormalization({ name, ...o })),
   relu: (name) => apply1(new ReLU({ name })),
   activation: (name, activation) => apply1(new Activation({ name, activation })),
@@ -67,6 +70,7 @@ export const theirs: Lib<TfT> = {
   conv: (name, o) => one(tfl.layers.conv2d({ name, ...o })),
   dense: (name, o) => one(tfl.layers.dense({ name, ...o })),
   depthwise: (name, o) => one(tfl.layers.depthwiseConv2d({ name, ...o })),
+  separable: (name, o) => one(tfl.layers.separableConv2d({ name, ...o })),
   bn: (name, o = {}) => one(tfl.layers.batchNormalization({ name, ...o })),
   relu: (name) => one(tfl.layers.reLU({ name })),
   activation: (name, activation) => one(tfl.layers.activation({ name, activation })),
