@@ -57,6 +57,17 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "BatchNormalization over the rows (axis 1) and the columns (axis -2) in training mode",
+    loss: "meanSquaredError",
+    batch: 3,
+    build: () => {
+      const inp = input({ shape: [4, 5, 3] });
+      const x = new Conv2D({ filters: 3, padding: "same", activation: "tanh" }).apply(inp);
+      const y = new BatchNormalization({ axis: -2 }).apply(new BatchNormalization({ axis: 1 }).apply(x));
+      return { inputs: inp, outputs: new Dense({ units: 2 }).apply(new Flatten().apply(y)) };
+    },
+  },
+  {
     name: "a layer applied twice (its gradient summed over both calls)",
     loss: "meanSquaredError",
     batch: 2,

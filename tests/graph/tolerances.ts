@@ -23,3 +23,6 @@ export const GRAPH_GRADIENT_REL = 1e-2;
  * weight, a few float32 roundings on outputs that are probabilities.
  */
 export const FOLD_ABS = 1e-5;
+
+/** BatchNorm at inference against its formula in float64: a multiply and an add in float32 on values up to ~10. */
+export const BN_AXIS_ABS = 1e-5;
