@@ -17,7 +17,7 @@ import { BUDGETS, bestSimdcnn, measureWorkload, metricOf } from "./lib/measure.m
 import { simdcnn, wasmStaleness } from "./lib/simdcnn.mjs";
 import { tfjsCpu, tfjsWasm } from "./lib/peer-tfjs.mjs";
 import { onnxRuntime } from "./lib/peer-ort.mjs";
-import { cell, fmt, formatTable, ratio } from "./lib/table.mjs";
+import { cell, fmt, formatTable, gbps, ratio, unitText } from "./lib/table.mjs";
 import { measureColdStart } from "./lib/cold-start.mjs";
 import { measureSizes } from "./lib/sizes.mjs";
 import { measurePeak } from "./lib/peak.mjs";
@@ -79,8 +79,8 @@ for (const wl of workloads) {
   const data = workloadData(wl);
   const { results, reference } = await measureWorkload(wl, data, contestants, budget, rates, log);
   rows.push({ wl, results, reference });
-  const summary = contestants.map((c) => `${c.id} ${cell(results[c.id])}`).join(", ");
-  log(`- ${wl.label} [${wl.unit}]: ${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const summary = contestants.map((c) => `${c.id} ${cell(results[c.id], wl)}`).join(", ");
+  log(`- ${wl.label} [${unitText(wl)}]: ${summary} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
 const PEERS = [
@@ -99,7 +99,8 @@ function fastestCell(wl, id, minMs) {
   const value = metricOf(wl, minMs);
   const p = peak[PEAK_OF[id]];
   const share = wl.unit === "GFLOP/s" && typeof p === "number" ? ` (${Math.round((100 * value) / p)}%)` : "";
-  return `${fmt(value)} ${id}${share}`;
+  const bandwidth = wl.bytes ? ` ${fmt(gbps(wl, minMs))} GB/s` : "";
+  return `${fmt(value)} ${id}${share}${bandwidth}`;
 }
 
 const headers = [
@@ -110,8 +111,8 @@ const tableRows = rows.map(({ wl, results }) => {
   const best = bestSimdcnn(results);
   const bestMin = bestSimdcnn(results, "minMs");
   return [
-    wl.label, wl.unit,
-    ...contestants.map((c) => cell(results[c.id])),
+    wl.label, unitText(wl),
+    ...contestants.map((c) => cell(results[c.id], wl)),
     best ?? "-",
     ...PEERS.map(([id]) => ratio(speedup(results, best, id))),
     bestMin ? fastestCell(wl, bestMin, results[bestMin].minMs) : "-",
@@ -125,6 +126,12 @@ log(`\nUnits: GFLOP/s (GEMM 2mnk, conv 2·oh·ow·cout·kh·kw·cin·batch), Gop
   `img/s (batch 64), ms (batch-1 latency, lower is better). Medians of tinybench samples; the last two ` +
   `columns use each contestant's fastest sample instead, and pick the best binary by it (on a shared machine noise only slows calls down); ` +
   `(n%) is that sample's share of the binary's core peak above.`);
+if (rows.some(({ wl }) => wl.bytes)) {
+  log(`Depthwise rows: GFLOP/s (2·oh·ow·c·kh·kw·batch) / GB/s (input + output + weights + bias bytes, each read or written once, ` +
+    `over the same time). Bias + relu: simdcnn fuses both in its kernel; TF.js wasm fuses both in its XNNPACK op; ` +
+    `TF.js cpu runs them as separate passes inside its FusedDepthwiseConv2D; ORT gets Conv(group = C, bias) + Relu ` +
+    `and runs them as one FusedConv node (NCHW, CPU EP).`);
+}
 log(`Marks: ! output differs from the reference (simdcnn js, else the next peer that ran), * one cold call only (too slow to sample), ` +
   `? unchecked; skip = estimated slower than ${budget.maxCallMs / 1000} s per call; n/a = contestant not available for this row.`);
 log(`"vs X" = X's time / the best matching simdcnn wasm binary's time (> 1: simdcnn faster). ` +

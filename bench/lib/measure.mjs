@@ -115,6 +115,7 @@ export async function measureWorkload(wl, data, contestants, budget, rates, log)
         Object.assign(entry, { ms: r.latency.p50, minMs: r.latency.min, samples: r.latency.samplesCount, rme: r.latency.rme });
       }
       entry.value = metricOf(wl, entry.ms);
+      if (wl.bytes) entry.gbps = wl.bytes / (entry.ms * 1e6); // memory-bound rows: GB/s of the median
       rates.set(c.id, wl.flops / Math.min(entry.ms, first.ms));
       results[c.id] = entry;
     } catch (e) {

@@ -108,6 +108,27 @@ function buildGraph(wl, data) {
       outNchw: [wl.batch, wl.cout, wl.oh, wl.ow],
     };
   }
+  if (wl.kind === "depthwise") {
+    // Depthwise is a grouped Conv with group = C: weights [C*M, 1, kh, kw].
+    // The Keras kernel [kh, kw, C, M] is HWIO with I = 1 and O = C*M (output
+    // channel c*M + m in both), so hwioToOihw reorders it. Bias is the Conv's
+    // third input; ORT's optimizer fuses Conv + Relu into one FusedConv node
+    // (seen in its profiler, enableProfiling: true: op_name "FusedConv", CPUExecutionProvider).
+    const x = g.input("x", [wl.batch, wl.cin, wl.h, wl.w]);
+    const wName = g.initializer("dw_w", [wl.cout, 1, wl.kh, wl.kw], hwioToOihw(data.w, wl.kh, wl.kw, 1, wl.cout));
+    const bName = g.initializer("dw_b", [wl.cout], data.bias);
+    const conv = g.node("Conv", [x, wName, bName], {
+      group: wl.cin, kernel_shape: [wl.kh, wl.kw], pads: wl.pads, strides: [wl.stride, wl.stride],
+    });
+    const y = wl.activation === "relu" ? g.node("Relu", [conv]) : conv;
+    g.output(y, [wl.batch, wl.cout, wl.oh, wl.ow]);
+    return {
+      g, y,
+      feed: nhwcToNchw(data.x, wl.batch, wl.h, wl.w, wl.cin),
+      feedShape: [wl.batch, wl.cin, wl.h, wl.w],
+      outNchw: [wl.batch, wl.cout, wl.oh, wl.ow],
+    };
+  }
   if (wl.kind === "maxpool") {
     const x = g.input("x", [wl.batch, wl.c, wl.h, wl.w]);
     const y = g.node("MaxPool", [x], { kernel_shape: [wl.pool, wl.pool], strides: [wl.stride, wl.stride] });

@@ -193,6 +193,15 @@ function makeContestant(id, label, backendName) {
         const filter = keep(tf.tensor4d(data.w, [wl.kh, wl.kw, wl.cin, wl.cout]));
         const bias = keep(tf.tensor1d(data.bias));
         step = () => tf.fused.conv2d({ x, filter, bias, strides: wl.stride, pad: wl.padding, activation: wl.activation });
+      } else if (wl.kind === "depthwise") {
+        // One fused op on both backends: the wasm backend's FusedDepthwiseConv2D
+        // runs bias and relu inside its XNNPACK depthwise kernel; the cpu
+        // backend's FusedDepthwiseConv2D is a depthwise pass, then an add and
+        // a relu pass over the output (cpu kernels/FusedDepthwiseConv2D.js).
+        const x = keep(tf.tensor4d(data.x, [wl.batch, wl.h, wl.w, wl.cin]));
+        const filter = keep(tf.tensor4d(data.w, [wl.kh, wl.kw, wl.cin, wl.multiplier]));
+        const bias = keep(tf.tensor1d(data.bias));
+        step = () => tf.fused.depthwiseConv2d({ x, filter, bias, strides: wl.stride, pad: wl.padding, activation: wl.activation });
       } else if (wl.kind === "maxpool") {
         const x = keep(tf.tensor4d(data.x, [wl.batch, wl.h, wl.w, wl.c]));
         step = () => tf.maxPool(x, wl.pool, wl.stride, "valid");

@@ -106,6 +106,22 @@ function prepareKernels(kernels, bump, ids, wl, data) {
     const run = () => kernels.conv2d(g, x, packed, bias, y, wl.cout, act, 0, scratch);
     return { run, result: () => (run(), bump.f32(y, yLen).slice()) };
   }
+  if (wl.kind === "depthwise") {
+    // No packing: the kernel reads the raw Keras depthwise_kernel [kh, kw, C, M].
+    const g = geometry(wl.batch, wl.h, wl.w, wl.cin, wl.oh, wl.ow, wl.kh, wl.kw, wl.stride, wl.stride, wl.padTop, wl.padLeft);
+    const xLen = wl.batch * wl.h * wl.w * wl.cin;
+    const wLen = wl.kh * wl.kw * wl.cin * wl.multiplier;
+    const yLen = wl.batch * wl.oh * wl.ow * wl.cout;
+    const x = bump.alloc(xLen);
+    const w = bump.alloc(wLen);
+    const bias = bump.alloc(wl.cout);
+    const y = bump.alloc(yLen);
+    bump.f32(x, xLen).set(data.x);
+    bump.f32(w, wLen).set(data.w);
+    bump.f32(bias, wl.cout).set(data.bias);
+    const run = () => kernels.depthwiseConv2d(g, 1, 1, x, w, bias, y, wl.multiplier, act, 0);
+    return { run, result: () => (run(), bump.f32(y, yLen).slice()) };
+  }
   if (wl.kind === "maxpool") {
     const g = geometry(wl.batch, wl.h, wl.w, wl.c, wl.oh, wl.ow, wl.pool, wl.pool, wl.stride, wl.stride, 0, 0);
     const xLen = wl.batch * wl.h * wl.w * wl.c;

@@ -18,11 +18,22 @@ export function fmt(x) {
   return x.toPrecision(2);
 }
 
+/** GB/s of one call taking `ms` on a row that carries `bytes` (memory-bound rows), else NaN. */
+export function gbps(wl, ms) {
+  return wl?.bytes ? wl.bytes / (ms * 1e6) : NaN;
+}
+
+/** The unit column: rows with `bytes` show "GFLOP/s / GB/s", every other row its unit alone. */
+export function unitText(wl) {
+  return wl.bytes ? `${wl.unit} / GB/s` : wl.unit;
+}
+
 /**
  * One result cell: the value plus marks — `!` output mismatch, `*` one cold
- * call only (too slow to sample), `?` not checked (no reference ran).
+ * call only (too slow to sample), `?` not checked (no reference ran). On a
+ * row with `bytes` (pass its workload) the value is followed by " / GB/s".
  */
-export function cell(entry) {
+export function cell(entry, wl) {
   if (!entry) return "";
   switch (entry.status) {
     case "n/a":
@@ -36,7 +47,8 @@ export function cell(entry) {
       if (!entry.check) marks += "?";
       else if (!entry.check.ok) marks += "!";
       if (entry.status === "single") marks += "*";
-      return fmt(entry.value) + marks;
+      const bandwidth = gbps(wl, entry.ms);
+      return fmt(entry.value) + (Number.isFinite(bandwidth) ? ` / ${fmt(bandwidth)}` : "") + marks;
     }
   }
 }

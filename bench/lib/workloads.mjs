@@ -37,6 +37,35 @@ export function conv(batch, h, w, cin, cout, kernel, padding, { quick = false } 
   };
 }
 
+/**
+ * DepthwiseConv2D (Keras): each of the `c` channels convolved with its own
+ * kernel x kernel filter (depth multiplier 1), bias and relu fused, as a
+ * MobileNetV2 block's 3x3 stage. Memory-bound, so the row also carries
+ * `bytes` (input + output + weights + bias, each read or written once) and
+ * prints GB/s next to GFLOP/s.
+ */
+function depthwise(batch, h, w, c, kernel, stride, padding, { quick = false } = {}) {
+  const rows = windowAxis(h, kernel, stride, padding);
+  const cols = windowAxis(w, kernel, stride, padding);
+  const multiplier = 1;
+  const cout = c * multiplier;
+  const floats = batch * h * w * c + batch * rows.out * cols.out * cout + kernel * kernel * cout + cout;
+  return {
+    id: `depthwise-${batch > 1 ? `b${batch}-` : ""}${h}x${w}x${c}-k${kernel}-s${stride}${padding === "valid" ? "v" : ""}`,
+    label: `DepthwiseConv ${kernel}x${kernel} ${padding} s${stride} ${batch > 1 ? `${batch}x` : ""}${h}x${w}x${c} +bias relu`,
+    kind: "depthwise",
+    batch, h, w, cin: c, cout, multiplier, kh: kernel, kw: kernel, stride, padding,
+    oh: rows.out, ow: cols.out, padTop: rows.before, padLeft: cols.before,
+    pads: [rows.before, cols.before, rows.after, cols.after],
+    activation: "relu",
+    bias: true,
+    flops: 2 * rows.out * cols.out * cout * kernel * kernel * batch,
+    bytes: 4 * floats,
+    unit: "GFLOP/s",
+    quick,
+  };
+}
+
 function maxPool(batch, h, w, c, pool) {
   const oh = Math.floor(h / pool);
   const ow = Math.floor(w / pool);
@@ -79,11 +108,15 @@ export function allWorkloads() {
     gemm(1, 3136, 512, { dense: true }),
     conv(1, 28, 28, 1, 6, 5, "valid"),
     conv(1, 28, 28, 1, 32, 3, "same"),
-    conv(1, 32, 32, 3, 32, 3, "same", { quick: true }),
+    conv(1, 32, 32, 3, 32, 3, "same"),
     conv(1, 32, 32, 32, 64, 3, "same"),
     conv(32, 28, 28, 1, 32, 3, "same"),
-    conv(1, 56, 56, 64, 64, 3, "same", { quick: true }),
+    conv(1, 56, 56, 64, 64, 3, "same"),
     conv(1, 112, 112, 32, 64, 3, "same"),
+    // Before the pooling row, so the models' slow-contestant estimates
+    // (which read the previous row's rate) are what they were without them.
+    depthwise(1, 112, 112, 96, 3, 2, "same", { quick: true }),
+    depthwise(1, 112, 112, 96, 3, 1, "same", { quick: true }),
     maxPool(1, 56, 56, 64, 2),
     model(LENET5, 1, { quick: true }),
     model(LENET5, 64, { quick: true }),
@@ -97,6 +130,7 @@ export function allWorkloads() {
 /**
  * The inputs of one workload, NHWC / Keras layouts, deterministic per id.
  * gemm: a [m,k], b [k,n], bias [n]; conv: x, w [kh,kw,cin,cout], bias;
+ * depthwise: x, w [kh,kw,cin,multiplier] (Keras depthwise_kernel), bias [cout];
  * maxpool: x; model: x, weights (Keras order).
  */
 export function workloadData(wl) {
@@ -115,6 +149,12 @@ export function workloadData(wl) {
         w: randomArray(wl.kh * wl.kw * wl.cin * wl.cout, seed + 2, 1 / Math.sqrt(wl.kh * wl.kw * wl.cin)),
         bias: randomArray(wl.cout, seed + 3, 0.1),
       };
+    case "depthwise":
+      return {
+        x: randomArray(wl.batch * wl.h * wl.w * wl.cin, seed + 1),
+        w: randomArray(wl.kh * wl.kw * wl.cin * wl.multiplier, seed + 2, 1 / Math.sqrt(wl.kh * wl.kw)),
+        bias: randomArray(wl.cout, seed + 3, 0.1),
+      };
     case "maxpool":
       return { x: randomArray(wl.batch * wl.h * wl.w * wl.c, seed + 1) };
     case "model": {
@@ -130,7 +170,8 @@ export function workloadData(wl) {
 export function outputLength(wl) {
   switch (wl.kind) {
     case "gemm": return wl.m * wl.n;
-    case "conv": return wl.batch * wl.oh * wl.ow * wl.cout;
+    case "conv":
+    case "depthwise": return wl.batch * wl.oh * wl.ow * wl.cout;
     case "maxpool": return wl.batch * wl.oh * wl.ow * wl.c;
     case "model": return wl.batch * wl.spec.outputShape[0];
     default: throw new Error(`bench: unknown workload kind ${wl.kind}`);
