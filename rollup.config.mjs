@@ -6,6 +6,19 @@
 const from = (entry) => `build/js/src/${entry}.js`;
 const external = [/^node:/];
 
+/**
+ * The edge entries import ./wasm/<variant>.wasm (workerd) or
+ * ./wasm/<variant>.wasm?module (edge-light) for the runtime's bundler to
+ * turn into a WebAssembly.Module. The import must stay exactly as written:
+ * it is relative to dist/<entry>.js, where dist/wasm/ sits.
+ */
+const keepWasmImports = {
+  name: "keep-wasm-imports",
+  resolveId(source) {
+    return /\.wasm(\?module)?$/.test(source) ? { id: source, external: "absolute" } : null;
+  },
+};
+
 export default [
   {
     input: from("index.node"),
@@ -21,10 +34,15 @@ export default [
     output: { file: "dist/browser.js", format: "es" },
   },
   {
-    // Edge runtimes (workerd, Vercel Edge) cannot compile wasm from bytes:
-    // this entry has no loader, so init({ wasm: module }) is required there.
-    input: from("index"),
+    input: from("index.workerd"),
     external,
-    output: { file: "dist/edge.js", format: "es" },
+    plugins: [keepWasmImports],
+    output: { file: "dist/workerd.js", format: "es" },
+  },
+  {
+    input: from("index.edge-light"),
+    external,
+    plugins: [keepWasmImports],
+    output: { file: "dist/edge-light.js", format: "es" },
   },
 ];

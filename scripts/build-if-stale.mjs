@@ -1,14 +1,15 @@
-// `npm test` rebuilds only when a source is newer than the built package, so a
-// test run right after `npm install` (whose `prepare` built everything) does
-// not pay for a second build, and an edit is never tested against stale dist/.
+// `npm test` rebuilds only when a source is newer than the built package (or
+// part of it is missing, as on a fresh clone: `npm install` builds nothing,
+// so that a tarball install runs no script), so a second test run does not
+// pay for a second build, and an edit is never tested against stale dist/.
 import { statSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { execSync } from "node:child_process";
 
 const sources = ["assembly", "src", "asconfig.json", "tsconfig.json", "tsconfig.build.json", "tsconfig.types.json",
-  "rollup.config.mjs", "package.json"];
-const outputs = ["dist/index.js", "dist/index.cjs", "dist/browser.js", "dist/edge.js",
-  "dist/types/src/index.d.ts", "dist/wasm/scalar.wasm", "dist/wasm/simd.wasm", "dist/wasm/relaxed-simd.wasm"];
+  "rollup.config.mjs", "package.json", "scripts/cts-types.mjs"];
+const outputs = ["dist/index.js", "dist/index.cjs", "dist/browser.js", "dist/workerd.js",
+  "dist/edge-light.js", "dist/types/src/index.d.ts", "dist/types/src/index.d.cts", "dist/wasm/scalar.wasm", "dist/wasm/simd.wasm", "dist/wasm/relaxed-simd.wasm"];
 
 function newest(path) {
   const s = statSync(path);

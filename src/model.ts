@@ -106,7 +106,7 @@ export type PredictInput = Tensor | Float32Array | readonly number[];
 /** What predict returns: one Tensor for a model made with one output tensor, an array when made with an array. */
 export type PredictOutput<O> = O extends readonly SymbolicTensor[] ? Tensor[] : Tensor;
 
-/** @internal How a subclass tells the model what it is. */
+/** How a subclass tells the model what it is (not marked internal: the public constructor names it). */
 interface ModelKind {
   readonly className: "Model" | "Sequential";
   readonly prefix: string;

@@ -24,8 +24,8 @@ export interface InitOptions {
    */
   backend?: "auto" | WasmVariant | "js";
   /**
-   * The wasm binary: a compiled `WebAssembly.Module` (required on edge runtimes,
-   * which cannot compile bytes; it is used as is), bytes or a `Response`
+   * The wasm binary: a compiled `WebAssembly.Module` (the only form edge
+   * runtimes take, as they cannot compile bytes; it is used as is), bytes or a `Response`
    * (compiled), or a URL (fetched; on Node, `file:` URLs are read from disk).
    * Each binary knows which build it is: with `backend` "auto" (or omitted)
    * that build is used, whichever it is; with an explicit `backend` it must
@@ -85,8 +85,8 @@ export function setUrlReader(read: UrlReader | null): void {
 
 /**
  * Tells init() how to fetch a wasm binary when the caller passes none. The
- * node and browser entry files call this; edge entries do not (there the
- * caller passes `init({ wasm: module })`).
+ * node, browser, workerd and edge-light entry files call this (the edge
+ * ones hand out the WebAssembly.Module objects they import).
  */
 export function setWasmLoader(load: WasmLoader | null): void {
   loader = load;
@@ -223,8 +223,9 @@ async function resolveSource(source: WasmSource): Promise<WebAssembly.Module | B
 /** The platform's own binary of `variant` (node: from disk, browser: fetched). */
 async function loadDefault(variant: WasmVariant): Promise<WebAssembly.Module | BufferSource | Response> {
   if (loader === null) {
-    throw new BackendError(`init: no wasm binary: this entry point has no loader (edge runtimes), ` +
-      `so pass init({ wasm: module }) with the '${variant}' build, or use init({ backend: "js" })`);
+    throw new BackendError(`init: no wasm binary: this entry point has no loader, ` +
+      `so pass init({ wasm: module }) with the '${variant}' build, or use init({ backend: "js" }) ` +
+      `(on edge runtimes, simdcnn's "workerd" and "edge-light" entries bring their binaries)`);
   }
   try {
     return await loader(variant);

@@ -45,8 +45,9 @@ export class SymbolicTensor {
 
 /**
  * One call of a layer on symbolic inputs. A layer applied twice (shared
- * weights) has two nodes.
- * @internal
+ * weights) has two nodes. Not exported by the package; its declaration
+ * ships (not marked internal) because `SymbolicTensor.node` names it, and
+ * stripping it would leave consumers with skipLibCheck off a broken .d.ts.
  */
 export class GraphNode {
   readonly output: SymbolicTensor;

@@ -328,5 +328,7 @@ describe("dist/browser.js in Chromium", () => {
     expect(outcome).toMatchObject({ rejected: true, isBackendError: true });
     expect(outcome.message).toContain(`'relaxed-simd' wasm build from ${url} failed: HTTP 404`);
     expect(outcome.message).toContain("init({ wasm })");
+    // The hint for a page served as is (not Vite's dev server): copy wasm/ next to the bundle.
+    expect(outcome.message).toContain("Copy node_modules/simdcnn/dist/wasm/ into a wasm/ folder next to the bundle");
   });
 });

@@ -31,7 +31,8 @@ const WASM_BUDGET: Record<string, number> = {
 const JS_BUDGET: Record<string, number> = {
   "dist/index.js": 40 * KiB,
   "dist/browser.js": 40 * KiB,
-  "dist/edge.js": 40 * KiB,
+  "dist/workerd.js": 40 * KiB,
+  "dist/edge-light.js": 40 * KiB,
 };
 
 describe("size budget", () => {

@@ -1,7 +1,7 @@
 // The Worker that workerd-server.ts loads into workerd. It imports the
-// library the way a Cloudflare Worker does (the edge bundle, with the wasm
+// library the way a Cloudflare Worker does (the workerd entry, with the wasm
 // binaries as modules that workerd compiles at load time and hands in as
-// WebAssembly.Module objects) and answers the test's requests with JSON.
+// WebAssembly.Module objects; the test's own copies are passed to init({ wasm })) and answers the test's requests with JSON.
 // Errors travel back as { error } with name, message and stack, so a failure
 // inside workerd reads like one in Node.
 
@@ -56,6 +56,8 @@ export default {
         }
         case "/init-without-wasm":
           return json(await tryInit());
+        case "/init-scalar-without-wasm":
+          return json(await tryInit({ backend: "scalar" }));
         case "/init-from-bytes":
           // Bytes must be compiled here, which workerd forbids (only modules
           // compiled at load time may run): the library has to say so.

@@ -1,13 +1,13 @@
 // Starts workerd (Cloudflare's runtime, the `workerd` devDependency) with a
-// generated config serving tests/edge/worker.mjs, the edge bundle and the
-// three wasm binaries, on a loopback port the kernel picks (address port 0;
+// generated config serving a worker bundle (by default tests/edge/worker.mjs,
+// the package's workerd entry and the wasm binaries), on a loopback port the kernel picks (address port 0;
 // workerd reports the port it bound on its control fd, so no port is guessed
 // and none can collide).
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -27,11 +27,17 @@ const STARTUP_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 const LOG_LIMIT = 20_000;
 
-/** What goes into the worker bundle: module name -> [source file, kind in the capnp Module union]. */
-const MODULES: Array<[name: string, file: string, kind: "esModule" | "wasm" | "data"]> = [
+/** One module of the worker bundle: its name, its source file and its kind in the capnp Module union. */
+export type WorkerModule = [name: string, file: string, kind: "esModule" | "wasm" | "data"];
+
+/** The bundle of worker.mjs: the test's own modules next to the package's workerd entry. */
+export const WORKER_MJS_MODULES: WorkerModule[] = [
   ["worker.mjs", join(HERE, "worker.mjs"), "esModule"],
   // Named like the package, so the worker imports it as a Worker would after bundling.
-  ["simdcnn", join(ROOT, "dist", "edge.js"), "esModule"],
+  ["simdcnn", join(ROOT, "dist", "workerd.js"), "esModule"],
+  // What dist/workerd.js imports (./wasm/<variant>.wasm, relative to the module "simdcnn").
+  ["wasm/relaxed-simd.wasm", join(ROOT, "dist", "wasm", "relaxed-simd.wasm"), "wasm"],
+  ["wasm/simd.wasm", join(ROOT, "dist", "wasm", "simd.wasm"), "wasm"],
   ["scenario.mjs", join(HERE, "scenario.mjs"), "esModule"],
   ["relaxed-simd.wasm", join(ROOT, "dist", "wasm", "relaxed-simd.wasm"), "wasm"],
   ["simd.wasm", join(ROOT, "dist", "wasm", "simd.wasm"), "wasm"],
@@ -49,8 +55,8 @@ export interface WorkerdServer {
   stop(): Promise<void>;
 }
 
-function configText(): string {
-  const modules = MODULES.map(([name, , kind]) => `    (name = "${name}", ${kind} = embed "${name}"),`).join("\n");
+function configText(modules: readonly WorkerModule[]): string {
+  const lines = modules.map(([name, , kind]) => `    (name = "${name}", ${kind} = embed "${name}"),`).join("\n");
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -60,7 +66,7 @@ const config :Workerd.Config = (
 
 const worker :Workerd.Worker = (
   modules = [
-${modules}
+${lines}
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
 );
@@ -68,20 +74,23 @@ ${modules}
 }
 
 /** Copies the bundle's files next to a generated config (capnp `embed` paths are relative to it). */
-function writeBundle(dir: string): string {
-  for (const [name, file] of MODULES) copyFileSync(file, join(dir, name));
+function writeBundle(dir: string, modules: readonly WorkerModule[]): string {
+  for (const [name, file] of modules) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    copyFileSync(file, join(dir, name));
+  }
   const config = join(dir, "config.capnp");
-  writeFileSync(config, configText());
+  writeFileSync(config, configText(modules));
   return config;
 }
 
 /** Starts workerd and resolves once it listens and its worker has answered a request. */
-export async function startWorkerd(): Promise<WorkerdServer> {
+export async function startWorkerd(modules: readonly WorkerModule[] = WORKER_MJS_MODULES): Promise<WorkerdServer> {
   if (!existsSync(WORKERD_BIN)) {
     throw new Error(`workerd is not installed at ${WORKERD_BIN}: run \`npm ci\` ` +
       `(workerd is a devDependency; its postinstall fetches the platform binary, @cloudflare/workerd-<os>-<arch>)`);
   }
-  for (const [, file] of MODULES) {
+  for (const [, file] of modules) {
     if (!existsSync(file)) {
       throw new Error(`${file} is missing: run \`npm run build\` first (the workerd test loads the built package)`);
     }
@@ -111,7 +120,7 @@ export async function startWorkerd(): Promise<WorkerdServer> {
   };
 
   try {
-    const config = writeBundle(dir);
+    const config = writeBundle(dir, modules);
     // fd 3 is workerd's control channel: one JSON line per bound socket.
     child = spawn(WORKERD_BIN, ["serve", config, "--control-fd=3"], {
       cwd: dir,

@@ -1,5 +1,5 @@
-// simdcnn inside workerd, Cloudflare Workers' runtime: the edge entry
-// (dist/edge.js, no loader) with each wasm binary handed in as the
+// simdcnn inside workerd, Cloudflare Workers' runtime: the workerd entry
+// (dist/workerd.js) with each wasm binary handed in as the
 // WebAssembly.Module workerd compiled at load time. Each variant's predict,
 // trainOnBatch and fit must give the same bits as the same binary in Node:
 // same wasm code on the same CPU, and relaxed SIMD's one free choice
@@ -158,16 +158,20 @@ describe("simdcnn in workerd (Cloudflare Workers' runtime)", () => {
     });
   }
 
-  it("init() without a wasm module rejects with the BackendError that says to pass init({ wasm: module })", async () => {
+  it("init() without a wasm module takes the relaxed-SIMD module the workerd entry imports", async () => {
     const outcome = await ask<InitOutcome>("/init-without-wasm");
-    expect(outcome.rejected, "init() with no wasm should reject in workerd").toBe(true);
+    if (outcome.rejected) throw new Error(`init() rejected in workerd: ${outcome.thrown.message}`);
+    expect(outcome.capabilities.backend).toBe("relaxed-simd");
+    expect(outcome.capabilities.reason).toMatch(/validates relaxed SIMD/);
+  });
+
+  it("init({ backend: \"scalar\" }) without a module says the entry ships relaxed-simd and simd only", async () => {
+    const outcome = await ask<InitOutcome>("/init-scalar-without-wasm");
+    expect(outcome.rejected).toBe(true);
     if (!outcome.rejected) return;
-    expect(outcome.thrown.name).toBe("BackendError");
     expect(outcome.thrown.isBackendError).toBe(true);
-    expect(outcome.thrown.message).toMatch(/no loader/);
+    expect(outcome.thrown.message).toContain("the workerd entry ships the 'relaxed-simd' and 'simd' wasm builds, not 'scalar'");
     expect(outcome.thrown.message).toContain("init({ wasm: module })");
-    // auto picks relaxed SIMD there, so that is the build the message asks for.
-    expect(outcome.thrown.message).toContain("'relaxed-simd' build");
   });
 
   it("init({ wasm: bytes }) rejects with a BackendError carrying workerd's refusal to compile bytes", async () => {

@@ -1,0 +1,11 @@
+// Vercel Edge entry (the "edge-light" export condition): Vercel's bundler
+// turns a `.wasm?module` import into a compiled WebAssembly.Module, so a
+// plain `await init()` works where compiling bytes is forbidden.
+import { setWasmLoader } from "./backend/registry.js";
+import { moduleLoader } from "./platform/edge.js";
+import relaxedSimd from "./wasm/relaxed-simd.wasm?module";
+import simd from "./wasm/simd.wasm?module";
+
+setWasmLoader(moduleLoader("edge-light", { "relaxed-simd": relaxedSimd, simd }));
+
+export * from "./index.js";
