@@ -18,7 +18,7 @@ import { BinaryOpId } from "../../assembly/shared/ids.js";
 import type { Backend } from "../backend/registry.js";
 import { Activation } from "../layers/activation.js";
 import { applyActivation, LINEAR, type ParsedActivation } from "../layers/activations.js";
-import type { BackwardArgs, ForwardArgs, Layer, LayerParam } from "../layers/layer.js";
+import type { BackwardArgs, ForwardArgs, Layer, LayerParam, Padding2D } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { BlockList } from "../plan.js";
 import { sizeOf } from "../shape.js";
@@ -59,6 +59,8 @@ interface ForwardStep {
   readonly activation: ParsedActivation | null;
   /** Inference: a BatchNormalization is folded into the weights. */
   readonly folded: boolean;
+  /** Inference: the padding of the ZeroPadding2D this convolution reads, moved into it (else null). */
+  readonly padding: Padding2D | null;
   readonly inputs: number[];
   output: number;
   state: number;
@@ -116,7 +118,8 @@ export class Program {
   private readonly scratch: number;
   private readonly blocks: BlockList;
   private readonly fArgs: ForwardArgs = {
-    batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, state: 0,
+    batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, padding: null,
+    state: 0,
   };
   private readonly bArgs: BackwardArgs = {
     batch: 0, x: 0, inputs: [], y: 0, dy: 0, dx: 0, dxs: [], accumulate: [], fusedActivation: false, scratch: 0,
@@ -149,6 +152,7 @@ export class Program {
     const fusedBare = fused && outNode.layer instanceof Activation;
     const rewrites = !training && mode.rewrite === true ? inferenceRewrites(topology) : NO_REWRITES;
     for (const [node, bn] of rewrites.folds) node.layer.prepareFold(bn);
+    for (const [node, padding] of rewrites.paddings) node.layer.preparePadding(padding);
     const steps: ForwardStep[] = [];
     const stepOf = new Map<GraphNode, number>();
     topology.nodes.forEach((node, i) => {
@@ -173,7 +177,8 @@ export class Program {
       slotOf.set(node.output, output);
       stepOf.set(node, steps.length);
       steps.push({
-        node, layer, call: !view, fusedActivation, activation, folded: rewrites.folds.has(node), inputs, output, state: 0,
+        node, layer, call: !view, fusedActivation, activation, folded: rewrites.folds.has(node),
+        padding: rewrites.paddings.get(node) ?? null, inputs, output, state: 0,
       });
       for (const b of inputs) table.use(b, step);
       table.use(output, step);
@@ -382,6 +387,7 @@ export class Program {
         args.state = s.state;
         args.activation = s.activation;
         args.folded = s.folded;
+        args.padding = s.padding;
         s.layer.forward(args);
       }
       if (after !== undefined) after(i, s.output);

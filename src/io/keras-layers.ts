@@ -12,10 +12,10 @@ import type { Conv2D } from "../layers/conv2d.js";
 import type { Dense } from "../layers/dense.js";
 import type { DepthwiseConv2D } from "../layers/depthwise-conv2d.js";
 import type { SeparableConv2D } from "../layers/separable-conv2d.js";
-import type { Layer } from "../layers/layer.js";
+import { padding2d, type Layer, type Padding2D } from "../layers/layer.js";
 import { LAYER_REGISTRY, type LayerType } from "../layers/registry.js";
 import { activationFromKeras, activationToKeras, initializerFromKeras, initializerToKeras } from "./keras-names.js";
-import { describeJson, fail, KerasConfig, readBatchShape, readInt } from "./json-read.js";
+import { describeJson, fail, KerasConfig, MAX_DIM, readArray, readBatchShape, readInt } from "./json-read.js";
 
 type Registry = typeof LAYER_REGISTRY;
 type LayerOf<K extends LayerType> = InstanceType<Registry[K]>;
@@ -78,6 +78,29 @@ const poolCodec = {
     channelsLast(c);
     const poolSize = c.pair("pool_size", [2, 2]);
     return { poolSize, strides: c.pair("strides", poolSize), padding: c.oneOf("padding", ["valid", "same"], "valid") };
+  },
+};
+
+/** ZeroPadding2D's and Cropping2D's amounts, written as Keras does: [[top, bottom], [left, right]]. */
+const pairsOut = (p: Padding2D): number[][] => [[...p[0]], [...p[1]]];
+
+/** Reads an amount in any of Keras' three forms (n, [h, w], [[top, bottom], [left, right]]). */
+function pairsIn(c: KerasConfig, key: string, fallback: number): [[number, number], [number, number]] {
+  const v = c.has(key) ? c.get(key) : fallback;
+  try {
+    return padding2d(v, key, c.where(key));
+  } catch {
+    return fail(c.where(key), `expected a non-negative integer, [height, width] or [[top, bottom], [left, right]], ` +
+      `got ${describeJson(v)}`);
+  }
+}
+
+const globalPoolCodec = {
+  save: (): KerasLayerOut => ({ config: { data_format: "channels_last" } }),
+  load: (c: KerasConfig) => {
+    channelsLast(c);
+    c.expect("keepdims", (v) => v === false, "keepdims false");
+    return {};
   },
 };
 
@@ -193,12 +216,27 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
   },
   MaxPooling2D: poolCodec,
   AveragePooling2D: poolCodec,
-  GlobalAveragePooling2D: {
-    save: () => ({ config: { data_format: "channels_last" } }),
+  GlobalAveragePooling2D: globalPoolCodec,
+  GlobalMaxPooling2D: globalPoolCodec,
+  ZeroPadding2D: {
+    save: (l) => ({ config: { padding: pairsOut(l.padding), data_format: "channels_last" } }),
     load: (c) => {
       channelsLast(c);
-      c.expect("keepdims", (v) => v === false, "keepdims false");
-      return {};
+      return { padding: pairsIn(c, "padding", 1) };
+    },
+  },
+  Cropping2D: {
+    save: (l) => ({ config: { cropping: pairsOut(l.cropping), data_format: "channels_last" } }),
+    load: (c) => {
+      channelsLast(c);
+      return { cropping: pairsIn(c, "cropping", 0) };
+    },
+  },
+  UpSampling2D: {
+    save: (l) => ({ config: { size: [...l.size], data_format: "channels_last", interpolation: l.interpolation } }),
+    load: (c) => {
+      channelsLast(c);
+      return { size: c.pair("size", [2, 2]), interpolation: c.oneOf("interpolation", ["nearest"], "nearest") };
     },
   },
   Flatten: {
@@ -206,6 +244,16 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
     load: (c) => {
       channelsLast(c);
       return {};
+    },
+  },
+  Reshape: {
+    save: (l) => ({ config: { target_shape: [...l.targetShape] } }),
+    load: (c) => {
+      const where = c.where("target_shape");
+      if (!c.has("target_shape")) fail(where, "a Reshape layer needs a target_shape");
+      // The inferred dimension is -1 in Keras 2, null in tfjs' and Keras 3's files.
+      const dims = readArray(c.get("target_shape"), where);
+      return { targetShape: dims.map((v, i) => (v === null ? -1 : readInt(v, `${where}[${i}]`, -1, MAX_DIM))) };
     },
   },
   Dense: {
@@ -318,6 +366,7 @@ export function codecOf(layer: Layer): KerasCodec<LayerType> | undefined {
 /** Keras class names read as one of ours (Keras 3 / tfjs aliases of a registered class). */
 export const KERAS_CLASS_ALIASES: Readonly<Record<string, LayerType>> = {
   MaxPool2D: "MaxPooling2D", AvgPool2D: "AveragePooling2D", GlobalAvgPool2D: "GlobalAveragePooling2D",
+  GlobalMaxPool2D: "GlobalMaxPooling2D",
 };
 
 export { describeJson };

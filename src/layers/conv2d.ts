@@ -21,9 +21,9 @@ import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
   boolOption, Layer, pair, paddingOption, positiveInt,
-  type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
+  type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam, type Padding2D,
 } from "./layer.js";
-import { FoldedWeights } from "./fold.js";
+import { FoldedWeights, paddedGeometry } from "./fold.js";
 
 /** Options of {@link Conv2D} (tfjs-layers names). */
 export interface Conv2DConfig extends LayerConfig {
@@ -81,6 +81,8 @@ export class Conv2D extends Layer {
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
   private geometry: WindowGeometry | null = null;
+  /** Inference with a ZeroPadding2D moved in (preparePadding): the geometry over the unpadded input. */
+  private padded: WindowGeometry | null = null;
   private kernelPtr = 0;
   private biasPtr = 0;
   private packedPtr = 0;
@@ -190,10 +192,20 @@ export class Conv2D extends Layer {
   }
 
   override scratchFloats(batch: number): number {
-    const g = this.geometry!;
-    g.batch = batch;
     if (this.dilated) return this.columns(batch)[0] * this.columns(batch)[1];
-    return this.requireBackend().kernels.conv2dScratchSize(g);
+    const kernels = this.requireBackend().kernels;
+    let floats = 0;
+    for (const g of [this.geometry!, this.padded]) {
+      if (g === null) continue;
+      g.batch = batch;
+      floats = Math.max(floats, kernels.conv2dScratchSize(g));
+    }
+    return floats;
+  }
+
+  override preparePadding(padding: Padding2D): boolean {
+    this.padded = paddedGeometry(this.geometry!, padding);
+    return true;
   }
 
   override trainingScratchFloats(batch: number): number {
@@ -208,13 +220,12 @@ export class Conv2D extends Layer {
    * im2col for the dilated path: cols[(n, oh, ow), (ky, kx, ci)] = x[n, oh*sh - padTop + ky*dh,
    * ow*sw - padLeft + kx*dw, ci], 0 in the padding; one strided row copy per (n, oh, ky, kx).
    */
-  private im2col(x: number, cols: number, batch: number): void {
-    const g = this.geometry!;
+  private im2col(g: WindowGeometry, x: number, cols: number, batch: number): void {
     const kernels = this.requireBackend().kernels;
     const [rows, k] = this.columns(batch);
     const { f32, at } = this.view(cols);
     f32.fill(0, at, at + rows * k);
-    this.forEachTapRun(batch, (xAt, colAt, n) =>
+    this.forEachTapRun(g, batch, (xAt, colAt, n) =>
       kernels.copyRows(x + xAt * F32_BYTES, cols + colAt * F32_BYTES, n, g.inChannels, g.strideWidth * g.inChannels, k));
   }
 
@@ -223,8 +234,7 @@ export class Conv2D extends Layer {
    * [ow0, ow0 + count) whose tap lies in it: `visit(xAt, colAt, count)` with the floats offsets
    * of its first input pixel and of its first column-buffer cell.
    */
-  private forEachTapRun(batch: number, visit: (xAt: number, colAt: number, count: number) => void): void {
-    const g = this.geometry!;
+  private forEachTapRun(g: WindowGeometry, batch: number, visit: (xAt: number, colAt: number, count: number) => void): void {
     const [kh, kw] = this.kernelSize;
     const [dh, dw] = this.dilationRate;
     const cin = g.inChannels;
@@ -253,8 +263,8 @@ export class Conv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, scratch, activation, folded }: ForwardArgs): void {
-    const g = this.geometry!;
+  forward({ batch, x, y, scratch, activation, folded, padding }: ForwardArgs): void {
+    const g = padding === null ? this.geometry! : this.padded!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
@@ -267,7 +277,7 @@ export class Conv2D extends Layer {
       [packed, bias] = [f.packed, f.bias];
     }
     if (this.dilated) {
-      this.im2col(x, scratch, batch);
+      this.im2col(g, x, scratch, batch);
       const [rows, k] = this.columns(batch);
       kernels.gemm(scratch, packed, bias, y, rows, k, this.filters, act.id, act.alpha);
     } else {
@@ -318,7 +328,7 @@ export class Conv2D extends Layer {
     const train = this.trainKernels();
     const [rows, k] = this.columns(batch);
     const cols = scratch;
-    this.im2col(x, cols, batch);
+    this.im2col(g, x, cols, batch);
     train.gemmBackwardFilter(cols, dy, dw, dbias, rows, k, this.filters);
     if (dx === 0) return;
     const dcols = cols + rows * k * F32_BYTES;
@@ -326,7 +336,7 @@ export class Conv2D extends Layer {
     train.gemmBackwardInput(dy, this.kernelPtr, dcols, rows, k, this.filters);
     const { f32, at } = this.view(dx);
     f32.fill(0, at, at + batch * g.inHeight * g.inWidth * g.inChannels);
-    this.forEachTapRun(batch, (xAt, colAt, n) => {
+    this.forEachTapRun(g, batch, (xAt, colAt, n) => {
       kernels.copyRows(dcols + colAt * F32_BYTES, run, n, g.inChannels, k, g.inChannels);
       kernels.binary(BinaryOpId.Add, dx + xAt * F32_BYTES, run, dx + xAt * F32_BYTES, n * g.inChannels);
     });

@@ -13,11 +13,11 @@ import {
   activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
-import { FoldedWeights } from "./fold.js";
+import { FoldedWeights, paddedGeometry } from "./fold.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
   boolOption, Layer, pair, paddingOption, positiveInt,
-  type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
+  type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam, type Padding2D,
 } from "./layer.js";
 
 /** Options of {@link DepthwiseConv2D} (tfjs-layers names). */
@@ -73,6 +73,8 @@ export class DepthwiseConv2D extends Layer {
   readonly depthwiseInitializer: InitializerName;
   readonly biasInitializer: InitializerName;
   private geometry: WindowGeometry | null = null;
+  /** Inference with a ZeroPadding2D moved in (preparePadding): the geometry over the unpadded input. */
+  private padded: WindowGeometry | null = null;
   private kernelPtr = 0;
   private biasPtr = 0;
   private outChannels = 0;
@@ -154,8 +156,8 @@ export class DepthwiseConv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, activation, folded }: ForwardArgs): void {
-    const g = this.geometry!;
+  forward({ batch, x, y, activation, folded, padding }: ForwardArgs): void {
+    const g = padding === null ? this.geometry! : this.padded!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
@@ -174,6 +176,11 @@ export class DepthwiseConv2D extends Layer {
   }
 
   override get absorbsAffine(): boolean {
+    return true;
+  }
+
+  override preparePadding(padding: Padding2D): boolean {
+    this.padded = paddedGeometry(this.geometry!, padding);
     return true;
   }
 

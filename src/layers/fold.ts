@@ -4,10 +4,27 @@
 // the raw weights, which training keeps using, and is re-folded lazily when
 // either side's weights changed (setWeights, an optimizer step, a moving
 // statistics update): two integer compares per forward call.
+// Also a ZeroPadding2D folded into the convolution after it: the same
+// windows over the unpadded input, with the zeros as the convolution's own
+// padding (its kernels read cells outside the image as 0).
 
-import type { Kernels } from "../backend/kernels.js";
+import type { Kernels, WindowGeometry } from "../backend/kernels.js";
 import { F32_BYTES } from "../memory.js";
-import type { AffineSource } from "./layer.js";
+import type { AffineSource, Padding2D } from "./layer.js";
+
+/**
+ * The geometry of a convolution over the padded image `g`, run on the image
+ * before `padding` was added: the same windows and output, `padTop` and
+ * `padLeft` grown by the padding (the bottom and right follow from the
+ * output size: every cell past the image reads as 0).
+ */
+export function paddedGeometry(g: WindowGeometry, padding: Padding2D): WindowGeometry {
+  const [[top, bottom], [left, right]] = padding;
+  return {
+    ...g, inHeight: g.inHeight - top - bottom, inWidth: g.inWidth - left - right,
+    padTop: g.padTop + top, padLeft: g.padLeft + left,
+  };
+}
 
 /** The folded weights of one layer and what they were folded from. */
 export class FoldedWeights {

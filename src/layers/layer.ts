@@ -73,9 +73,18 @@ export interface ForwardArgs {
   activation: ParsedActivation | null;
   /** Inference: the BatchNormalization given to `prepareFold` is folded into this call's weights. */
   folded: boolean;
+  /**
+   * Inference: the zero padding of a ZeroPadding2D the model moved into this
+   * call (see `preparePadding`): `x` is the unpadded image, and this call
+   * pads it itself. Null otherwise.
+   */
+  padding: Padding2D | null;
   /** The node's own training state, `trainingStateFloats(batch)` floats (0 when none). */
   state: number;
 }
+
+/** Rows and columns around an image: [[top, bottom], [left, right]] (ZeroPadding2D, Cropping2D). */
+export type Padding2D = readonly [readonly [number, number], readonly [number, number]];
 
 /** A per-channel affine map a layer can fold into its weights (BatchNormalization at inference). */
 export interface AffineSource {
@@ -384,6 +393,17 @@ export abstract class Layer {
     return false;
   }
 
+  /**
+   * Layers whose windows can read past the image as zeros (Conv2D,
+   * DepthwiseConv2D) override this: get ready to run on the unpadded input
+   * of a ZeroPadding2D that read into them (the model calls it while
+   * planning an inference; `forward` then gets `padding`). Returns false
+   * when the layer cannot.
+   */
+  preparePadding(_padding: Padding2D): boolean {
+    return false;
+  }
+
   /** Floats of the packed copies of the weights the forward kernels read (0 when none). */
   packedFloats(): number {
     return 0;
@@ -526,6 +546,26 @@ export function pair(value: unknown, option: string, where: string): [number, nu
   }
   const v = positiveInt(value, option, where);
   return [v, v];
+}
+
+/**
+ * Reads a ZeroPadding2D / Cropping2D amount, as Keras takes it: `n` (every
+ * side), `[h, w]` (top and bottom h, left and right w) or
+ * `[[top, bottom], [left, right]]`; non-negative integers.
+ */
+export function padding2d(value: unknown, option: string, where: string): [[number, number], [number, number]] {
+  const bad = (): never => {
+    throw new ConfigError(`${where}: ${option} must be a non-negative integer, [height, width] or ` +
+      `[[top, bottom], [left, right]], got ${JSON.stringify(value)}`);
+  };
+  const int = (v: unknown): number => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : bad());
+  const side = (v: unknown): [number, number] => {
+    if (!Array.isArray(v)) return [int(v), int(v)];
+    return v.length === 2 ? [int(v[0]), int(v[1])] : bad();
+  };
+  if (!Array.isArray(value)) return [side(value), side(value)];
+  if (value.length !== 2 || Array.isArray(value[0]) !== Array.isArray(value[1])) bad();
+  return [side(value[0]), side(value[1])];
 }
 
 /** Reads the padding option. */

@@ -1,6 +1,7 @@
 // Pooling over NHWC windows: MaxPool2D, AvgPool2D (TensorFlow semantics:
-// padded cells are ignored by max and not counted by the average) and
-// GlobalAvgPool2D. Output sizes come from the one helper in src/shape.ts.
+// padded cells are ignored by max and not counted by the average),
+// GlobalAvgPool2D and GlobalMaxPool2D. Output sizes come from the one helper
+// in src/shape.ts.
 
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
@@ -156,6 +157,53 @@ export class GlobalAvgPool2D extends Layer {
     if (dx === 0) return;
     const [h, w, c] = this.dims;
     this.trainKernels().globalAvgPool2dBackward(batch, h, w, c, dy, dx);
+  }
+
+  getConfig(): LayerConfig & Record<string, unknown> {
+    return { name: this.name };
+  }
+}
+
+/**
+ * Max over height and width: [h, w, c] -> [c]. Runs the max-pooling kernels
+ * with the whole image as one window.
+ * @example
+ * new GlobalMaxPool2D(); // 8x8x64 -> 64
+ * @throws {ShapeError} at build when the input is not [height, width, channels].
+ */
+export class GlobalMaxPool2D extends Layer {
+  readonly className = "GlobalMaxPooling2D";
+  readonly namePrefix = "global_max_pooling2d";
+  private geometry: WindowGeometry | null = null;
+
+  constructor(config: LayerConfig = {}) {
+    checkConfigKeys(config, LAYER_CONFIG_KEYS, "GlobalMaxPooling2D");
+    super(config);
+  }
+
+  protected computeOutputShape(inputShape: readonly number[]): number[] {
+    if (inputShape.length !== 3) {
+      throw new ShapeError(`${this.describe()}: expects input [height, width, channels], got ${formatShape(inputShape)}`);
+    }
+    const [h, w, c] = inputShape as [number, number, number];
+    this.geometry = {
+      batch: 1, inHeight: h, inWidth: w, inChannels: c, outHeight: 1, outWidth: 1,
+      kernelHeight: h, kernelWidth: w, strideHeight: h, strideWidth: w, padTop: 0, padLeft: 0,
+    };
+    return [c];
+  }
+
+  forward({ batch, x, y }: ForwardArgs): void {
+    const g = this.geometry!;
+    g.batch = batch;
+    this.requireBackend().kernels.maxPool2d(g, x, y);
+  }
+
+  override backward({ batch, x, dy, dx }: BackwardArgs): void {
+    if (dx === 0) return;
+    const g = this.geometry!;
+    g.batch = batch;
+    this.trainKernels().maxPool2dBackward(g, x, dy, dx);
   }
 
   getConfig(): LayerConfig & Record<string, unknown> {

@@ -11,7 +11,10 @@ import { Dense } from "./dense.js";
 import { Dropout } from "./dropout.js";
 import { Flatten } from "./flatten.js";
 import type { Layer } from "./layer.js";
-import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from "./pooling.js";
+import { AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D, MaxPool2D } from "./pooling.js";
+import { Cropping2D, ZeroPadding2D } from "./padding.js";
+import { Reshape } from "./reshape.js";
+import { UpSampling2D } from "./upsampling.js";
 import { Add, Average, Maximum, Multiply } from "./merge.js";
 import { BatchNormalization } from "./batch-normalization.js";
 import { Concatenate } from "./concatenate.js";
@@ -25,7 +28,12 @@ export const LAYER_REGISTRY = {
   MaxPooling2D: MaxPool2D,
   AveragePooling2D: AvgPool2D,
   GlobalAveragePooling2D: GlobalAvgPool2D,
+  GlobalMaxPooling2D: GlobalMaxPool2D,
+  ZeroPadding2D,
+  Cropping2D,
+  UpSampling2D,
   Flatten,
+  Reshape,
   Dense,
   Activation,
   ReLU,

@@ -15,7 +15,9 @@ const WASM_BUDGET: Record<string, number> = {
   // Raised from 16 KiB for the graph engine's two kernel families, BatchNorm
   // (assembly/norm/) and element-wise ops (assembly/elementwise/), each
   // squeezed to ~0.7 KiB gzip: 15.7 -> 17.1 KiB (simd), 14.9 -> 16.3 (relaxed).
-  // The depthwise kernels then took simd.wasm to 17.9 KiB.
+  // The depthwise kernels then took simd.wasm to 17.9 KiB; renumbering
+  // functions and locals after asc (scripts/shrink-wasm.mjs) to 17.6 KiB
+  // (7.5 / 17.6 / 16.9 KiB).
   "dist/wasm/scalar.wasm": 8 * KiB,
   "dist/wasm/simd.wasm": 18 * KiB,
   "dist/wasm/relaxed-simd.wasm": 18 * KiB,
@@ -26,13 +28,18 @@ const WASM_BUDGET: Record<string, number> = {
  * bundler would ship it; dist/ itself stays readable). The history, gzip of
  * the unminified files: 41 KiB with comments before the graph engine, 36.9
  * without them after it, 47.3 with model files (src/io/), 49.3 with
- * DepthwiseConv2D and dilation; minified, that last is 37.2 KiB.
+ * DepthwiseConv2D and dilation; minified, that last is 37.2 KiB. Raised from
+ * 40 KiB to 44 for SeparableConv2D, the data-moving layers (ZeroPadding2D
+ * and its fold, Cropping2D, UpSampling2D, GlobalMaxPool2D, Reshape) and the
+ * bundler hints: 41.4 KiB minified. The whole API is one bundle today; the
+ * plain-JS backend (the oracle, ~6 KiB) and the model-file reader (~10 KiB)
+ * are what a split would move out first.
  */
 const JS_BUDGET: Record<string, number> = {
-  "dist/index.js": 40 * KiB,
-  "dist/browser.js": 40 * KiB,
-  "dist/workerd.js": 40 * KiB,
-  "dist/edge-light.js": 40 * KiB,
+  "dist/index.js": 44 * KiB,
+  "dist/browser.js": 44 * KiB,
+  "dist/workerd.js": 44 * KiB,
+  "dist/edge-light.js": 44 * KiB,
 };
 
 describe("size budget", () => {

@@ -6,12 +6,15 @@
 // layer, Concatenate, a layer applied twice, and BatchNormalization in
 // training mode (batch statistics) after a conv and after a dense layer,
 // dilated Conv2D (its im2col + GEMM path) and DepthwiseConv2D (tfjs cannot
-// train a dilated conv, so this is their whole-layer gradient check).
+// train a dilated conv, so this is their whole-layer gradient check), and the
+// layers that move data (ZeroPadding2D, Cropping2D, UpSampling2D,
+// GlobalMaxPool2D, Reshape), between convolutions whose gradients see them.
 // On the plain-JS backend, whose float64 accumulations keep the differences clean.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Flatten, init, input, Maximum, Model,
-  Multiply, SGD, type LossName, type SymbolicTensor,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Cropping2D, Dense, DepthwiseConv2D, Flatten,
+  GlobalMaxPool2D, init, input, Maximum, Model, Multiply, Reshape, SGD, UpSampling2D, ZeroPadding2D, type LossName,
+  type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "../parity/harness.js";
 import { GRAPH_GRADIENT_ABS, GRAPH_GRADIENT_REL, GRAPH_GRADIENT_STEP } from "./tolerances.js";
@@ -91,6 +94,26 @@ const CASES: Case[] = [
       x = new DepthwiseConv2D({ kernelSize: 3, strides: 2, activation: "sigmoid" }).apply(x);
       x = new Conv2D({ filters: 2, kernelSize: [1, 2], dilationRate: [1, 2] }).apply(x);
       return { inputs: inp, outputs: new Dense({ units: 2 }).apply(new Flatten().apply(x)) };
+    },
+  },
+  {
+    name: "ZeroPadding2D, Cropping2D, UpSampling2D (2 and [2, 3]), GlobalMaxPool2D, Reshape (a view read twice)",
+    loss: "meanSquaredError",
+    batch: 2,
+    build: () => {
+      const inp = input({ shape: [5, 6, 2] });
+      let x = new Conv2D({ filters: 3, padding: "same", activation: "tanh" }).apply(inp);
+      x = new ZeroPadding2D({ padding: [[1, 2], [0, 1]] }).apply(x);                  // 8x7
+      x = new Conv2D({ filters: 3, activation: "tanh" }).apply(x);                    // 6x5
+      x = new Cropping2D({ cropping: [[1, 0], [2, 1]] }).apply(x);                    // 5x2
+      x = new UpSampling2D({ size: [2, 3] }).apply(x);                                // 10x6
+      x = new Conv2D({ filters: 2, kernelSize: [3, 2], strides: 2, activation: "tanh" }).apply(x); // 4x3
+      const up = new UpSampling2D().apply(new ZeroPadding2D({ padding: 1 }).apply(x));      // 12x10
+      const gmp = new GlobalMaxPool2D().apply(new Conv2D({ filters: 3, strides: 3 }).apply(up));
+      const rows = new Reshape({ targetShape: [-1, 2] }).apply(x);                    // [12, 2], and x is read twice
+      const head = new Dense({ units: 2 }).apply(new Flatten().apply(rows));
+      const both = new Add().apply([new Dense({ units: 2 }).apply(new Flatten().apply(x)), head]);
+      return { inputs: inp, outputs: new Concatenate().apply([gmp, both]) };
     },
   },
 ];

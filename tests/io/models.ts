@@ -4,17 +4,19 @@
 // GlobalAveragePooling2D, Flatten, Dropout, Activation (sigmoid, tanh),
 // ReLU, LeakyReLU, Softmax, BatchNormalization, Add, Multiply, Average,
 // Maximum, Concatenate, InputLayer, DepthwiseConv2D, SeparableConv2D, a
-// dilated Conv2D; Sequential and functional (residual + BatchNorm, a
-// concatenation, a shared layer, two inputs, a mobile-style block).
+// dilated Conv2D, ZeroPadding2D, Cropping2D, UpSampling2D,
+// GlobalMaxPooling2D, Reshape; Sequential and functional (residual +
+// BatchNorm, a concatenation, a shared layer, two inputs, a mobile-style
+// block, the layers that move data).
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
 import {
-  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
-  SeparableConv2D,
-  GlobalAvgPool2D, input, LeakyReLU, Maximum, MaxPool2D, Model, Multiply, ReLU, Sequential, Sigmoid, Softmax, Tanh,
-  type SymbolicTensor, type Tensor,
+  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Cropping2D, Dense, DepthwiseConv2D,
+  Dropout, Flatten, GlobalAvgPool2D, GlobalMaxPool2D, input, LeakyReLU, Maximum, MaxPool2D, Model, Multiply, ReLU,
+  Reshape, SeparableConv2D, Sequential, Sigmoid, Softmax, Tanh, UpSampling2D, ZeroPadding2D, type SymbolicTensor,
+  type Tensor,
 } from "../../src/index.js";
 import { GRAPH_PARITY_REL } from "../parity/tolerances.js";
 
@@ -114,6 +116,19 @@ export function mobileBlock(): Model {
   return new Model({ inputs: inp, outputs: out, name: "mobile_block" });
 }
 
+export function movesData(): Model {
+  const inp = input({ shape: [7, 6, 2], name: "image" });
+  const padded = new ZeroPadding2D({ padding: [[1, 0], [2, 1]], name: "pad" }).apply(inp);            // 8x9
+  const conv = new Conv2D({ filters: 3, activation: "relu", name: "conv" }).apply(padded);              // 6x7 (pad folded)
+  const cropped = new Cropping2D({ cropping: [[0, 1], [1, 2]], name: "crop" }).apply(conv);            // 5x4
+  const up = new UpSampling2D({ size: [2, 3], name: "up" }).apply(cropped);                            // 10x12
+  // tfjs keeps a -1 of targetShape as -1 in its symbolic shape; a global pool after it does not mind.
+  const pooled = new GlobalMaxPool2D({ name: "gmp" }).apply(new Reshape({ targetShape: [-1, 6, 3], name: "rows" }).apply(up));
+  const flat = new Flatten({ name: "flat" }).apply(new UpSampling2D({ name: "up2" }).apply(new ZeroPadding2D({ padding: 1, name: "pad2" }).apply(cropped)));
+  const joined = new Concatenate({ name: "join" }).apply([pooled, new Dense({ units: 2, name: "dense" }).apply(flat)]);
+  return new Model({ inputs: inp, outputs: new Dense({ units: 3, name: "head" }).apply(joined), name: "moves_data" });
+}
+
 /** Every model above, by name. */
 export const OUR_MODELS: Record<string, () => AnyModel> = {
   sequentialCnn: () => sequentialCnn() as unknown as AnyModel,
@@ -121,6 +136,7 @@ export const OUR_MODELS: Record<string, () => AnyModel> = {
   concatShared: () => concatShared() as unknown as AnyModel,
   twoInputs: () => twoInputs() as unknown as AnyModel,
   mobileBlock: () => mobileBlock() as unknown as AnyModel,
+  movesData: () => movesData() as unknown as AnyModel,
 };
 
 /** A seeded batch for each input of a model. */

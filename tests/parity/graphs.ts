@@ -4,8 +4,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D, Flatten, GlobalAvgPool2D, input,
-  MaxPool2D, Maximum, Model, Multiply, ReLU, type Layer, type SymbolicTensor,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Cropping2D, Dense, DepthwiseConv2D, Flatten,
+  GlobalAvgPool2D, GlobalMaxPool2D, input, MaxPool2D, Maximum, Model, Multiply, ReLU, Reshape, SeparableConv2D,
+  UpSampling2D, ZeroPadding2D, type Layer, type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "./harness.js";
 
@@ -33,7 +34,15 @@ export interface Lib<T> {
   average(name: string): (xs: T[]) => T;
   maximum(name: string): (xs: T[]) => T;
   concat(name: string, axis?: number): (xs: T[]) => T;
+  zeroPad(name: string, padding: Pad2D): (x: T) => T;
+  crop(name: string, cropping: Pad2D): (x: T) => T;
+  upSample(name: string, size: number | [number, number]): (x: T) => T;
+  globalMaxPool(name: string): (x: T) => T;
+  reshape(name: string, targetShape: number[]): (x: T) => T;
 }
+
+/** ZeroPadding2D's and Cropping2D's three forms. */
+type Pad2D = number | [number, number] | [[number, number], [number, number]];
 
 /** A functional architecture: inputs and outputs from a library's layers. */
 export type Describe = <T>(lib: Lib<T>) => { inputs: T[]; outputs: T };
@@ -59,6 +68,11 @@ export const ours: Lib<SymbolicTensor> = {
   average: (name) => applyN(new Average({ name })),
   maximum: (name) => applyN(new Maximum({ name })),
   concat: (name, axis) => applyN(new Concatenate({ name, axis })),
+  zeroPad: (name, padding) => apply1(new ZeroPadding2D({ name, padding })),
+  crop: (name, cropping) => apply1(new Cropping2D({ name, cropping })),
+  upSample: (name, size) => apply1(new UpSampling2D({ name, size })),
+  globalMaxPool: (name) => apply1(new GlobalMaxPool2D({ name })),
+  reshape: (name, targetShape) => apply1(new Reshape({ name, targetShape })),
 };
 
 type TfT = tfl.SymbolicTensor;
@@ -82,6 +96,11 @@ export const theirs: Lib<TfT> = {
   average: (name) => many(tfl.layers.average({ name })),
   maximum: (name) => many(tfl.layers.maximum({ name })),
   concat: (name, axis) => many(tfl.layers.concatenate({ name, axis })),
+  zeroPad: (name, padding) => one(tfl.layers.zeroPadding2d({ name, padding })),
+  crop: (name, cropping) => one(tfl.layers.cropping2D({ name, cropping })),
+  upSample: (name, size) => one(tfl.layers.upSampling2d({ name, size: typeof size === "number" ? [size, size] : size })),
+  globalMaxPool: (name) => one(tfl.layers.globalMaxPooling2d({ name })),
+  reshape: (name, targetShape) => one(tfl.layers.reshape({ name, targetShape })),
 };
 
 /** Builds both models of a description. */
