@@ -1,8 +1,11 @@
-// Node entry: the public API, with init() reading the wasm binary from disk.
+// Node entry: the public API, with init() reading the wasm binary from disk
+// and model files (paths, file://) read and written on the file system.
 import { setUrlReader, setWasmLoader } from "./backend/registry.js";
-import { loadWasmFromDisk, readFileUrl } from "./platform/node.js";
+import { setFileSystem } from "./io/files.js";
+import { loadWasmFromDisk, nodeFileSystem, readFileUrl } from "./platform/node.js";
 
 setWasmLoader(loadWasmFromDisk);
 setUrlReader(readFileUrl);
+setFileSystem(nodeFileSystem);
 
 export * from "./index.js";

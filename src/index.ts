@@ -11,7 +11,11 @@ export type {
   ModelConfig, SequentialOptions, SummaryRow, FeatureMap, PredictInput, PredictOutput, EvaluateResult, ModelMemory,
 } from "./model.js";
 export { loadModel } from "./io/load.js";
-export type { SavedModel, ModelJson, WeightsManifestGroup, WeightSpec, WeightQuantization, WeightData, LoadOptions } from "./io/format.js";
+export type {
+  SavedModel, ModelJson, WeightsManifestGroup, WeightSpec, WeightQuantization, WeightData, LoadOptions, SaveOptions,
+  TrainingConfig,
+} from "./io/format.js";
+export type { SavedFiles, ModelFile, ModelSource } from "./io/files.js";
 export { input, InputLayer } from "./layers/input-layer.js";
 export { SymbolicTensor } from "./graph/symbolic.js";
 export type { InputConfig } from "./graph/symbolic.js";

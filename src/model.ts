@@ -18,7 +18,8 @@ import { checkWeightArrays, Layer, type LayerParam } from "./layers/layer.js";
 import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
-import type { SavedModel } from "./io/format.js";
+import type { SavedModel, SaveOptions } from "./io/format.js";
+import { SHARD_NAME, writeModelFiles, type SavedFiles } from "./io/files.js";
 import { saveModel } from "./io/save.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
@@ -408,23 +409,45 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
   }
 
   /**
-   * The model as a TensorFlow.js LayersModel, in memory: `modelJson` is a
-   * model.json object (Keras JSON topology and a weights manifest naming one
-   * `weights.bin`), `weights` its little-endian float32 bytes. tfjs-layers
-   * loads it (`tf.loadLayersModel(tf.io.fromMemory(...))`), and so does
-   * {@link loadModel}. A Conv2D or Dense ending in leakyRelu, which Keras
+   * The model as a TensorFlow.js LayersModel: `modelJson` is a model.json
+   * object (Keras JSON topology and a weights manifest naming one shard),
+   * `weights` its little-endian float32 bytes. tfjs-layers loads it
+   * (`tf.loadLayersModel`), and so does {@link loadModel}. A compiled model
+   * also writes `trainingConfig` (optimizer, loss, metrics, as tfjs-layers
+   * does); `{ includeOptimizer: true }` adds the optimizer's state (Adam's
+   * moments and step count, SGD's momentum) as tfjs' "optimizer" weight
+   * group, so training continues after a reload bit for bit. With a
+   * destination `"file://<directory>"` (Node's entry) it also writes
+   * `model.json` and `group1-shard1of1.bin` there, tfjs-node's names, and
+   * returns the paths. A Conv2D or Dense ending in leakyRelu, which Keras
    * cannot say as an activation string, is written as the linear layer
    * followed by a LeakyReLU layer named `<name>_leaky_re_lu`.
    * @example
-   * const { modelJson, weights } = await model.save();
-   * await writeFile("model.json", JSON.stringify(modelJson));
-   * await writeFile("weights.bin", new Uint8Array(weights));
+   * const { modelJson, weights } = await model.save();          // in memory, anywhere
+   * await model.save("file://./my-model");                       // Node: my-model/model.json + group1-shard1of1.bin
+   * await model.save("file://./ckpt", { includeOptimizer: true }); // resume training later
    * @throws {DisposedError} (as a rejection) after `dispose()`; {@link ConfigError} for a
-   *   layer class outside the layer registry (it has no Keras form).
+   *   layer class outside the layer registry (it has no Keras form), or a destination other
+   *   than file:// on Node's entry; an Error naming the directory when writing fails.
    */
-  async save(): Promise<SavedModel> {
+  async save(options?: SaveOptions): Promise<SavedModel>;
+  async save(destination: string, options?: SaveOptions): Promise<SavedFiles>;
+  async save(first?: string | SaveOptions, second?: SaveOptions): Promise<SavedModel | SavedFiles> {
     this.assertNotDisposed("save");
-    return saveModel(this, this.topology);
+    const destination = typeof first === "string" ? first : undefined;
+    const options = typeof first === "string" ? second : first;
+    if (options !== undefined) checkConfigKeys(options, ["includeOptimizer"], `${this.guard.label}: save`);
+    const saved = saveModel(this, this.topology, {
+      trainer: this.trainer, includeOptimizer: options?.includeOptimizer === true,
+      weightsPath: destination === undefined ? "weights.bin" : SHARD_NAME,
+    });
+    if (destination === undefined) return saved;
+    return { ...saved, files: await writeModelFiles(destination, saved) };
+  }
+
+  /** @internal The compiled trainer, for save and load. */
+  trainerForSave(): Trainer | null {
+    return this.trainer;
   }
 
   /**

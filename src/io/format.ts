@@ -2,6 +2,9 @@
 // model.json object (topology in Keras JSON plus the weights manifest), the
 // weights manifest entries (tfjs-core's io types), and the loader's limits.
 
+import type { TrainingConfig } from "./training-config.js";
+export type { TrainingConfig };
+
 /** simdcnn's version, written as `generatedBy` (a test keeps it equal to package.json's). */
 export const LIBRARY_VERSION = "0.1.0";
 
@@ -18,9 +21,10 @@ export interface WeightSpec {
   /** `layer/weight`, e.g. `conv2d_1/kernel` (Keras may add `:0` or a name-scope prefix). */
   name: string;
   shape: number[];
-  dtype: "float32";
+  /** int32 only for tfjs' optimizer step count (`iter`, group "optimizer"). */
+  dtype: "float32" | "int32";
   quantization?: WeightQuantization;
-  /** tfjs marks optimizer state `optimizer`; the loader skips it. */
+  /** tfjs marks optimizer state `optimizer`: restored when model.json has a trainingConfig, else skipped. */
   group?: string;
 }
 
@@ -38,6 +42,23 @@ export interface ModelJson {
   /** Keras JSON: `{ class_name, config, keras_version, backend }` (or the converter's `{ model_config, ... }`). */
   modelTopology: Record<string, unknown>;
   weightsManifest: WeightsManifestGroup[];
+  /**
+   * How the model was compiled, as tfjs-layers writes it (`loss`, `metrics`,
+   * `optimizer_config: { class_name, config }`); written when the model was
+   * compiled, and read back by {@link loadModel}, which compiles the model the same way.
+   */
+  trainingConfig?: TrainingConfig;
+}
+
+/** Options of {@link Model.save}. */
+export interface SaveOptions {
+  /**
+   * Also store the optimizer's state (Adam's moments and step count, SGD's
+   * momentum) as tfjs does, in weights of group "optimizer" after the
+   * model's, so that training continues after a reload exactly where it
+   * stopped (default false, as tfjs).
+   */
+  includeOptimizer?: boolean;
 }
 
 /** What {@link Model.save} returns: the model.json object and the weights it describes. */

@@ -11,7 +11,10 @@ import { F32_BYTES } from "../memory.js";
 import { DEFAULT_MAX_BYTES, type LoadOptions, type WeightData } from "./format.js";
 import { describeJson, fail, isObject, own, readInt, readObject } from "./json-read.js";
 import { readTopology } from "./topology-read.js";
-import { decodeEntry, joinShards, matchWeights, readManifest } from "./weights-manifest.js";
+import { ConfigError, ModelFormatError } from "../errors.js";
+import { fetchModel, isModelSource, type ModelSource } from "./files.js";
+import { readTrainingConfig, restoreOptimizer } from "./training-config.js";
+import { decodeEntry, joinShards, matchWeights, readManifest, type Manifest } from "./weights-manifest.js";
 
 const LOAD_OPTION_KEYS = ["maxWeightBytes", "maxActivationBytes", "batchSize"];
 
@@ -50,35 +53,71 @@ function parseModelJson(modelJson: unknown): Record<string, unknown> {
 /**
  * Builds a model from a TensorFlow.js LayersModel: the `model.json` object
  * (or its text) and the weight bytes its manifest describes (one buffer, or
- * one per shard in manifest order). Reads what tfjs-layers' `model.save`,
+ * one per shard in manifest order); or from where the files are: a URL or
+ * path of model.json (its shards are read from next to it), or the File
+ * objects of model.json and its shards. Reads what tfjs-layers' `model.save`,
  * the TensorFlow.js converter (Keras 2, `model_config` wrapper) and Keras 3
  * write: Sequential and functional models, weights matched by name, float32
- * or quantized (uint8, uint16, float16) weights.
+ * or quantized (uint8, uint16, float16) weights. When model.json has a
+ * `trainingConfig`, the model comes back compiled that way, with the
+ * optimizer's state when the file holds it (`save({ includeOptimizer: true })`),
+ * so `fit` continues exactly where the saved model stopped.
  * @example
  * await init();
- * const json = JSON.parse(await readFile("model/model.json", "utf8"));
- * const model = await loadModel(json, await readFile("model/group1-shard1of1.bin"));
- * model.predict(image);
+ * const model = await loadModel("https://example.com/model/model.json"); // browsers, workers, Node
+ * const local = await loadModel("model/model.json");   // Node: from disk (also "file://model/model.json")
+ * const picked = await loadModel(input.files);         // <input type="file" multiple>: model.json + shards
  * @example
  * const { modelJson, weights } = await model.save();
  * const copy = await loadModel(modelJson, weights);
  * @throws {ModelFormatError} (as a rejection) for anything malformed, unsupported or
- *   inconsistent, naming the place in the file (`modelTopology.config.layers[3].config.kernel_size`);
- *   also when the declared weights exceed `maxWeightBytes` (default 512 MiB) or one sample's
- *   activations exceed `maxActivationBytes`, checked before anything is allocated.
+ *   inconsistent, naming the file and the place in it (`modelTopology.config.layers[3].config.kernel_size`),
+ *   or a shard model.json lists that is not there; also when the declared weights exceed
+ *   `maxWeightBytes` (default 512 MiB) or one sample's activations exceed `maxActivationBytes`,
+ *   checked before anything is allocated.
+ * @throws {Error} when model.json itself cannot be read or fetched (the message names the path or URL).
  * @throws {BackendError} before `init()`; {@link OutOfMemoryError} when the model does not fit in memory.
  */
+export async function loadModel(source: ModelSource, options?: LoadOptions): Promise<Model<SymbolicTensor | SymbolicTensor[]>>;
 export async function loadModel(modelJson: unknown, weights: WeightData, options?: LoadOptions):
+  Promise<Model<SymbolicTensor | SymbolicTensor[]>>;
+export async function loadModel(first: unknown, second?: unknown, third?: unknown):
   Promise<Model<SymbolicTensor | SymbolicTensor[]>> {
-  return loadModelNow(modelJson, weights, options);
+  if (!isModelSource(first, second)) return loadModelNow(first, second, third);
+  const limits = readOptions(second);
+  const fetched = await fetchModel(first);
+  const prefix = (e: unknown): never => {
+    if (e instanceof ModelFormatError && !e.message.startsWith(fetched.label)) {
+      throw new ModelFormatError(`${fetched.label}: ${e.message}`);
+    }
+    throw e;
+  };
+  let manifest: Manifest;
+  try {
+    const json = parseModelJson(fetched.json);
+    manifest = readManifest(own(json, "weightsManifest"), "weightsManifest", limits.maxWeightBytes);
+  } catch (e) {
+    return prefix(e);
+  }
+  const shards = await fetched.shards(manifest.paths);
+  try {
+    return loadModelNow(fetched.json, shards.map((s) => s.bytes), limits, shards.map((s) => s.label));
+  } catch (e) {
+    return prefix(e);
+  }
 }
 
 /** The synchronous body of {@link loadModel}. @internal */
-export function loadModelNow(modelJson: unknown, weights: unknown, options?: unknown): Model<SymbolicTensor | SymbolicTensor[]> {
+export function loadModelNow(modelJson: unknown, weights: unknown, options?: unknown,
+                             shardLabels?: readonly string[]): Model<SymbolicTensor | SymbolicTensor[]> {
   const limits = readOptions(options);
   const json = parseModelJson(modelJson);
   const manifest = readManifest(own(json, "weightsManifest"), "weightsManifest", limits.maxWeightBytes);
-  const bytes = joinShards(weights, manifest);
+  const bytes = joinShards(weights, manifest, shardLabels);
+  const trainingValue = own(json, "trainingConfig") ?? own(json, "training_config");
+  const trainingPath = own(json, "trainingConfig") !== undefined ? "trainingConfig" : "training_config";
+  const compileOptions = trainingValue === undefined || trainingValue === null ? null
+    : readTrainingConfig(trainingValue, trainingPath);
   const graph = readTopology(own(json, "modelTopology"), "modelTopology");
   if (graph.activationFloats * F32_BYTES > limits.maxActivationBytes) {
     fail("modelTopology", `one sample's layer outputs take ${graph.activationFloats * F32_BYTES} bytes, more than the ` +
@@ -103,6 +142,15 @@ export function loadModelNow(modelJson: unknown, weights: unknown, options?: unk
         if (v === undefined) throw new Error(`loadModel: internal error: no value for ${layer.name}/${p.name}`);
         return v;
       }));
+    }
+    if (compileOptions !== null) {
+      try {
+        model.compile(compileOptions);
+      } catch (e) {
+        if (e instanceof ConfigError) fail(trainingPath, e.message.replace(/^.*?: compile:? ?/, ""));
+        throw e;
+      }
+      restoreOptimizer(model.trainerForSave()!, manifest.entries.filter((e) => e.optimizer), bytes);
     }
   } catch (e) {
     model.dispose();

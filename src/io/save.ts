@@ -11,7 +11,9 @@ import { InputLayer } from "../layers/input-layer.js";
 import type { Layer } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { LIBRARY_VERSION, type ModelJson, type SavedModel, type WeightSpec } from "./format.js";
+import type { Trainer } from "../train/trainer.js";
 import { codecOf, type KerasLayerOut } from "./keras-layers.js";
+import { optimizerWeights, trainingConfigOf } from "./training-config.js";
 
 /** What save needs of a model. */
 export interface SavableModel {
@@ -19,6 +21,13 @@ export interface SavableModel {
   readonly className: string;
   readonly layers: readonly Layer[];
   getWeights(): Float32Array[];
+}
+
+/** The training side of a save: the compiled trainer (if any), whether its state goes along, the shard's file name. */
+export interface SaveTraining {
+  trainer?: Trainer | null;
+  includeOptimizer?: boolean;
+  weightsPath?: string;
 }
 
 type KerasLayer = Record<string, unknown>;
@@ -97,7 +106,7 @@ function functionalTopology(model: SavableModel, topology: Topology): Record<str
  * The model as a TensorFlow.js LayersModel: model.json and its weights.
  * @internal (called by Model.save)
  */
-export function saveModel(model: SavableModel, topology: Topology): SavedModel {
+export function saveModel(model: SavableModel, topology: Topology, training: SaveTraining = {}): SavedModel {
   const sequential = model.className === "Sequential";
   const config = sequential ? { name: model.name, layers: sequentialTopology(model, topology) } : functionalTopology(model, topology);
   const specs: WeightSpec[] = [];
@@ -107,10 +116,16 @@ export function saveModel(model: SavableModel, topology: Topology): SavedModel {
   }
   const arrays = model.getWeights();
   const floats = arrays.reduce((n, a) => n + a.length, 0);
-  const weights = new ArrayBuffer(floats * F32_BYTES);
+  const { trainer, includeOptimizer = false, weightsPath = "weights.bin" } = training;
+  const opt = trainer !== undefined && trainer !== null && includeOptimizer ? optimizerWeights(trainer) : null;
+  const weights = new ArrayBuffer(floats * F32_BYTES + (opt?.bytes.byteLength ?? 0));
   const view = new DataView(weights);
   let at = 0;
   for (const a of arrays) for (let i = 0; i < a.length; i++, at += F32_BYTES) view.setFloat32(at, a[i]!, true);
+  if (opt !== null) {
+    new Uint8Array(weights, at).set(opt.bytes);
+    specs.push(...opt.specs);
+  }
   const modelJson: ModelJson = {
     format: "layers-model",
     generatedBy: `simdcnn v${LIBRARY_VERSION}`,
@@ -118,7 +133,8 @@ export function saveModel(model: SavableModel, topology: Topology): SavedModel {
     modelTopology: {
       class_name: sequential ? "Sequential" : "Model", config, keras_version: `simdcnn ${LIBRARY_VERSION}`, backend: "tensor_flow.js",
     },
-    weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
+    weightsManifest: [{ paths: [weightsPath], weights: specs }],
   };
+  if (trainer !== undefined && trainer !== null) modelJson.trainingConfig = trainingConfigOf(trainer);
   return { modelJson, weights };
 }

@@ -12,7 +12,7 @@ import type { WeightData } from "./format.js";
 import { describeJson, fail, MAX_DIM, own, readArray, readInt, readNumber, readObject, readString } from "./json-read.js";
 
 /** Bytes per stored element, by storage dtype. */
-const STORED_BYTES = { float32: 4, uint8: 1, uint16: 2, float16: 2 } as const;
+const STORED_BYTES = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 } as const;
 type Storage = keyof typeof STORED_BYTES;
 
 /** One checked manifest entry and where its bytes are. */
@@ -69,8 +69,11 @@ export function readManifest(value: unknown, path: string, maxWeightBytes: numbe
           `${formatBytes(maxWeightBytes)} (raise it with loadModel(..., { maxWeightBytes }))`);
       }
       const dtype = own(spec, "dtype");
-      if (dtype !== "float32") fail(`${wp}.dtype`, `only float32 weights are supported, got ${describeJson(dtype)}`);
-      let storage: Storage = "float32";
+      // int32 only for tfjs' optimizer step count (`iter`, group "optimizer"); weights are float32.
+      if (dtype !== "float32" && !(dtype === "int32" && own(spec, "group") === "optimizer")) {
+        fail(`${wp}.dtype`, `only float32 weights are supported, got ${describeJson(dtype)}`);
+      }
+      let storage: Storage = dtype as Storage;
       let [scale, min] = [1, 0];
       const q = own(spec, "quantization");
       if (q !== undefined && q !== null) {
@@ -98,7 +101,7 @@ export function readManifest(value: unknown, path: string, maxWeightBytes: numbe
 }
 
 /** The weight bytes as one Uint8Array, after checking they are exactly what the manifest declares. */
-export function joinShards(data: unknown, manifest: Manifest): Uint8Array {
+export function joinShards(data: unknown, manifest: Manifest, labels?: readonly string[]): Uint8Array {
   const isBytes = (v: unknown): v is ArrayBuffer | Uint8Array => v instanceof ArrayBuffer || v instanceof Uint8Array;
   const list = Array.isArray(data) ? data : [data];
   list.forEach((b, i) => {
@@ -113,6 +116,11 @@ export function joinShards(data: unknown, manifest: Manifest): Uint8Array {
   }
   const total = shards.reduce((n, s) => n + s.byteLength, 0);
   if (total !== manifest.byteLength) {
+    if (labels !== undefined) {
+      const sizes = shards.map((s, i) => `${labels[i]} (${s.byteLength} bytes)`).join(", ");
+      fail(labels.join(", "), `the manifest declares ${manifest.byteLength} bytes of weights, the shard files hold ` +
+        `${total}: ${sizes}`);
+    }
     fail("weights", `the manifest declares ${manifest.byteLength} bytes of weights, the data has ${total}`);
   }
   if (shards.length === 1) return shards[0]!;
@@ -141,6 +149,7 @@ export function decodeEntry(bytes: Uint8Array, e: ManifestEntry): Float32Array {
   const out = new Float32Array(e.size);
   switch (e.storage) {
     case "float32": for (let i = 0; i < e.size; i++) out[i] = view.getFloat32(i * 4, true); break;
+    case "int32": for (let i = 0; i < e.size; i++) out[i] = view.getInt32(i * 4, true); break;
     case "uint8": for (let i = 0; i < e.size; i++) out[i] = view.getUint8(i) * e.scale + e.min; break;
     case "uint16": for (let i = 0; i < e.size; i++) out[i] = view.getUint16(i * 2, true) * e.scale + e.min; break;
     case "float16": for (let i = 0; i < e.size; i++) out[i] = halfToFloat(view.getUint16(i * 2, true)); break;

@@ -1,10 +1,12 @@
 // Node's way to the wasm binaries: read them from disk next to the bundle
 // (dist/wasm/<variant>.wasm). `import.meta.url` is the bundle's own URL; rollup
 // rewrites it for the CommonJS build.
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BackendError, messageOf } from "../errors.js";
 import { wasmLoadHint } from "./hints.js";
+import type { FileSystem } from "../io/files.js";
 import type { WasmVariant } from "./variant.js";
 
 export async function loadWasmFromDisk(variant: WasmVariant): Promise<Uint8Array> {
@@ -30,3 +32,19 @@ export async function loadWasmFromDisk(variant: WasmVariant): Promise<Uint8Array
 export function readFileUrl(url: URL): Promise<Uint8Array> | null {
   return url.protocol === "file:" ? readFile(fileURLToPath(url)) : null;
 }
+
+/** Model files on disk: paths relative to the working directory, or file: URLs. */
+export const nodeFileSystem: FileSystem = {
+  read: (path) => readFile(path),
+  sibling: (from, name) => join(dirname(from), name),
+  async writeFiles(dir, files) {
+    await mkdir(dir, { recursive: true });
+    const written: string[] = [];
+    for (const f of files) {
+      const path = resolve(dir, f.name);
+      await writeFile(path, f.data);
+      written.push(path);
+    }
+    return written;
+  },
+};

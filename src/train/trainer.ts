@@ -167,6 +167,31 @@ export class Trainer {
     this.paramFloats = floats;
   }
 
+  /**
+   * The optimizer state as tfjs lays it out: per state slot (Adam: m then v;
+   * momentum: the velocity), one array per trainable weight in training order.
+   */
+  exportState(): { iterations: number; slots: { name: string; shape: readonly number[]; values: Float32Array }[][] } {
+    const f32 = this.m.backend.arena.f32();
+    const slots = Array.from({ length: this.optimizer.slots }, (_s, k) => this.params.map(({ layer, param, opt }) => ({
+      name: `${layer.name}/${param.name}`, shape: param.shape,
+      values: f32.slice(opt.state[k]! / F32_BYTES, opt.state[k]! / F32_BYTES + param.size),
+    })));
+    return { iterations: this.iterations, slots };
+  }
+
+  /** The trainable weights the state is kept for, in training order (`layer/weight` and shape). */
+  stateParams(): { name: string; shape: readonly number[] }[] {
+    return this.params.map(({ layer, param }) => ({ name: `${layer.name}/${param.name}`, shape: param.shape }));
+  }
+
+  /** Writes state read back from a file (lengths checked by the caller) and the step count. */
+  importState(iterations: number, slots: readonly (readonly Float32Array[])[]): void {
+    const f32 = this.m.backend.arena.f32();
+    slots.forEach((arrays, k) => arrays.forEach((values, i) => f32.set(values, this.params[i]!.opt.state[k]! / F32_BYTES)));
+    this.iterations = iterations;
+  }
+
   /** Frees every training buffer; weights lose their gradient pointers. */
   dispose(): void {
     this.program?.dispose();

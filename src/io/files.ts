@@ -1,0 +1,215 @@
+// Where model files live: a URL (fetched), a path or file:// location (the
+// file system, on Node's entry only), or File objects (an <input type=file>
+// selection). model.json is read first; its manifest names the shards,
+// found next to it (URLs and paths resolve relative to model.json; Files
+// match by name). Saving to "file://dir" writes model.json and
+// group1-shard1of1.bin, tfjs' names, into dir.
+//
+// The core has no Node import: the Node entry installs a FileSystem
+// (src/platform/node.ts), the same pattern as its wasm loader. Without one,
+// paths are fetched relative to the page or worker (`location`).
+
+import { ConfigError, messageOf, ModelFormatError } from "../errors.js";
+import type { ModelJson, SavedModel } from "./format.js";
+import { describeJson, isObject } from "./json-read.js";
+
+/** What the Node entry provides: file reads and writes. */
+export interface FileSystem {
+  /** Reads a file by path (relative to the working directory) or file: URL. */
+  read(path: string | URL): Promise<Uint8Array>;
+  /** The path of `name` relative to the directory of the file `from`. */
+  sibling(from: string, name: string): string;
+  /** Writes the files into `dir` (made if missing); returns the absolute paths written, in order. */
+  writeFiles(dir: string, files: readonly { name: string; data: Uint8Array }[]): Promise<string[]>;
+}
+
+let fileSystem: FileSystem | null = null;
+
+/** Set by the Node entry; other entries leave it null (everything is fetched). */
+export function setFileSystem(fs: FileSystem | null): void {
+  fileSystem = fs;
+}
+
+/** A File (or anything with a name and the bytes): what `<input type="file" multiple>` hands over. */
+export interface ModelFile {
+  readonly name: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Where {@link loadModel} reads a model from: a URL, a path, or the files themselves. */
+export type ModelSource = string | URL | readonly ModelFile[] | ArrayLike<ModelFile>;
+
+/** What {@link Model.save} returns when it wrote files: the model, and the paths written. */
+export interface SavedFiles extends SavedModel {
+  /** Absolute paths of model.json and the weights shard. */
+  files: string[];
+}
+
+/** tfjs' name for the one shard of one weight group. */
+export const SHARD_NAME = "group1-shard1of1.bin";
+
+/** A model.json's text and bytes, read from a source, plus how to read its shards. */
+export interface FetchedModel {
+  /** How messages name model.json (its path or URL, or the File's name). */
+  label: string;
+  json: string;
+  /** The shards the manifest lists, read; each labelled for messages. */
+  shards(paths: readonly string[]): Promise<{ label: string; bytes: Uint8Array }[]>;
+}
+
+const isFileLike = (v: unknown): v is ModelFile =>
+  typeof v === "object" && v !== null && typeof (v as ModelFile).name === "string" &&
+  typeof (v as ModelFile).arrayBuffer === "function";
+
+/** True when loadModel's first argument names files rather than holding the model.json itself. */
+export function isModelSource(first: unknown, second: unknown): boolean {
+  if (first instanceof URL) return true;
+  if (typeof first === "string") {
+    if (first.trimStart().startsWith("{")) return false;
+    // loadModel(jsonText, weights) stays the in-memory form.
+    const isOptions = second === undefined || (isObject(second) && !(second instanceof ArrayBuffer) && !ArrayBuffer.isView(second));
+    return isOptions;
+  }
+  // An array of Files or a FileList.
+  if (typeof first === "object" && first !== null && !(first instanceof ArrayBuffer) && !ArrayBuffer.isView(first)) {
+    const list = first as ArrayLike<unknown>;
+    return typeof list.length === "number" && list.length > 0 && isFileLike(list[0]);
+  }
+  return false;
+}
+
+/** A scheme of two letters or more (so `C:\models` stays a Windows path). */
+const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
+/** "file://dir/x" -> "dir/x" (tfjs-node's reading: what follows file:// is a path, relative or absolute). */
+function filePath(location: string): string {
+  return location.slice("file://".length);
+}
+
+async function fetchBytes(url: URL, what: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new Error(`${what}: fetching ${url.href} failed: ${messageOf(e)}`);
+  }
+  if (!response.ok) throw new Error(`${what}: fetching ${url.href} failed: HTTP ${response.status} ${response.statusText}`.trimEnd());
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function readPath(fs: FileSystem, path: string | URL, what: string): Promise<Uint8Array> {
+  try {
+    return await fs.read(path);
+  } catch (e) {
+    throw new Error(`${what}: cannot read ${String(path)}: ${messageOf(e)}`);
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** Reads model.json from `source` and prepares the shard reader. */
+export async function fetchModel(source: unknown): Promise<FetchedModel> {
+  if (typeof source === "string" || source instanceof URL) return fetchLocation(source);
+  return fromFiles(Array.from(source as ArrayLike<ModelFile>));
+}
+
+/** A shard that cannot be read: the model.json names a file that is not there, a format error. */
+async function readShard(read: () => Promise<Uint8Array>, label: string, listed: string): Promise<Uint8Array> {
+  try {
+    return await read();
+  } catch (e) {
+    throw new ModelFormatError(`${label}: the weights shard ${JSON.stringify(listed)} that model.json lists ` +
+      `cannot be read: ${messageOf(e).replace(/^loadModel: /, "")}`);
+  }
+}
+
+async function fetchLocation(source: string | URL): Promise<FetchedModel> {
+  const fs = fileSystem;
+  const isFileUrl = source instanceof URL ? source.protocol === "file:" : source.startsWith("file://");
+  const isPath = typeof source === "string" && !SCHEME.test(source);
+  if (fs !== null && (isFileUrl || isPath)) {
+    const path = source instanceof URL ? source : isFileUrl ? filePath(source) : source;
+    const label = String(source);
+    const bytes = await readPath(fs, path, "loadModel");
+    return {
+      label, json: decoder.decode(bytes),
+      shards: (paths) => Promise.all(paths.map(async (p) => {
+        const at = path instanceof URL ? new URL(p, path) : fs.sibling(path, p);
+        const shardLabel = String(at);
+        return { label: shardLabel, bytes: await readShard(() => readPath(fs, at, "loadModel"), shardLabel, p) };
+      })),
+    };
+  }
+  if (isFileUrl) {
+    throw new Error(`loadModel: ${String(source)}: file:// locations are read from disk on Node's entry only; ` +
+      "elsewhere pass an http(s) URL, a path the page can fetch, or File objects");
+  }
+  let url: URL;
+  try {
+    const base = (globalThis as { location?: { href?: string } }).location?.href;
+    url = source instanceof URL ? source : new URL(source, base);
+  } catch {
+    throw new Error(`loadModel: ${String(source)} is not a URL, and there is no page or worker location to resolve ` +
+      "a relative path against: pass an absolute URL");
+  }
+  const bytes = await fetchBytes(url, "loadModel");
+  return {
+    label: url.href, json: decoder.decode(bytes),
+    shards: (paths) => Promise.all(paths.map(async (p) => {
+      const at = new URL(p, url);
+      return { label: at.href, bytes: await readShard(() => fetchBytes(at, "loadModel"), at.href, p) };
+    })),
+  };
+}
+
+const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\")) + 1);
+
+async function fromFiles(files: unknown[]): Promise<FetchedModel> {
+  files.forEach((f, i) => {
+    if (!isFileLike(f)) throw new ModelFormatError(`files[${i}]: expected a File (a name and arrayBuffer()), got ${describeJson(f)}`);
+  });
+  const list = files as ModelFile[];
+  const names = list.map((f) => f.name).join(", ");
+  const jsons = list.filter((f) => f.name.toLowerCase().endsWith(".json"));
+  const main = list.find((f) => baseName(f.name) === "model.json") ?? (jsons.length === 1 ? jsons[0] : undefined);
+  if (main === undefined) {
+    throw new ModelFormatError(`files: ${jsons.length === 0 ? "no .json file" : "several .json files and none named model.json"} ` +
+      `among the files given (${names})`);
+  }
+  const json = decoder.decode(await main.arrayBuffer());
+  return {
+    label: main.name, json,
+    shards: (paths) => Promise.all(paths.map(async (p) => {
+      const file = list.find((f) => baseName(f.name) === baseName(p));
+      if (file === undefined) {
+        throw new ModelFormatError(`${p}: model.json lists this weights shard, but no file of that name was given (${names})`);
+      }
+      return { label: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    })),
+  };
+}
+
+/** Writes a model saved in memory to `destination` ("file://dir", Node only); returns the paths written. */
+export async function writeModelFiles(destination: string, saved: SavedModel): Promise<string[]> {
+  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(destination)?.[1]?.toLowerCase();
+  if (scheme !== "file") {
+    throw new ConfigError(`save: cannot save to ${JSON.stringify(destination)}: only "file://<directory>" is supported ` +
+      "(on Node's entry); elsewhere save() returns { modelJson, weights } to store as you like");
+  }
+  const fs = fileSystem;
+  if (fs === null) {
+    throw new ConfigError(`save: ${destination}: file:// writes to disk on Node's entry only; ` +
+      "elsewhere save() returns { modelJson, weights } to store as you like");
+  }
+  const dir = filePath(destination);
+  if (dir === "") throw new ConfigError(`save: ${JSON.stringify(destination)} names no directory`);
+  const modelJson: ModelJson = saved.modelJson;
+  try {
+    return await fs.writeFiles(dir, [
+      { name: "model.json", data: new TextEncoder().encode(JSON.stringify(modelJson)) },
+      { name: SHARD_NAME, data: new Uint8Array(saved.weights) },
+    ]);
+  } catch (e) {
+    throw new Error(`save: writing ${destination} failed: ${messageOf(e)}`);
+  }
+}
