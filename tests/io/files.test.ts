@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ConfigError, Conv2D, Dense, Flatten, init, loadModel, ModelFormatError, Sequential,
+  ConfigError, Conv2D, Dense, Flatten, init, loadModel, ModelFormatError, Sequential, type Tensor,
 } from "../../src/index.node.js";
 import { setFileSystem } from "../../src/io/files.js";
 import { nodeFileSystem } from "../../src/platform/node.js";
@@ -66,7 +66,7 @@ describe("save to file:// and load back", () => {
     ["an http URL object", () => new URL(`${base}/m1/model.json`)],
   ])("loads from %s", async (_name, where) => {
     const model = await loadModel(where());
-    expect(model.predict(x).toArray()).toEqual(expected);
+    expect((model.predict(x) as Tensor).toArray()).toEqual(expected);
     model.dispose();
   });
 
@@ -76,9 +76,9 @@ describe("save to file:// and load back", () => {
       new File([await readFile(join(dir, "m1", "model.json"))], "model.json"),
     ];
     const a = await loadModel(files);
-    expect(a.predict(x).toArray()).toEqual(expected);
+    expect((a.predict(x) as Tensor).toArray()).toEqual(expected);
     const b = await loadModel({ length: 2, 0: files[0]!, 1: files[1]!, item: (i: number) => files[i] } as unknown as FileList);
-    expect(b.predict(x).toArray()).toEqual(expected);
+    expect((b.predict(x) as Tensor).toArray()).toEqual(expected);
     a.dispose();
     b.dispose();
     await expect(loadModel([files[1]!])).rejects.toThrow(/^group1-shard1of1\.bin: model\.json lists this weights shard, but no file/);
