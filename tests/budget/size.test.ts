@@ -31,15 +31,18 @@ const WASM_BUDGET: Record<string, number> = {
  * DepthwiseConv2D and dilation; minified, that last is 37.2 KiB. Raised from
  * 40 KiB to 44 for SeparableConv2D, the data-moving layers (ZeroPadding2D
  * and its fold, Cropping2D, UpSampling2D, GlobalMaxPool2D, Reshape) and the
- * bundler hints: 41.4 KiB minified. The whole API is one bundle today; the
+ * bundler hints: 41.4 KiB minified. Raised to 48 KiB for model files where
+ * they live (URLs, paths, File objects, file:// saves) and the training
+ * config and optimizer state in them: 44.6 (dist/index.js) / 44.4 KiB
+ * (browser) minified. The whole API is one bundle today; the
  * plain-JS backend (the oracle, ~6 KiB) and the model-file reader (~10 KiB)
  * are what a split would move out first.
  */
 const JS_BUDGET: Record<string, number> = {
-  "dist/index.js": 44 * KiB,
-  "dist/browser.js": 44 * KiB,
-  "dist/workerd.js": 44 * KiB,
-  "dist/edge-light.js": 44 * KiB,
+  "dist/index.js": 48 * KiB,
+  "dist/browser.js": 48 * KiB,
+  "dist/workerd.js": 48 * KiB,
+  "dist/edge-light.js": 48 * KiB,
 };
 
 describe("size budget", () => {
