@@ -66,3 +66,6 @@ export {
   CnnError, ShapeError, ConfigError, ModelFormatError, BackendError,
   OutOfMemoryError, TrainingDivergedError, DisposedError,
 } from "./errors.js";
+
+export { fromPixels } from "./image/pixels.js";
+export type { PixelData, PixelSource, PixelNormalization, FromPixelsOptions } from "./image/pixels.js";
