@@ -69,3 +69,5 @@ export {
 
 export { fromPixels } from "./image/pixels.js";
 export type { PixelData, PixelSource, PixelNormalization, FromPixelsOptions } from "./image/pixels.js";
+export { featureMapGrid, kernelGrid } from "./image/grid.js";
+export type { RgbaImage, GridScale, FeatureMapGridOptions, KernelGridOptions, FeatureMapLike } from "./image/grid.js";
