@@ -13,7 +13,13 @@ import { formatShape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { VIRIDIS } from "./colormap.js";
 
-/** An RGBA image, 4 bytes per pixel, row by row (the layout of `ImageData`). */
+/**
+ * An RGBA image, 4 bytes per pixel, row by row (the layout of `ImageData`).
+ * @example
+ * const { width, height, data } = featureMapGrid(maps[0]);
+ * const imageData = new ImageData(data, width, height); // in a browser
+ * @throws never (a type)
+ */
 export interface RgbaImage {
   width: number;
   height: number;
@@ -27,10 +33,18 @@ export interface RgbaImage {
  * one minimum and maximum for every cell, so cells compare. A cell (or, when
  * shared, an image) with one value only, or with no finite value, is drawn at
  * the dark end; non-finite values are drawn at the dark end too.
+ * @example
+ * featureMapGrid(maps[0], { scale: "shared" }); // one range for every channel
+ * @throws never (a type; the grids throw ConfigError for another value)
  */
 export type GridScale = "perCell" | "shared";
 
-/** Options of {@link featureMapGrid}. */
+/**
+ * Options of {@link featureMapGrid}.
+ * @example
+ * featureMapGrid(maps[0], { sample: 1, columns: 8, scale: "perCell", cellSize: 2 });
+ * @throws never (a type; {@link featureMapGrid} throws ConfigError for an unknown key or bad value)
+ */
 export interface FeatureMapGridOptions {
   /** Which sample of the batch to draw; default 0. */
   sample?: number;
@@ -42,7 +56,12 @@ export interface FeatureMapGridOptions {
   cellSize?: number;
 }
 
-/** Options of {@link kernelGrid}. */
+/**
+ * Options of {@link kernelGrid}.
+ * @example
+ * kernelGrid(conv, { rgb: false, scale: "perCell", cellSize: 8, columns: 4 });
+ * @throws never (a type; {@link kernelGrid} throws ConfigError for an unknown key or bad value)
+ */
 export interface KernelGridOptions {
   /** Cells per row; default `ceil(sqrt(cells))`, or one row per filter for colour-mapped multi-channel kernels. */
   columns?: number;
@@ -54,7 +73,13 @@ export interface KernelGridOptions {
   rgb?: boolean;
 }
 
-/** A layer output to draw: a {@link FeatureMap} from `model.featureMaps`, or a Tensor. */
+/**
+ * A layer output to draw: an entry of `model.featureMaps(x)` (a `FeatureMap`)
+ * or any `{ shape, data }` of that layout; {@link featureMapGrid} also takes a Tensor.
+ * @example
+ * featureMapGrid({ shape: [1, 4, 4, 2], data: new Float32Array(32) });
+ * @throws never (a type; {@link featureMapGrid} checks it)
+ */
 export interface FeatureMapLike {
   shape: readonly number[];
   data: Float32Array | readonly number[];

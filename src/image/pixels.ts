@@ -13,6 +13,10 @@ import { resizeBilinear } from "./resize.js";
  * bytes (RGBA; alpha is dropped), 3 (packed RGB) or 1 (grey) each; the count
  * per pixel is inferred from `data.length / (width * height)`. An `ImageData`
  * is one of these.
+ * @example
+ * const grey: PixelData = { data: new Uint8Array(28 * 28), width: 28, height: 28 };
+ * fromPixels(grey, { channels: 1 }); // [1, 28, 28, 1]
+ * @throws never (a type; {@link fromPixels} checks it)
  */
 export interface PixelData {
   data: Uint8ClampedArray | Uint8Array;
@@ -24,6 +28,9 @@ export interface PixelData {
  * What {@link fromPixels} reads: pixels in memory ({@link PixelData},
  * `ImageData`), or in a browser an `HTMLCanvasElement`, `OffscreenCanvas`,
  * `ImageBitmap` or loaded `HTMLImageElement` (drawn onto a 2-D canvas and read back).
+ * @example
+ * const sources: PixelSource[] = [canvas, await createImageBitmap(blob), ctx.getImageData(0, 0, 32, 32)];
+ * @throws never (a type; {@link fromPixels} checks it)
  */
 export type PixelSource = PixelData | ImageData | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement;
 
@@ -34,10 +41,19 @@ export type PixelSource = PixelData | ImageData | HTMLCanvasElement | OffscreenC
  * - `{ mean, std }`: `(x / 255 - mean) / std` per channel (Keras mode "torch",
  *   torchvision's `Normalize`); mean and std are in 0..1 units, each a number or one
  *   value per channel, e.g. ImageNet's `{ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }`.
+ * @example
+ * fromPixels(img, { normalize: "-1..1" }); // 0 -> -1, 255 -> 1
+ * fromPixels(img, { normalize: { mean: 0.5, std: 0.25 } }); // 0 -> -2, 255 -> 2
+ * @throws never (a type; {@link fromPixels} throws ConfigError for a bad value)
  */
 export type PixelNormalization = "0..1" | "-1..1" | { mean: number | readonly number[]; std: number | readonly number[] };
 
-/** Options of {@link fromPixels}. */
+/**
+ * Options of {@link fromPixels}.
+ * @example
+ * fromPixels(img, { channels: 1, resize: [28, 28], normalize: "0..1" });
+ * @throws never (a type; {@link fromPixels} throws ConfigError for an unknown key or bad value)
+ */
 export interface FromPixelsOptions {
   /**
    * Channels of the tensor: 3 (default, RGB) or 1 (grey). Grey is
