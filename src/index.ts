@@ -70,3 +70,8 @@ export {
   CnnError, ShapeError, ConfigError, ModelFormatError, BackendError,
   OutOfMemoryError, TrainingDivergedError, DisposedError,
 } from "./errors.js";
+
+export { fromPixels } from "./image/pixels.js";
+export type { PixelData, PixelSource, PixelNormalization, FromPixelsOptions } from "./image/pixels.js";
+export { featureMapGrid, kernelGrid } from "./image/grid.js";
+export type { RgbaImage, GridScale, FeatureMapGridOptions, KernelGridOptions, FeatureMapLike } from "./image/grid.js";
