@@ -65,15 +65,26 @@ export function tanhScalar(x: f32): f32 {
   return copysign<f32>(t, x);
 }
 
-/** act(x) for one float; `alpha` is the leakyRelu slope. */
+/**
+ * The activations past relu and leakyRelu, out of line: activateScalar is
+ * inlined into several epilogues, and each new id there would cost bytes at
+ * every site.
+ */
+function activateRestScalar(x: f32, act: i32, alpha: f32): f32 {
+  if (act == ActivationId.Sigmoid) return sigmoidScalar(x);
+  if (act == ActivationId.Tanh) return tanhScalar(x);
+  if (act == ActivationId.ReluCapped) return min<f32>(max<f32>(x, 0), alpha);
+  return x;
+}
+
+/** act(x) for one float; `alpha` is the leakyRelu slope or the ReluCapped cap. */
 // @ts-ignore: decorator
 @inline
 export function activateScalar(x: f32, act: i32, alpha: f32): f32 {
   if (act == ActivationId.Relu) return max<f32>(x, 0);
   if (act == ActivationId.LeakyRelu) return x > 0 ? x : x * alpha;
-  if (act == ActivationId.Sigmoid) return sigmoidScalar(x);
-  if (act == ActivationId.Tanh) return tanhScalar(x);
-  return x;
+  if (act == ActivationId.Linear) return x;
+  return activateRestScalar(x, act, alpha);
 }
 
 // ---- v128 (only referenced from `if (ASC_FEATURE_SIMD)` branches) ---------
@@ -141,12 +152,19 @@ export function activateCheapVec(v: v128, act: i32, alpha: f32): v128 {
 export function activateVec(v: v128, act: i32, alpha: f32): v128 {
   if (act == ActivationId.Sigmoid) return sigmoidVec(v);
   if (act == ActivationId.Tanh) return tanhVec(v);
+  // pmin/pmax keep NaN (both comparisons false), as relu's pmax above.
+  if (act == ActivationId.ReluCapped) return f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), f32x4.splat(alpha));
   return activateCheapVec(v, act, alpha);
 }
 
-/** True for activations the GEMM epilogue applies in a second pass over the stored tile. */
+/**
+ * True for activations the GEMM epilogue applies in a second pass over the
+ * stored tile: every id past leakyRelu. ReluCapped is cheap, but fusing it in
+ * registers would copy it into every inlined epilogue (bytes the 18 KiB
+ * budget does not have); the pass runs while the tile is still in L1.
+ */
 // @ts-ignore: decorator
 @inline
 export function isExpensive(act: i32): bool {
-  return act == ActivationId.Sigmoid || act == ActivationId.Tanh;
+  return act > ActivationId.LeakyRelu;
 }

@@ -9,6 +9,8 @@ export enum ActivationId {
   LeakyRelu = 2,
   Sigmoid = 3,
   Tanh = 4,
+  /** min(max(x, 0), alpha): relu6 (alpha 6) and Keras' ReLU(max_value = alpha). */
+  ReluCapped = 5,
 }
 
 /** Element-wise binary operations of `ElementwiseKernels.binary` (src/backend/kernels-elementwise.ts). */

@@ -17,6 +17,8 @@ export function applyActivation(v: number, act: ActivationId, alpha: number): nu
       return sigmoid(v);
     case ActivationId.Tanh:
       return Math.tanh(v);
+    case ActivationId.ReluCapped:
+      return v < 0 ? 0 : v > alpha ? alpha : v; // NaN passes through, as relu
     default:
       throw new RangeError(`js backend: unknown activation id ${String(act)}`);
   }

@@ -392,6 +392,8 @@ export function activationDerivative(y: number, act: ActivationId, alpha: number
       return y * (1 - y);
     case ActivationId.Tanh:
       return 1 - y * y;
+    case ActivationId.ReluCapped:
+      return y > 0 && y < alpha ? 1 : 0; // TensorFlow's Relu6Grad: 0 at both kinks
     default:
       throw new RangeError(`js backend: unknown activation id ${String(act)}`);
   }

@@ -19,6 +19,9 @@ const INPUT_RANGE = 12;
 /** Values that stress saturation and the sign branch: exact zeros, huge magnitudes. */
 const SPECIAL = [0, -0, 1e-8, -1e-8, 20, -20, 88, -88, 100, -100, 1e4, -1e4];
 
+/** relu6's cap, the ReluCapped alpha. */
+const RELU6_CAP = 6;
+
 const SOFTMAX_SHAPES: [number, number][] = [[1, 1], [1, 10], [3, 4], [5, 7], [2, 17], [4, 1000]];
 
 const exact = { abs: KNOWN_ANSWER_ABS, rel: 0 };
@@ -65,6 +68,12 @@ describe("js activations: known answers", () => {
     expectAllClose(got, Float32Array.of(0, Math.tanh(0.5), -Math.tanh(0.5), 1, -1), exact, "tanh");
   });
 
+  it("reluCapped(6), relu6: 0 below, the cap above, NaN through", () => {
+    const got = runActivation(js, Float32Array.of(-5, -0, 0, 1e-7, 3, 5.999999, 6, 6.000001, 100, NaN),
+      ActivationId.ReluCapped, RELU6_CAP, false, "relu6");
+    expectAllClose(got, Float32Array.of(0, 0, 0, 1e-7, 3, 5.999999, 6, 6, 6, NaN), exact, "relu6");
+  });
+
   it("linear is the identity, in place too", () => {
     const x = Float32Array.of(-3.5, 0, 7.25);
     expect(Array.from(runActivation(js, x, ActivationId.Linear, LEAKY_ALPHA, true, "linear"))).toEqual([-3.5, 0, 7.25]);
@@ -109,6 +118,15 @@ describe.each(WASM_VARIANTS)("activations: %s.wasm vs js", (variant) => {
       const expected = runActivation(js, x, act, LEAKY_ALPHA, false, label);
       const actual = runActivation(wasm, x, act, LEAKY_ALPHA, false, label);
       expectAllClose(actual, expected, activationTolerance, `${variant}.wasm activation ${label}`);
+    }
+  });
+
+  it("relu6 (cap 6) around 0, the cap and NaN, in the vector body and the tail", () => {
+    const x = Float32Array.of(-1, -1e-7, -0, 0, 1e-7, 5.9999995, 6, 6.0000005, 7, NaN, -Infinity, Infinity, 3, NaN);
+    for (const inPlace of [false, true]) {
+      const expected = runActivation(js, x, ActivationId.ReluCapped, RELU6_CAP, false, "relu6");
+      const actual = runActivation(wasm, x, ActivationId.ReluCapped, RELU6_CAP, inPlace, "relu6");
+      expectAllClose(actual, expected, exact, `${variant}.wasm relu6${inPlace ? " in place" : ""}`);
     }
   });
 

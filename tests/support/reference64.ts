@@ -125,6 +125,7 @@ export function activation64(x: Float64Array, act: ActivationId, alpha: number):
       case ActivationId.LeakyRelu: return v > 0 ? v : alpha * v;
       case ActivationId.Sigmoid: return 1 / (1 + Math.exp(-v));
       case ActivationId.Tanh: return Math.tanh(v);
+      case ActivationId.ReluCapped: return Math.min(Math.max(v, 0), alpha);
       default: return v;
     }
   });
