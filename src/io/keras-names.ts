@@ -7,7 +7,7 @@ import { describeJson, fail, isObject, own, readString } from "./json-read.js";
 
 /** Keras activation string -> ours. */
 const ACTIVATIONS_FROM_KERAS: Readonly<Record<string, ActivationName>> = {
-  linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax",
+  linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax", relu6: "relu6",
   // Keras 3's `activation="leaky_relu"` (keras.activations.leaky_relu, negative_slope 0.2).
   leaky_relu: "leakyRelu",
 };
