@@ -28,6 +28,9 @@ const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 
+/** hardSigmoid's slope, as tfjs-layers (Keras 3's hard_sigmoid uses 1/6 instead). */
+const HARD_SIGMOID_SLOPE: f32 = 0.2;
+
 /** Below this |x|, tanh uses its own odd polynomial (1 - 2/(e^2x+1) cancels). */
 const TANH_SMALL: f32 = 0.625;
 const T0: f32 = -5.70498872745e-3;
@@ -74,6 +77,8 @@ function activateRestScalar(x: f32, act: i32, alpha: f32): f32 {
   if (act == ActivationId.Sigmoid) return sigmoidScalar(x);
   if (act == ActivationId.Tanh) return tanhScalar(x);
   if (act == ActivationId.ReluCapped) return min<f32>(max<f32>(x, 0), alpha);
+  if (act == ActivationId.Elu) return x > 0 ? x : alpha * (expScalar(x) - <f32>1);
+  if (act == ActivationId.HardSigmoid) return max<f32>(min<f32>(x * HARD_SIGMOID_SLOPE + <f32>0.5, 1), 0);
   return x;
 }
 
@@ -154,6 +159,14 @@ export function activateVec(v: v128, act: i32, alpha: f32): v128 {
   if (act == ActivationId.Tanh) return tanhVec(v);
   // pmin/pmax keep NaN (both comparisons false), as relu's pmax above.
   if (act == ActivationId.ReluCapped) return f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), f32x4.splat(alpha));
+  if (act == ActivationId.Elu) {
+    const neg = f32x4.mul(f32x4.splat(alpha), f32x4.sub(expVec(v), f32x4.splat(1)));
+    return v128.bitselect(v, neg, f32x4.gt(v, f32x4.splat(0)));
+  }
+  if (act == ActivationId.HardSigmoid) {
+    const t = f32x4.add(f32x4.mul(v, f32x4.splat(HARD_SIGMOID_SLOPE)), f32x4.splat(0.5));
+    return f32x4.pmax(f32x4.pmin(t, f32x4.splat(1)), f32x4.splat(0));
+  }
   return activateCheapVec(v, act, alpha);
 }
 

@@ -7,7 +7,9 @@ import { describeJson, fail, isObject, own, readString } from "./json-read.js";
 
 /** Keras activation string -> ours. */
 const ACTIVATIONS_FROM_KERAS: Readonly<Record<string, ActivationName>> = {
-  linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax", relu6: "relu6",
+  linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax", relu6: "relu6", elu: "elu",
+  // tfjs-layers' spelling, 0.2 x + 0.5. Keras' 'hard_sigmoid' is left out: Keras 3 made it x / 6 + 0.5.
+  hardSigmoid: "hardSigmoid",
   // Keras 3's `activation="leaky_relu"` (keras.activations.leaky_relu, negative_slope 0.2).
   leaky_relu: "leakyRelu",
 };

@@ -9,7 +9,9 @@ import type { TrainingKernels } from "../backend/kernels-train.js";
 import { ConfigError } from "../errors.js";
 
 /** Activation names, as tfjs-layers spells them. */
-export const ACTIVATION_NAMES = ["linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu", "relu6"] as const;
+export const ACTIVATION_NAMES = [
+  "linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu", "relu6", "elu", "hardSigmoid",
+] as const;
 
 /** An activation a layer accepts by name. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
@@ -17,8 +19,6 @@ export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 /** Default leakyRelu slope for x < 0, as Keras / tfjs-layers LeakyReLU. */
 export const LEAKY_RELU_DEFAULT_ALPHA = 0.3;
 
-/** relu6's cap: min(max(x, 0), 6). */
-const RELU6_CAP = 6;
 
 const IDS: Record<Exclude<ActivationName, "softmax">, ActivationId> = {
   linear: ActivationId.Linear,
@@ -27,7 +27,12 @@ const IDS: Record<Exclude<ActivationName, "softmax">, ActivationId> = {
   tanh: ActivationId.Tanh,
   leakyRelu: ActivationId.LeakyRelu,
   relu6: ActivationId.ReluCapped,
+  elu: ActivationId.Elu,
+  hardSigmoid: ActivationId.HardSigmoid,
 };
+
+/** The fixed alpha of activations named without one: relu6's cap, elu's scale (Keras' default 1). */
+const FIXED_ALPHA: Partial<Record<ActivationName, number>> = { relu6: 6, elu: 1 };
 
 /** A validated activation: the element-wise kernel id, plus whether a row-wise softmax follows. */
 export interface ParsedActivation {
@@ -36,7 +41,7 @@ export interface ParsedActivation {
   /** Fused into the GEMM/conv epilogue (Linear when softmax). */
   readonly id: ActivationId;
   readonly softmax: boolean;
-  /** leakyRelu slope, relu6 / reluCapped cap (0 for the others). */
+  /** leakyRelu slope, relu6 / reluCapped cap, elu scale 1 (0 for the others). */
   readonly alpha: number;
 }
 
@@ -58,7 +63,7 @@ export function parseActivation(value: unknown, alpha: unknown, where: string): 
   }
   const n = name as ActivationName;
   if (n === "softmax") return { name: n, id: ActivationId.Linear, softmax: true, alpha: 0 };
-  return { name: n, id: IDS[n], softmax: false, alpha: n === "leakyRelu" ? a : n === "relu6" ? RELU6_CAP : 0 };
+  return { name: n, id: IDS[n], softmax: false, alpha: n === "leakyRelu" ? a : FIXED_ALPHA[n] ?? 0 };
 }
 
 /**

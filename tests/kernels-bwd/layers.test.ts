@@ -151,6 +151,21 @@ describe.each(WASM_VARIANTS)("backward: %s.wasm vs js", (variant) => {
     }
   });
 
+  it("activationBackward elu(1) and hardSigmoid at their output ranges' ends and NaN", () => {
+    const cases = [
+      [ActivationId.Elu, 1, Float32Array.of(-1, -0.9999999, -0.5, 0, 1e-7, 3, NaN, -1, 0, 2, -0.25, NaN, 1)],
+      [ActivationId.HardSigmoid, 0, Float32Array.of(0, 1e-7, 0.5, 0.9999999, 1, NaN, 0, 1, 0.3, 1, 0.7, NaN, 0.5)],
+    ] as const;
+    for (const [act, alpha, y] of cases) {
+      const dy = randomFloats(y.length, seedFrom(`${act} dy`));
+      const expected = runActivationBackward(js, y, dy, act, alpha, false, String(act));
+      for (const inPlace of [false, true]) {
+        const actual = runActivationBackward(wasm, y, dy, act, alpha, inPlace, String(act));
+        expectAllClose(actual, expected, ELEMENTWISE_BWD_TOLERANCE, `${variant} activationBackward ${activationName(act)}`);
+      }
+    }
+  });
+
   describe.each(ALL_ACTIVATIONS.map((a) => [activationName(a), a] as const))("activationBackward %s", (name, act) => {
     it.each(ACTIVATION_LENGTHS)("length %i", (length) => {
       const label = `${name} ${length}`;

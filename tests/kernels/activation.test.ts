@@ -74,6 +74,16 @@ describe("js activations: known answers", () => {
     expectAllClose(got, Float32Array.of(0, 0, 0, 1e-7, 3, 5.999999, 6, 6, 6, NaN), exact, "relu6");
   });
 
+  it("elu(1): x above 0, e^x - 1 below, -1 far below", () => {
+    const got = runActivation(js, Float32Array.of(-100, -1, -1e-3, 0, 2, NaN), ActivationId.Elu, 1, false, "elu");
+    expectAllClose(got, Float32Array.of(-1, Math.expm1(-1), Math.expm1(-1e-3), 0, 2, NaN), exact, "elu");
+  });
+
+  it("hardSigmoid: 0.2 x + 0.5 clipped to [0, 1] (tfjs-layers' formula)", () => {
+    const got = runActivation(js, Float32Array.of(-3, -2.5, -1, 0, 1, 2.5, 3, NaN), ActivationId.HardSigmoid, 0, false, "hs");
+    expectAllClose(got, Float32Array.of(0, 0, 0.3, 0.5, 0.7, 1, 1, NaN), exact, "hardSigmoid");
+  });
+
   it("linear is the identity, in place too", () => {
     const x = Float32Array.of(-3.5, 0, 7.25);
     expect(Array.from(runActivation(js, x, ActivationId.Linear, LEAKY_ALPHA, true, "linear"))).toEqual([-3.5, 0, 7.25]);
@@ -129,6 +139,16 @@ describe.each(WASM_VARIANTS)("activations: %s.wasm vs js", (variant) => {
       expectAllClose(actual, expected, exact, `${variant}.wasm relu6${inPlace ? " in place" : ""}`);
     }
   });
+
+  it.each([["elu", ActivationId.Elu, 1], ["hardSigmoid", ActivationId.HardSigmoid, 0]] as const)(
+    "%s around its kinks and NaN, in the vector body and the tail", (name, act, alpha) => {
+      const x = Float32Array.of(-100, -2.5, -2.4999998, -1e-7, -0, 0, 1e-7, 2.4999998, 2.5, 3, NaN, -Infinity, Infinity, NaN);
+      for (const inPlace of [false, true]) {
+        const expected = runActivation(js, x, act, alpha, false, name);
+        const actual = runActivation(wasm, x, act, alpha, inPlace, name);
+        expectAllClose(actual, expected, activationTolerance, `${variant}.wasm ${name}${inPlace ? " in place" : ""}`);
+      }
+    });
 
   it.each(SOFTMAX_SHAPES)("softmax %i x %i, out of place and in place", (rows, cols) => {
     const label = `softmax ${rows}x${cols}`;
