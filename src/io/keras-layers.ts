@@ -15,7 +15,7 @@ import type { SeparableConv2D } from "../layers/separable-conv2d.js";
 import { padding2d, type Layer, type Padding2D } from "../layers/layer.js";
 import { LAYER_REGISTRY, type LayerType } from "../layers/registry.js";
 import { activationFromKeras, activationToKeras, initializerFromKeras, initializerToKeras } from "./keras-names.js";
-import { describeJson, fail, KerasConfig, MAX_DIM, readArray, readBatchShape, readInt } from "./json-read.js";
+import { describeJson, fail, isObject, KerasConfig, MAX_DIM, readArray, readBatchShape, readInt } from "./json-read.js";
 
 type Registry = typeof LAYER_REGISTRY;
 type LayerOf<K extends LayerType> = InstanceType<Registry[K]>;
@@ -57,7 +57,8 @@ const NO_REGULARIZERS = {
 };
 
 function activationOf(c: KerasConfig): { activation: ReturnType<typeof activationFromKeras>["activation"]; alpha?: number } {
-  return activationFromKeras(c.get("activation"), c.where("activation"));
+  // Keras 3 writes a layer's dtype as a DTypePolicy object; Keras 2 and tfjs as a string.
+  return activationFromKeras(c.get("activation"), c.where("activation"), isObject(c.get("dtype")));
 }
 
 /** Keras counts the batch axis: 1..rank or -rank..-1 of the sample shape. */

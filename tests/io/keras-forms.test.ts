@@ -128,6 +128,22 @@ describe("Keras forms", () => {
       .rejects.toThrow(/negative_slope: 0.1 together with max_value 6 is not supported/);
   });
 
+  it("hard_sigmoid is tfjs' / Keras 2's 0.2 x + 0.5; a Keras 3 file's (x / 6 + 0.5) is refused", async () => {
+    const json = (dtype: unknown) => ({
+      modelTopology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Dense", config: { name: "dense", units: 2, activation: "hard_sigmoid", use_bias: true, dtype,
+          batch_input_shape: [null, 3] } }] },
+      },
+      weightsManifest: manifest(""),
+    });
+    // x = [1, 1, 1] with kernel / 20 and bias 0: [0.45, 0.6] -> 0.2 x + 0.5 = [0.59, 0.62].
+    const model = await loadModel(json("float32"), weightsOf(KERNEL.map((v) => v / 20), new Float32Array(2)));
+    predict1(model).forEach((v, i) => expect(Math.abs(v - [0.59, 0.62][i]!)).toBeLessThanOrEqual(KNOWN_ANSWER_ABS));
+    model.dispose();
+    await expect(loadModel(json(POLICY), weightsOf(KERNEL, BIAS))).rejects.toThrow(/Keras 3's hard_sigmoid \(x \/ 6 \+ 0.5\) is not supported/);
+  });
+
   it("initializers map to Keras class names and back; unknown ones fall back (weights come from the file)", async () => {
     expect(initializerToKeras("heNormal")).toEqual({ class_name: "HeNormal", config: { seed: null } });
     expect(initializerToKeras("zeros")).toEqual({ class_name: "Zeros", config: {} });

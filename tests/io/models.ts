@@ -131,7 +131,8 @@ export function movesData(): Model {
 
 /**
  * relu6 by name in a Conv2D, a DepthwiseConv2D, a Dense and an Activation
- * layer, and ReLU's cap and slope (Keras' max_value / negative_slope). The
+ * layer, elu and hardSigmoid by name, and ReLU's cap and slope (Keras'
+ * max_value / negative_slope). The
  * caps are small enough for the seeded weights and inputs to reach.
  */
 export function relu6Block(): Model {
@@ -141,7 +142,9 @@ export function relu6Block(): Model {
   x = new ReLU({ maxValue: 0.25, name: "cap" }).apply(x);
   x = new ReLU({ negativeSlope: 0.1, name: "slope" }).apply(new Conv2D({ filters: 3, kernelSize: 1, name: "mix" }).apply(x));
   const d = new Dense({ units: 5, activation: "relu6", name: "dense6" }).apply(new Flatten({ name: "flat" }).apply(x));
-  const out = new Activation({ activation: "relu6", name: "act6" }).apply(new Dense({ units: 3, name: "head" }).apply(d));
+  const e = new Dense({ units: 4, activation: "elu", name: "dense_elu" }).apply(d);
+  const h = new Activation({ activation: "hardSigmoid", name: "act_hs" }).apply(new Dense({ units: 4, name: "pre_hs" }).apply(e));
+  const out = new Activation({ activation: "relu6", name: "act6" }).apply(new Dense({ units: 3, name: "head" }).apply(h));
   return new Model({ inputs: inp, outputs: out, name: "relu6_block" });
 }
 

@@ -11,7 +11,7 @@ import {
 import { uniform } from "./harness.js";
 
 /** Activations both libraries spell the same way (tfjs-layers has no 'leakyRelu' string). */
-type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax" | "relu6";
+type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "elu" | "hardSigmoid";
 
 /** The layers a description may use; each takes a Keras name and returns a function applying it. */
 export interface Lib<T> {
@@ -183,3 +183,16 @@ export const RELU6_GAIN: Readonly<Record<string, number>> = { dw6: 3, conv6: 3, 
 
 /** The layers of relu6Net that cap, with their caps (to check the inputs reach them). */
 export const RELU6_CAPS: Readonly<Record<string, number>> = { dw6: 6, conv6: 6, cap3: 3, dense6: 6 };
+
+/** elu and hardSigmoid fused into conv, depthwise and dense epilogues (hardSigmoid's kinks are at +-2.5). */
+export const eluHardSigmoidNet: Describe = (L) => {
+  const inp = L.input([6, 6, 2], "image");
+  let x = L.conv("conv_elu", { filters: 4, kernelSize: 3, padding: "same", activation: "elu" })(inp);
+  x = L.depthwise("dw_hs", { kernelSize: 3, activation: "hardSigmoid" })(x);
+  const d = L.dense("dense_elu", { units: 6, activation: "elu" })(L.flatten("flat")(x));
+  const h = L.dense("dense_hs", { units: 5, activation: "hardSigmoid" })(d);
+  return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(h) };
+};
+
+/** eluHardSigmoidNet's kernel gains: hardSigmoid's pre-activations reach past +-2.5. */
+export const ELU_HS_GAIN: Readonly<Record<string, number>> = { conv_elu: 2, dw_hs: 4, dense_hs: 4 };

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Adam, init, SGD, type Optimizer } from "simdcnn";
 import { BACKENDS, uniform, useTfCpu } from "../parity/harness.js";
-import { buildBoth, copyWeightsByName, RELU6_GAIN, RELU6_INPUT_SCALE, relu6Net, type Describe } from "../parity/graphs.js";
+import { buildBoth, copyWeightsByName, ELU_HS_GAIN, eluHardSigmoidNet, RELU6_GAIN, RELU6_INPUT_SCALE, relu6Net, type Describe } from "../parity/graphs.js";
 import { expectPerTensorParity } from "./parity.js";
 
 const residualBN: Describe = (L) => {
@@ -108,6 +108,29 @@ describe.each(BACKENDS)("residual net with BatchNorm: training parity with tfjs 
 
     model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: "categoricalCrossentropy" });
     await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
+    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
+    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    model.dispose();
+  });
+
+  it("elu and hardSigmoid epilogues: three SGD steps of fit", async () => {
+    const { model, tfModel } = buildBoth(eluHardSigmoidNet);
+    copyWeightsByName(model, tfModel, 67, ELU_HS_GAIN);
+    const start = model.getWeights();
+    const x = uniform(SAMPLES * 6 * 6 * 2, 59, 3);
+    const sparse = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 5 + 2) % 3);
+
+    tfModel.compile({ optimizer: tf.train.sgd(0.05), loss: "sparseCategoricalCrossentropy" });
+    const xs = tf.tensor(x, [SAMPLES, 6, 6, 2]);
+    const ys = tf.tensor(sparse, [SAMPLES]);
+    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+    xs.dispose();
+    ys.dispose();
+    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
+      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
+
+    model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: "sparseCategoricalCrossentropy" });
+    await model.fit(x, sparse, { epochs: 1, batchSize: BATCH, shuffle: false });
     const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
     expectPerTensorParity(model.getWeights(), theirs, start, names);
     model.dispose();
