@@ -53,7 +53,7 @@ export type { ReshapeConfig } from "./layers/reshape.js";
 export { Dense } from "./layers/dense.js";
 export type { DenseConfig } from "./layers/dense.js";
 export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax } from "./layers/activation.js";
-export type { ActivationConfig, LeakyReLUConfig } from "./layers/activation.js";
+export type { ActivationConfig, LeakyReLUConfig, ReLUConfig } from "./layers/activation.js";
 export type { ActivationName } from "./layers/activations.js";
 export type { InitializerName } from "./layers/init.js";
 export { Dropout } from "./layers/dropout.js";

@@ -1,7 +1,10 @@
 // f32-vactivation-bwd: dx[i] = dy[i] * act'(.) for i in [0, length), with the
 // derivative written in terms of the forward OUTPUT y (what a layer keeps):
 //   linear 1; relu y > 0 ? 1 : 0; leakyRelu y > 0 ? 1 : alpha (alpha > 0, so
-//   y > 0 exactly when x > 0); sigmoid y * (1 - y); tanh 1 - y * y.
+//   y > 0 exactly when x > 0); sigmoid y * (1 - y); tanh 1 - y * y;
+//   reluCapped 0 < y < alpha ? 1 : 0 (TensorFlow's Relu6Grad: no gradient
+//   at either kink); elu y > 0 ? 1 : y + alpha (TF's EluGrad); hardSigmoid
+//   0 < y < 1 ? 0.2 : 0.
 // At the kink x = 0 (y = 0) relu and leakyRelu take the left slope, as
 // TensorFlow's ReluGrad does (gradient where y > 0 only).
 //
@@ -22,6 +25,9 @@ function derivScalar(y: f32, g: f32, act: i32, alpha: f32): f32 {
   if (act == ActivationId.LeakyRelu) return y > 0 ? g : g * alpha;
   if (act == ActivationId.Sigmoid) return g * (y * (<f32>1 - y));
   if (act == ActivationId.Tanh) return g * (<f32>1 - y * y);
+  if (act == ActivationId.ReluCapped) return y > 0 && y < alpha ? g : <f32>0;
+  if (act == ActivationId.Elu) return y > 0 ? g : g * (y + alpha);
+  if (act == ActivationId.HardSigmoid) return y > 0 && y < 1 ? g * <f32>0.2 : <f32>0;
   return g;
 }
 
@@ -35,6 +41,16 @@ function derivVec(y: v128, g: v128, act: i32, alpha: f32): v128 {
   }
   if (act == ActivationId.Sigmoid) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(one, y)));
   if (act == ActivationId.Tanh) return f32x4.mul(g, f32x4.sub(one, f32x4.mul(y, y)));
+  if (act == ActivationId.ReluCapped) {
+    return v128.and(g, v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, f32x4.splat(alpha))));
+  }
+  if (act == ActivationId.Elu) {
+    return v128.bitselect(g, f32x4.mul(g, f32x4.add(y, f32x4.splat(alpha))), f32x4.gt(y, f32x4.splat(0)));
+  }
+  if (act == ActivationId.HardSigmoid) {
+    const inside = v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, one));
+    return v128.and(f32x4.mul(g, f32x4.splat(0.2)), inside);
+  }
   return g;
 }
 

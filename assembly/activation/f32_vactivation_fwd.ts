@@ -6,7 +6,7 @@
 // - Alignment: none required (v128.load/store are unaligned-safe); the arena
 //   hands out 16-byte aligned blocks anyway.
 // - Over-read: none. Four lanes at a time, then a scalar tail of length % 4.
-// - `alpha` is the leakyRelu slope, ignored otherwise.
+// - `alpha` is the leakyRelu slope or the ReluCapped cap, ignored otherwise.
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, LANES } from "../common/tile";

@@ -28,6 +28,9 @@ const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 
+/** hardSigmoid's slope, as tfjs-layers (Keras 3's hard_sigmoid uses 1/6 instead). */
+const HARD_SIGMOID_SLOPE: f32 = 0.2;
+
 /** Below this |x|, tanh uses its own odd polynomial (1 - 2/(e^2x+1) cancels). */
 const TANH_SMALL: f32 = 0.625;
 const T0: f32 = -5.70498872745e-3;
@@ -65,15 +68,28 @@ export function tanhScalar(x: f32): f32 {
   return copysign<f32>(t, x);
 }
 
-/** act(x) for one float; `alpha` is the leakyRelu slope. */
+/**
+ * The activations past relu and leakyRelu, out of line: activateScalar is
+ * inlined into several epilogues, and each new id there would cost bytes at
+ * every site.
+ */
+function activateRestScalar(x: f32, act: i32, alpha: f32): f32 {
+  if (act == ActivationId.Sigmoid) return sigmoidScalar(x);
+  if (act == ActivationId.Tanh) return tanhScalar(x);
+  if (act == ActivationId.ReluCapped) return min<f32>(max<f32>(x, 0), alpha);
+  if (act == ActivationId.Elu) return x > 0 ? x : alpha * (expScalar(x) - <f32>1);
+  if (act == ActivationId.HardSigmoid) return max<f32>(min<f32>(x * HARD_SIGMOID_SLOPE + <f32>0.5, 1), 0);
+  return x;
+}
+
+/** act(x) for one float; `alpha` is the leakyRelu slope or the ReluCapped cap. */
 // @ts-ignore: decorator
 @inline
 export function activateScalar(x: f32, act: i32, alpha: f32): f32 {
   if (act == ActivationId.Relu) return max<f32>(x, 0);
   if (act == ActivationId.LeakyRelu) return x > 0 ? x : x * alpha;
-  if (act == ActivationId.Sigmoid) return sigmoidScalar(x);
-  if (act == ActivationId.Tanh) return tanhScalar(x);
-  return x;
+  if (act == ActivationId.Linear) return x;
+  return activateRestScalar(x, act, alpha);
 }
 
 // ---- v128 (only referenced from `if (ASC_FEATURE_SIMD)` branches) ---------
@@ -141,12 +157,27 @@ export function activateCheapVec(v: v128, act: i32, alpha: f32): v128 {
 export function activateVec(v: v128, act: i32, alpha: f32): v128 {
   if (act == ActivationId.Sigmoid) return sigmoidVec(v);
   if (act == ActivationId.Tanh) return tanhVec(v);
+  // pmin/pmax keep NaN (both comparisons false), as relu's pmax above.
+  if (act == ActivationId.ReluCapped) return f32x4.pmin(f32x4.pmax(v, f32x4.splat(0)), f32x4.splat(alpha));
+  if (act == ActivationId.Elu) {
+    const neg = f32x4.mul(f32x4.splat(alpha), f32x4.sub(expVec(v), f32x4.splat(1)));
+    return v128.bitselect(v, neg, f32x4.gt(v, f32x4.splat(0)));
+  }
+  if (act == ActivationId.HardSigmoid) {
+    const t = f32x4.add(f32x4.mul(v, f32x4.splat(HARD_SIGMOID_SLOPE)), f32x4.splat(0.5));
+    return f32x4.pmax(f32x4.pmin(t, f32x4.splat(1)), f32x4.splat(0));
+  }
   return activateCheapVec(v, act, alpha);
 }
 
-/** True for activations the GEMM epilogue applies in a second pass over the stored tile. */
+/**
+ * True for activations the GEMM epilogue applies in a second pass over the
+ * stored tile: every id past leakyRelu. ReluCapped is cheap, but fusing it in
+ * registers would copy it into every inlined epilogue (bytes the 18 KiB
+ * budget does not have); the pass runs while the tile is still in L1.
+ */
 // @ts-ignore: decorator
 @inline
 export function isExpensive(act: i32): bool {
-  return act == ActivationId.Sigmoid || act == ActivationId.Tanh;
+  return act > ActivationId.LeakyRelu;
 }

@@ -9,6 +9,12 @@ export enum ActivationId {
   LeakyRelu = 2,
   Sigmoid = 3,
   Tanh = 4,
+  /** min(max(x, 0), alpha): relu6 (alpha 6) and Keras' ReLU(max_value = alpha). */
+  ReluCapped = 5,
+  /** x > 0 ? x : alpha * (e^x - 1) (alpha 1 by name, as Keras / tfjs-layers 'elu'). */
+  Elu = 6,
+  /** max(0, min(1, 0.2 x + 0.5)), tfjs-layers' (and Keras 2's) hardSigmoid; alpha unused. */
+  HardSigmoid = 7,
 }
 
 /** Element-wise binary operations of `ElementwiseKernels.binary` (src/backend/kernels-elementwise.ts). */

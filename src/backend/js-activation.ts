@@ -17,6 +17,14 @@ export function applyActivation(v: number, act: ActivationId, alpha: number): nu
       return sigmoid(v);
     case ActivationId.Tanh:
       return Math.tanh(v);
+    case ActivationId.ReluCapped:
+      return v < 0 ? 0 : v > alpha ? alpha : v; // NaN passes through, as relu
+    case ActivationId.Elu:
+      return v > 0 ? v : alpha * Math.expm1(v);
+    case ActivationId.HardSigmoid: {
+      const t = 0.2 * v + 0.5;
+      return t < 0 ? 0 : t > 1 ? 1 : t; // NaN passes through
+    }
     default:
       throw new RangeError(`js backend: unknown activation id ${String(act)}`);
   }

@@ -392,6 +392,12 @@ export function activationDerivative(y: number, act: ActivationId, alpha: number
       return y * (1 - y);
     case ActivationId.Tanh:
       return 1 - y * y;
+    case ActivationId.ReluCapped:
+      return y > 0 && y < alpha ? 1 : 0; // TensorFlow's Relu6Grad: 0 at both kinks
+    case ActivationId.Elu:
+      return y > 0 ? 1 : y + alpha; // alpha e^x = y + alpha
+    case ActivationId.HardSigmoid:
+      return y > 0 && y < 1 ? 0.2 : 0;
     default:
       throw new RangeError(`js backend: unknown activation id ${String(act)}`);
   }

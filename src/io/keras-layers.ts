@@ -6,7 +6,7 @@
 // and which weights (name, shape) the layer will hold once applied — known
 // before anything is allocated, so a file's weights can be checked first.
 
-import type { Activation, LeakyReLU } from "../layers/activation.js";
+import type { Activation, LeakyReLU, ReLU } from "../layers/activation.js";
 import type { BatchNormalization } from "../layers/batch-normalization.js";
 import type { Conv2D } from "../layers/conv2d.js";
 import type { Dense } from "../layers/dense.js";
@@ -15,7 +15,7 @@ import type { SeparableConv2D } from "../layers/separable-conv2d.js";
 import { padding2d, type Layer, type Padding2D } from "../layers/layer.js";
 import { LAYER_REGISTRY, type LayerType } from "../layers/registry.js";
 import { activationFromKeras, activationToKeras, initializerFromKeras, initializerToKeras } from "./keras-names.js";
-import { describeJson, fail, KerasConfig, MAX_DIM, readArray, readBatchShape, readInt } from "./json-read.js";
+import { describeJson, fail, isObject, KerasConfig, MAX_DIM, readArray, readBatchShape, readInt } from "./json-read.js";
 
 type Registry = typeof LAYER_REGISTRY;
 type LayerOf<K extends LayerType> = InstanceType<Registry[K]>;
@@ -57,7 +57,8 @@ const NO_REGULARIZERS = {
 };
 
 function activationOf(c: KerasConfig): { activation: ReturnType<typeof activationFromKeras>["activation"]; alpha?: number } {
-  return activationFromKeras(c.get("activation"), c.where("activation"));
+  // Keras 3 writes a layer's dtype as a DTypePolicy object; Keras 2 and tfjs as a string.
+  return activationFromKeras(c.get("activation"), c.where("activation"), isObject(c.get("dtype")));
 }
 
 /** Keras counts the batch axis: 1..rank or -rank..-1 of the sample shape. */
@@ -290,12 +291,22 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
     },
   },
   ReLU: {
-    save: () => ({ config: { max_value: null } }),
+    // Keras writes all three keys. tfjs-layers reads max_value only and would silently drop a
+    // slope, so a sloped ReLU is written as the LeakyReLU it is, which both read.
+    save: (l: ReLU) => l.negativeSlope !== 0
+      ? { className: "LeakyReLU", config: { alpha: l.negativeSlope } }
+      : { config: { max_value: l.maxValue, negative_slope: 0, threshold: 0 } },
     load: (c) => {
-      c.expect("max_value", () => false, "an uncapped ReLU (max_value null)");
       c.expect("threshold", (v) => v === 0, "threshold 0");
-      c.expect("negative_slope", (v) => v === 0, "negative_slope 0 (use LeakyReLU)");
-      return {};
+      const maxValue = c.has("max_value") ? c.number("max_value", NaN) : null;
+      const negativeSlope = c.number("negative_slope", 0);
+      if (maxValue !== null && maxValue < 0) fail(c.where("max_value"), `${maxValue} is not supported: it must be >= 0`);
+      if (negativeSlope < 0) fail(c.where("negative_slope"), `${negativeSlope} is not supported: it must be >= 0`);
+      if (maxValue !== null && negativeSlope !== 0) {
+        fail(c.where("negative_slope"), `${negativeSlope} together with max_value ${maxValue} is not supported: ` +
+          "simdcnn implements a capped or a leaky ReLU, not both");
+      }
+      return { maxValue, negativeSlope };
     },
   },
   LeakyReLU: {

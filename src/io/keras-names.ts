@@ -7,7 +7,10 @@ import { describeJson, fail, isObject, own, readString } from "./json-read.js";
 
 /** Keras activation string -> ours. */
 const ACTIVATIONS_FROM_KERAS: Readonly<Record<string, ActivationName>> = {
-  linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax",
+  linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax", relu6: "relu6", elu: "elu",
+  // 0.2 x + 0.5: tfjs-layers' name, and 'hard_sigmoid' as tfjs writes it and Keras 2 meant it
+  // (Keras 3 made 'hard_sigmoid' x / 6 + 0.5: refused in a Keras 3 file, see activationFromKeras).
+  hardSigmoid: "hardSigmoid", hard_sigmoid: "hardSigmoid",
   // Keras 3's `activation="leaky_relu"` (keras.activations.leaky_relu, negative_slope 0.2).
   leaky_relu: "leakyRelu",
 };
@@ -18,12 +21,16 @@ const KERAS_LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
 /**
  * Our activation for a Keras `activation` value (a string, or Keras 3's
  * serialized function `{ class_name: "function", config: "relu" }`).
+ * `keras3`: the layer comes from Keras 3, whose 'hard_sigmoid' is x / 6 + 0.5.
  */
-export function activationFromKeras(value: unknown, path: string): { activation: ActivationName; alpha?: number } {
+export function activationFromKeras(value: unknown, path: string, keras3 = false): { activation: ActivationName; alpha?: number } {
   if (value === undefined || value === null) return { activation: "linear" };
   let name: unknown = value;
   if (isObject(value)) name = own(value, "config") ?? own(value, "class_name");
   const s = readString(name, path);
+  if (keras3 && s === "hard_sigmoid") {
+    fail(path, "Keras 3's hard_sigmoid (x / 6 + 0.5) is not supported: simdcnn's hardSigmoid is tfjs' and Keras 2's 0.2 x + 0.5");
+  }
   const ours = Object.prototype.hasOwnProperty.call(ACTIVATIONS_FROM_KERAS, s) ? ACTIVATIONS_FROM_KERAS[s] : undefined;
   if (ours === undefined) {
     fail(path, `activation ${describeJson(s)} is not supported (supported: ${Object.keys(ACTIVATIONS_FROM_KERAS).join(", ")})`);

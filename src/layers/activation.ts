@@ -1,11 +1,12 @@
 // Stand-alone activation layers. Element-wise ones are one kernel call;
 // Softmax normalises over the last axis (channels), as Keras' default axis -1.
 
+import { ActivationId } from "../../assembly/shared/ids.js";
 import { ConfigError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { F32_BYTES } from "../memory.js";
 import {
-  activationBackward, applyActivation, LEAKY_RELU_DEFAULT_ALPHA, parseActivation,
+  activationBackward, applyActivation, LEAKY_RELU_DEFAULT_ALPHA, parseActivation, parseRelu,
   type ActivationName, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
@@ -20,6 +21,19 @@ export interface ActivationConfig extends LayerConfig {
 
 /** The keys of {@link ActivationConfig}, in the order error messages list them. */
 export const ACTIVATION_KEYS = configKeys<ActivationConfig>()(["activation", "alpha", "name", "seed"]);
+
+/** Options of {@link ReLU}, as Keras / tfjs-layers ReLU. */
+export interface ReLUConfig extends LayerConfig {
+  /** Cap on the output: min(max(x, 0), maxValue) (6 is ReLU6). Default none. */
+  maxValue?: number | null;
+  /** Slope for x < 0 (a leaky ReLU); not together with maxValue. Default 0. */
+  negativeSlope?: number;
+  /** Only 0 (the default) is supported. */
+  threshold?: number;
+}
+
+/** The keys of {@link ReLUConfig}, in the order error messages list them. */
+export const RELU_KEYS = configKeys<ReLUConfig>()(["maxValue", "negativeSlope", "threshold", "name", "seed"]);
 
 /** Options of {@link LeakyReLU}. */
 export interface LeakyReLUConfig extends LayerConfig {
@@ -43,11 +57,12 @@ export class Activation extends Layer {
   private innerSize = 0;
   private lastDim = 0;
 
-  constructor(config: ActivationConfig) {
+  /** `parsed`: a subclass's own activation (ReLU's cap or slope), used instead of config.activation. */
+  constructor(config: ActivationConfig, parsed?: ParsedActivation) {
     checkConfigKeys(config, ACTIVATION_KEYS, "Activation");
     super(config);
     if (typeof config !== "object" || config === null) throw new ConfigError("Activation: a config object is required");
-    this.activation = parseActivation(config.activation, config.alpha, "Activation");
+    this.activation = parsed ?? parseActivation(config.activation, config.alpha, "Activation");
   }
 
   protected computeOutputShape(inputShape: readonly number[]): number[] {
@@ -88,22 +103,39 @@ export class Activation extends Layer {
 }
 
 /**
- * max(x, 0).
+ * max(x, 0); with `maxValue` min(max(x, 0), maxValue), with `negativeSlope`
+ * negativeSlope * x for x < 0 (Keras' ReLU layer).
  * @example
  * new ReLU();
- * @throws never
+ * new ReLU({ maxValue: 6 }); // ReLU6
+ * @throws {ConfigError} for a threshold other than 0, negativeSlope together
+ * with maxValue, or a negative maxValue / negativeSlope.
  */
 export class ReLU extends Activation {
   override readonly className = "ReLU";
   override readonly namePrefix = "re_lu";
 
-  constructor(config: LayerConfig = {}) {
-    checkConfigKeys(config, LAYER_CONFIG_KEYS, "ReLU");
-    super({ ...config, activation: "relu" });
+  constructor(config: ReLUConfig = {}) {
+    checkConfigKeys(config, RELU_KEYS, "ReLU");
+    const parsed = parseRelu(config.maxValue, config.negativeSlope, config.threshold, "ReLU");
+    super({ name: config.name, seed: config.seed, activation: "relu" }, parsed);
+  }
+
+  /** The cap, or null when uncapped. */
+  get maxValue(): number | null {
+    return this.activation.id === ActivationId.ReluCapped ? this.activation.alpha : null;
+  }
+
+  /** The slope for x < 0 (0 unless leaky). */
+  get negativeSlope(): number {
+    return this.activation.id === ActivationId.LeakyRelu ? this.activation.alpha : 0;
   }
 
   override getConfig(): LayerConfig & Record<string, unknown> {
-    return { name: this.name };
+    const { maxValue, negativeSlope } = this;
+    return {
+      name: this.name, ...(maxValue !== null ? { maxValue } : {}), ...(negativeSlope !== 0 ? { negativeSlope } : {}),
+    };
   }
 }
 

@@ -9,7 +9,9 @@ import type { TrainingKernels } from "../backend/kernels-train.js";
 import { ConfigError } from "../errors.js";
 
 /** Activation names, as tfjs-layers spells them. */
-export const ACTIVATION_NAMES = ["linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu"] as const;
+export const ACTIVATION_NAMES = [
+  "linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu", "relu6", "elu", "hardSigmoid",
+] as const;
 
 /** An activation a layer accepts by name. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
@@ -17,26 +19,39 @@ export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 /** Default leakyRelu slope for x < 0, as Keras / tfjs-layers LeakyReLU. */
 export const LEAKY_RELU_DEFAULT_ALPHA = 0.3;
 
+
 const IDS: Record<Exclude<ActivationName, "softmax">, ActivationId> = {
   linear: ActivationId.Linear,
   relu: ActivationId.Relu,
   sigmoid: ActivationId.Sigmoid,
   tanh: ActivationId.Tanh,
   leakyRelu: ActivationId.LeakyRelu,
+  relu6: ActivationId.ReluCapped,
+  elu: ActivationId.Elu,
+  hardSigmoid: ActivationId.HardSigmoid,
 };
+
+/** The fixed alpha of activations named without one: relu6's cap, elu's scale (Keras' default 1). */
+const FIXED_ALPHA: Partial<Record<ActivationName, number>> = { relu6: 6, elu: 1 };
 
 /** A validated activation: the element-wise kernel id, plus whether a row-wise softmax follows. */
 export interface ParsedActivation {
-  readonly name: ActivationName;
+  /** 'reluCapped' only from a ReLU layer with a maxValue (any cap; relu6 by name is 'relu6'). */
+  readonly name: ActivationName | "reluCapped";
   /** Fused into the GEMM/conv epilogue (Linear when softmax). */
   readonly id: ActivationId;
   readonly softmax: boolean;
-  /** leakyRelu slope (0 for the others). */
+  /** leakyRelu slope, relu6 / reluCapped cap, elu scale 1 (0 for the others). */
   readonly alpha: number;
 }
 
+/** A ParsedActivation named by an {@link ActivationName}: what parseActivation returns. */
+export interface NamedActivation extends ParsedActivation {
+  readonly name: ActivationName;
+}
+
 /** Validates an activation option; `where` names the layer for the message. */
-export function parseActivation(value: unknown, alpha: unknown, where: string): ParsedActivation {
+export function parseActivation(value: unknown, alpha: unknown, where: string): NamedActivation {
   const name = value ?? "linear";
   if (typeof name !== "string" || !(ACTIVATION_NAMES as readonly string[]).includes(name)) {
     throw new ConfigError(`${where}: unknown activation ${JSON.stringify(name)}; ` +
@@ -48,7 +63,36 @@ export function parseActivation(value: unknown, alpha: unknown, where: string): 
   }
   const n = name as ActivationName;
   if (n === "softmax") return { name: n, id: ActivationId.Linear, softmax: true, alpha: 0 };
-  return { name: n, id: IDS[n], softmax: false, alpha: n === "leakyRelu" ? a : 0 };
+  return { name: n, id: IDS[n], softmax: false, alpha: n === "leakyRelu" ? a : FIXED_ALPHA[n] ?? 0 };
+}
+
+/**
+ * Keras' ReLU(max_value, negative_slope, threshold) as one kernel activation:
+ * a cap alone is ReluCapped (relu6 when 6), a slope alone leakyRelu.
+ * @throws {ConfigError} for a threshold other than 0, a slope together with a
+ * cap (no kernel does both), or values that are not non-negative numbers.
+ */
+export function parseRelu(maxValue: unknown, negativeSlope: unknown, threshold: unknown, where: string): ParsedActivation {
+  const nonNegative = (v: unknown, key: string): number | null => {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw new ConfigError(`${where}: ${key} must be a finite number >= 0, got ${String(v)}`);
+    }
+    return v;
+  };
+  const cap = nonNegative(maxValue, "maxValue");
+  const slope = nonNegative(negativeSlope, "negativeSlope") ?? 0;
+  const t = threshold ?? 0;
+  if (t !== 0) {
+    throw new ConfigError(`${where}: threshold ${String(t)} is not supported (thresholded ReLU is not implemented; only threshold 0)`);
+  }
+  if (cap !== null && slope !== 0) {
+    throw new ConfigError(`${where}: negativeSlope together with maxValue is not supported ` +
+      `(a leaky capped ReLU is not implemented; give one of them)`);
+  }
+  if (cap !== null) return { name: "reluCapped", id: ActivationId.ReluCapped, softmax: false, alpha: cap };
+  if (slope !== 0) return { name: "leakyRelu", id: ActivationId.LeakyRelu, softmax: false, alpha: slope };
+  return { name: "relu", id: ActivationId.Relu, softmax: false, alpha: 0 };
 }
 
 /** The identity: what a layer's output activation becomes when the model moves it into the loss. */

@@ -15,7 +15,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { axisWindow, formatShape, type Padding } from "../shape.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
@@ -76,7 +76,7 @@ export class Conv2D extends Layer {
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
-  readonly activation: ParsedActivation;
+  readonly activation: NamedActivation;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;

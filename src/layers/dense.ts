@@ -7,7 +7,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
@@ -50,7 +50,7 @@ export class Dense extends Layer {
   readonly className = "Dense";
   readonly namePrefix = "dense";
   readonly units: number;
-  readonly activation: ParsedActivation;
+  readonly activation: NamedActivation;
   readonly useBias: boolean;
   readonly kernelInitializer: InitializerName;
   readonly biasInitializer: InitializerName;

@@ -10,7 +10,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { axisWindow, formatShape, type Padding } from "../shape.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { FoldedWeights, paddedGeometry } from "./fold.js";
@@ -68,7 +68,7 @@ export class DepthwiseConv2D extends Layer {
   readonly padding: Padding;
   readonly depthMultiplier: number;
   readonly dilationRate: [number, number];
-  readonly activation: ParsedActivation;
+  readonly activation: NamedActivation;
   readonly useBias: boolean;
   readonly depthwiseInitializer: InitializerName;
   readonly biasInitializer: InitializerName;

@@ -10,7 +10,7 @@
 import { ConfigError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type ParsedActivation,
+  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { DepthwiseConv2D, type DepthwiseConv2DConfig } from "./depthwise-conv2d.js";
@@ -68,7 +68,7 @@ export class SeparableConv2D extends Layer {
   readonly className = "SeparableConv2D";
   readonly namePrefix = "separable_conv2d";
   readonly filters: number;
-  readonly activation: ParsedActivation;
+  readonly activation: NamedActivation;
   readonly useBias: boolean;
   readonly pointwiseInitializer: InitializerName;
   readonly biasInitializer: InitializerName;

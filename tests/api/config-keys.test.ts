@@ -6,13 +6,13 @@ import {
   Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
   GlobalAvgPool2D, init, LeakyReLU, MaxPool2D, ReLU, Sequential, SGD, Sigmoid, Softmax, Tanh,
   type ActivationConfig, type AdamConfig, type Conv2DConfig, type DenseConfig, type DepthwiseConv2DConfig, type DropoutConfig, type Layer,
-  type LayerConfig, type LeakyReLUConfig, type Pool2DConfig, type SGDConfig,
+  type LayerConfig, type LeakyReLUConfig, type Pool2DConfig, type ReLUConfig, type SGDConfig,
 } from "simdcnn";
 import {
   adviseKey, checkConfigKeys, editDistance, snakeToCamel, UNSUPPORTED_KERAS_KEYS,
 } from "../../src/layers/config-keys.js";
 import { ConfigError as SrcConfigError } from "../../src/errors.js";
-import { ACTIVATION_KEYS, LEAKY_RELU_KEYS } from "../../src/layers/activation.js";
+import { ACTIVATION_KEYS, LEAKY_RELU_KEYS, RELU_KEYS } from "../../src/layers/activation.js";
 import { CONV2D_KEYS } from "../../src/layers/conv2d.js";
 import { DENSE_KEYS } from "../../src/layers/dense.js";
 import { DEPTHWISE_CONV2D_KEYS } from "../../src/layers/depthwise-conv2d.js";
@@ -185,6 +185,7 @@ const pool: Required<Pool2DConfig> = { poolSize: [2, 3], strides: 1, padding: "v
 const layer: Required<LayerConfig> = { name: "l", seed: 4 };
 const activation: Required<ActivationConfig> = { activation: "leakyRelu", alpha: 0.05, name: "a", seed: 5 };
 const leaky: Required<LeakyReLUConfig> = { alpha: 0.1, name: "lr", seed: 6 };
+const relu: Required<ReLUConfig> = { maxValue: 6, negativeSlope: 0, threshold: 0, name: "r", seed: 8 };
 const dropout: Required<DropoutConfig> = { rate: 0.25, name: "dr", seed: 7 };
 const sgd: Required<SGDConfig> = { learningRate: 0.1, momentum: 0.9 };
 const adam: Required<AdamConfig> = { learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6 };
@@ -198,7 +199,7 @@ const cases: Case[] = [
   { where: "GlobalAveragePooling2D", make: (c) => new GlobalAvgPool2D(c), all: layer, keys: LAYER_CONFIG_KEYS, typo: { nme: "g" }, bad: "nme", meant: "name" },
   { where: "Flatten", make: (c) => new Flatten(c), all: layer, keys: LAYER_CONFIG_KEYS, typo: { Name: "f" }, bad: "Name", meant: "name" },
   { where: "Activation", make: (c) => new Activation(c), all: activation, keys: ACTIVATION_KEYS, typo: { activaton: "relu" }, bad: "activaton", meant: "activation" },
-  { where: "ReLU", make: (c) => new ReLU(c), all: layer, keys: LAYER_CONFIG_KEYS, typo: { seeds: 1 }, bad: "seeds", meant: "seed" },
+  { where: "ReLU", make: (c) => new ReLU(c), all: relu, keys: RELU_KEYS, typo: { max_value: 6 }, bad: "max_value", meant: "maxValue" },
   { where: "LeakyReLU", make: (c) => new LeakyReLU(c), all: leaky, keys: LEAKY_RELU_KEYS, typo: { alpah: 0.1 }, bad: "alpah", meant: "alpha" },
   { where: "Sigmoid", make: (c) => new Sigmoid(c), all: layer, keys: LAYER_CONFIG_KEYS, typo: { nam: "s" }, bad: "nam", meant: "name" },
   { where: "Tanh", make: (c) => new Tanh(c), all: layer, keys: LAYER_CONFIG_KEYS, typo: { SEED: 1 }, bad: "SEED", meant: "seed" },
@@ -250,13 +251,26 @@ describe("in the classes", () => {
 
   it("ReLU and friends check the user's keys against their own options, not the config they pass on", () => {
     expect(configErrorOf(() => new ReLU(untyped({ activation: "tanh" }))))
-      .toBe("ReLU: unknown option 'activation' (accepted: name, seed)");
+      .toBe("ReLU: unknown option 'activation' (accepted: maxValue, negativeSlope, threshold, name, seed)");
     expect(configErrorOf(() => new Sigmoid(untyped({ alpha: 0.1 })))).toMatch(/^Sigmoid: unknown option 'alpha'/);
     expect(configErrorOf(() => new ReLU(untyped({ negative_slope: 0.1 }))))
-      .toContain("ReLU: unknown option 'negative_slope'; Keras' 'negativeSlope' is not supported: ReLU has no slope option");
+      .toContain("ReLU: unknown option 'negative_slope'; did you mean 'negativeSlope'?");
     expect(configErrorOf(() => new LeakyReLU(untyped({ negative_slope: 0.1 }))))
       .toContain("LeakyReLU: unknown option 'negative_slope'; did you mean 'alpha'?");
     expect(configErrorOf(() => new Softmax(untyped({ axis: -1 })))).toContain("softmax is always over the last axis");
+  });
+
+  it("ReLU: a cap, or a slope, but not both; threshold 0 only", () => {
+    expect(new ReLU({ maxValue: 3 }).maxValue).toBe(3);
+    expect(new ReLU({ maxValue: null }).maxValue).toBe(null);
+    expect(new ReLU({ negativeSlope: 0.1 }).negativeSlope).toBe(0.1);
+    expect(new ReLU({ name: "r6", threshold: 0, negativeSlope: 0, maxValue: 6 }).getConfig()).toEqual({ name: "r6", maxValue: 6 });
+    expect(configErrorOf(() => new ReLU({ maxValue: 6, negativeSlope: 0.1 })))
+      .toBe("ReLU: negativeSlope together with maxValue is not supported (a leaky capped ReLU is not implemented; give one of them)");
+    expect(configErrorOf(() => new ReLU({ threshold: 1 })))
+      .toBe("ReLU: threshold 1 is not supported (thresholded ReLU is not implemented; only threshold 0)");
+    expect(configErrorOf(() => new ReLU({ maxValue: -1 }))).toBe("ReLU: maxValue must be a finite number >= 0, got -1");
+    expect(configErrorOf(() => new ReLU(untyped({ negativeSlope: "0.1" })))).toContain("ReLU: negativeSlope must be a finite number");
   });
 
   it("Keras-only layer and optimizer options are reported as unsupported", () => {
@@ -282,7 +296,8 @@ describe("in the classes", () => {
       LeakyReLU: (c) => new LeakyReLU(c), Softmax: (c) => new Softmax(c), Dropout: (c) => new Dropout(c),
     };
     const layers: Layer[] = [new Conv2D(conv2d), new DepthwiseConv2D(depthwise), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
-      new GlobalAvgPool2D(layer), new Flatten(layer), new Activation(activation), new ReLU(layer),
+      new GlobalAvgPool2D(layer), new Flatten(layer), new Activation(activation), new ReLU(layer), new ReLU(relu),
+      new ReLU({ negativeSlope: 0.25 }),
       new LeakyReLU(leaky), new Sigmoid(layer), new Tanh(layer), new Softmax(layer), new Dropout(dropout)];
     for (const l of layers) {
       const again = byClassName[l.className]!(untyped(l.getConfig()));

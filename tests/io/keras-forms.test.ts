@@ -94,6 +94,56 @@ describe("Keras forms", () => {
     model.dispose();
   });
 
+  it("relu6 as an activation string and ReLU's max_value / negative_slope / threshold, both ways", async () => {
+    // Dense [9.5, 11.5] -> relu6 [6, 6]; negated kernel and bias [-9.5, -11.5] -> ReLU(max 6) 0, then 0.
+    const layersJson = (activation: string, relu: Record<string, unknown>) => ({
+      modelTopology: {
+        class_name: "Sequential",
+        config: { layers: [
+          { class_name: "Dense", config: { name: "dense", units: 2, activation, use_bias: true, batch_input_shape: [null, 3] } },
+          { class_name: "ReLU", config: { name: "re_lu", ...relu } },
+        ] },
+      },
+      weightsManifest: manifest(""),
+    });
+    const capped = await loadModel(layersJson("relu6", { max_value: 10, negative_slope: 0, threshold: 0 }), weightsOf(KERNEL, BIAS));
+    expect(predict1(capped)).toEqual([6, 6]);
+    const saved = await capped.save();
+    const layers = (saved.modelJson.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } })
+      .config.layers.filter((l) => l.class_name !== "InputLayer");
+    expect(layers[0]!.config.activation).toBe("relu6");
+    expect(layers[1]!.config).toMatchObject({ max_value: 10, negative_slope: 0, threshold: 0 });
+    const again = await loadModel(saved.modelJson, saved.weights);
+    expect(predict1(again)).toEqual([6, 6]);
+    [capped, again].forEach((m) => m.dispose());
+
+    // x = [1, 1, 1] with kernel and bias negated: [-9.5, -11.5]; a Keras ReLU with slope 0.1 -> [-0.95, -1.15].
+    const leaky = await loadModel(layersJson("linear", { max_value: null, negative_slope: 0.1 }),
+      weightsOf(KERNEL.map((v) => -v), BIAS.map((v) => -v)));
+    predict1(leaky).forEach((v, i) => expect(Math.abs(v - [-0.95, -1.15][i]!)).toBeLessThanOrEqual(KNOWN_ANSWER_ABS));
+    leaky.dispose();
+
+    await expect(loadModel(layersJson("linear", { threshold: 1 }), weightsOf(KERNEL, BIAS))).rejects.toThrow(/threshold.*not supported/);
+    await expect(loadModel(layersJson("linear", { max_value: 6, negative_slope: 0.1 }), weightsOf(KERNEL, BIAS)))
+      .rejects.toThrow(/negative_slope: 0.1 together with max_value 6 is not supported/);
+  });
+
+  it("hard_sigmoid is tfjs' / Keras 2's 0.2 x + 0.5; a Keras 3 file's (x / 6 + 0.5) is refused", async () => {
+    const json = (dtype: unknown) => ({
+      modelTopology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Dense", config: { name: "dense", units: 2, activation: "hard_sigmoid", use_bias: true, dtype,
+          batch_input_shape: [null, 3] } }] },
+      },
+      weightsManifest: manifest(""),
+    });
+    // x = [1, 1, 1] with kernel / 20 and bias 0: [0.45, 0.6] -> 0.2 x + 0.5 = [0.59, 0.62].
+    const model = await loadModel(json("float32"), weightsOf(KERNEL.map((v) => v / 20), new Float32Array(2)));
+    predict1(model).forEach((v, i) => expect(Math.abs(v - [0.59, 0.62][i]!)).toBeLessThanOrEqual(KNOWN_ANSWER_ABS));
+    model.dispose();
+    await expect(loadModel(json(POLICY), weightsOf(KERNEL, BIAS))).rejects.toThrow(/Keras 3's hard_sigmoid \(x \/ 6 \+ 0.5\) is not supported/);
+  });
+
   it("initializers map to Keras class names and back; unknown ones fall back (weights come from the file)", async () => {
     expect(initializerToKeras("heNormal")).toEqual({ class_name: "HeNormal", config: { seed: null } });
     expect(initializerToKeras("zeros")).toEqual({ class_name: "Zeros", config: {} });

@@ -129,6 +129,25 @@ export function movesData(): Model {
   return new Model({ inputs: inp, outputs: new Dense({ units: 3, name: "head" }).apply(joined), name: "moves_data" });
 }
 
+/**
+ * relu6 by name in a Conv2D, a DepthwiseConv2D, a Dense and an Activation
+ * layer, elu and hardSigmoid by name, and ReLU's cap and slope (Keras'
+ * max_value / negative_slope). The
+ * caps are small enough for the seeded weights and inputs to reach.
+ */
+export function relu6Block(): Model {
+  const inp = input({ shape: [6, 6, 2], name: "image" });
+  let x = new Conv2D({ filters: 4, kernelSize: 3, padding: "same", activation: "relu6", name: "conv6" }).apply(inp);
+  x = new DepthwiseConv2D({ kernelSize: 3, activation: "relu6", name: "dw6" }).apply(x);
+  x = new ReLU({ maxValue: 0.25, name: "cap" }).apply(x);
+  x = new ReLU({ negativeSlope: 0.1, name: "slope" }).apply(new Conv2D({ filters: 3, kernelSize: 1, name: "mix" }).apply(x));
+  const d = new Dense({ units: 5, activation: "relu6", name: "dense6" }).apply(new Flatten({ name: "flat" }).apply(x));
+  const e = new Dense({ units: 4, activation: "elu", name: "dense_elu" }).apply(d);
+  const h = new Activation({ activation: "hardSigmoid", name: "act_hs" }).apply(new Dense({ units: 4, name: "pre_hs" }).apply(e));
+  const out = new Activation({ activation: "relu6", name: "act6" }).apply(new Dense({ units: 3, name: "head" }).apply(h));
+  return new Model({ inputs: inp, outputs: out, name: "relu6_block" });
+}
+
 /** Every model above, by name. */
 export const OUR_MODELS: Record<string, () => AnyModel> = {
   sequentialCnn: () => sequentialCnn() as unknown as AnyModel,
@@ -137,6 +156,7 @@ export const OUR_MODELS: Record<string, () => AnyModel> = {
   twoInputs: () => twoInputs() as unknown as AnyModel,
   mobileBlock: () => mobileBlock() as unknown as AnyModel,
   movesData: () => movesData() as unknown as AnyModel,
+  relu6Block: () => relu6Block() as unknown as AnyModel,
 };
 
 /** A seeded batch for each input of a model. */

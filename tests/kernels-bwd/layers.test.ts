@@ -4,7 +4,8 @@
 // like the forward tests: 1, 4, 7, 8, 9, primes, channels not divisible by 4,
 // non-square kernels, strides 2 and 3, both paddings, batch 1 and > 1.
 
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ActivationId } from "../../assembly/shared/ids.js";
 import { expectAllClose } from "../support/compare.js";
 import { describeWindow, windowGeometry, type Padding, type WindowCase } from "../support/geometry.js";
 import { randomFloats, seedFrom } from "../support/rng.js";
@@ -138,6 +139,32 @@ describe.each(WASM_VARIANTS)("backward: %s.wasm vs js", (variant) => {
       const actual = runGlobalAvgPoolBackward(wasm, batch, height, width, ch, dy, label);
       expectAllClose(actual, expected, avgPoolTolerance(1), `${variant} ${label}`);
     });
+
+  it("activationBackward relu6 (cap 6): dy only where 0 < y < 6, NaN gives 0", () => {
+    const y = Float32Array.of(0, 1e-7, 3, 5.9999995, 6, NaN, 0, 6, 2.5, 6, 0.5, NaN, 1);
+    const dy = randomFloats(y.length, seedFrom("relu6 dy"));
+    const expected = runActivationBackward(js, y, dy, ActivationId.ReluCapped, 6, false, "relu6");
+    expect(Array.from(expected, (g, i) => g === dy[i])).toEqual(Array.from(y, (v) => v > 0 && v < 6));
+    for (const inPlace of [false, true]) {
+      const actual = runActivationBackward(wasm, y, dy, ActivationId.ReluCapped, 6, inPlace, "relu6");
+      expectAllClose(actual, expected, { abs: 0, rel: 0 }, `${variant} activationBackward relu6${inPlace ? " in place" : ""}`);
+    }
+  });
+
+  it("activationBackward elu(1) and hardSigmoid at their output ranges' ends and NaN", () => {
+    const cases = [
+      [ActivationId.Elu, 1, Float32Array.of(-1, -0.9999999, -0.5, 0, 1e-7, 3, NaN, -1, 0, 2, -0.25, NaN, 1)],
+      [ActivationId.HardSigmoid, 0, Float32Array.of(0, 1e-7, 0.5, 0.9999999, 1, NaN, 0, 1, 0.3, 1, 0.7, NaN, 0.5)],
+    ] as const;
+    for (const [act, alpha, y] of cases) {
+      const dy = randomFloats(y.length, seedFrom(`${act} dy`));
+      const expected = runActivationBackward(js, y, dy, act, alpha, false, String(act));
+      for (const inPlace of [false, true]) {
+        const actual = runActivationBackward(wasm, y, dy, act, alpha, inPlace, String(act));
+        expectAllClose(actual, expected, ELEMENTWISE_BWD_TOLERANCE, `${variant} activationBackward ${activationName(act)}`);
+      }
+    }
+  });
 
   describe.each(ALL_ACTIVATIONS.map((a) => [activationName(a), a] as const))("activationBackward %s", (name, act) => {
     it.each(ACTIVATION_LENGTHS)("length %i", (length) => {

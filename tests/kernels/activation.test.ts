@@ -19,6 +19,9 @@ const INPUT_RANGE = 12;
 /** Values that stress saturation and the sign branch: exact zeros, huge magnitudes. */
 const SPECIAL = [0, -0, 1e-8, -1e-8, 20, -20, 88, -88, 100, -100, 1e4, -1e4];
 
+/** relu6's cap, the ReluCapped alpha. */
+const RELU6_CAP = 6;
+
 const SOFTMAX_SHAPES: [number, number][] = [[1, 1], [1, 10], [3, 4], [5, 7], [2, 17], [4, 1000]];
 
 const exact = { abs: KNOWN_ANSWER_ABS, rel: 0 };
@@ -63,6 +66,22 @@ describe("js activations: known answers", () => {
   it("tanh matches Math.tanh and saturates at +-1", () => {
     const got = apply([0, 0.5, -0.5, 20, -20], ActivationId.Tanh);
     expectAllClose(got, Float32Array.of(0, Math.tanh(0.5), -Math.tanh(0.5), 1, -1), exact, "tanh");
+  });
+
+  it("reluCapped(6), relu6: 0 below, the cap above, NaN through", () => {
+    const got = runActivation(js, Float32Array.of(-5, -0, 0, 1e-7, 3, 5.999999, 6, 6.000001, 100, NaN),
+      ActivationId.ReluCapped, RELU6_CAP, false, "relu6");
+    expectAllClose(got, Float32Array.of(0, 0, 0, 1e-7, 3, 5.999999, 6, 6, 6, NaN), exact, "relu6");
+  });
+
+  it("elu(1): x above 0, e^x - 1 below, -1 far below", () => {
+    const got = runActivation(js, Float32Array.of(-100, -1, -1e-3, 0, 2, NaN), ActivationId.Elu, 1, false, "elu");
+    expectAllClose(got, Float32Array.of(-1, Math.expm1(-1), Math.expm1(-1e-3), 0, 2, NaN), exact, "elu");
+  });
+
+  it("hardSigmoid: 0.2 x + 0.5 clipped to [0, 1] (tfjs-layers' formula)", () => {
+    const got = runActivation(js, Float32Array.of(-3, -2.5, -1, 0, 1, 2.5, 3, NaN), ActivationId.HardSigmoid, 0, false, "hs");
+    expectAllClose(got, Float32Array.of(0, 0, 0.3, 0.5, 0.7, 1, 1, NaN), exact, "hardSigmoid");
   });
 
   it("linear is the identity, in place too", () => {
@@ -111,6 +130,25 @@ describe.each(WASM_VARIANTS)("activations: %s.wasm vs js", (variant) => {
       expectAllClose(actual, expected, activationTolerance, `${variant}.wasm activation ${label}`);
     }
   });
+
+  it("relu6 (cap 6) around 0, the cap and NaN, in the vector body and the tail", () => {
+    const x = Float32Array.of(-1, -1e-7, -0, 0, 1e-7, 5.9999995, 6, 6.0000005, 7, NaN, -Infinity, Infinity, 3, NaN);
+    for (const inPlace of [false, true]) {
+      const expected = runActivation(js, x, ActivationId.ReluCapped, RELU6_CAP, false, "relu6");
+      const actual = runActivation(wasm, x, ActivationId.ReluCapped, RELU6_CAP, inPlace, "relu6");
+      expectAllClose(actual, expected, exact, `${variant}.wasm relu6${inPlace ? " in place" : ""}`);
+    }
+  });
+
+  it.each([["elu", ActivationId.Elu, 1], ["hardSigmoid", ActivationId.HardSigmoid, 0]] as const)(
+    "%s around its kinks and NaN, in the vector body and the tail", (name, act, alpha) => {
+      const x = Float32Array.of(-100, -2.5, -2.4999998, -1e-7, -0, 0, 1e-7, 2.4999998, 2.5, 3, NaN, -Infinity, Infinity, NaN);
+      for (const inPlace of [false, true]) {
+        const expected = runActivation(js, x, act, alpha, false, name);
+        const actual = runActivation(wasm, x, act, alpha, inPlace, name);
+        expectAllClose(actual, expected, activationTolerance, `${variant}.wasm ${name}${inPlace ? " in place" : ""}`);
+      }
+    });
 
   it.each(SOFTMAX_SHAPES)("softmax %i x %i, out of place and in place", (rows, cols) => {
     const label = `softmax ${rows}x${cols}`;

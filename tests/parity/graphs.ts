@@ -11,7 +11,7 @@ import {
 import { uniform } from "./harness.js";
 
 /** Activations both libraries spell the same way (tfjs-layers has no 'leakyRelu' string). */
-type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax";
+type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "elu" | "hardSigmoid";
 
 /** The layers a description may use; each takes a Keras name and returns a function applying it. */
 export interface Lib<T> {
@@ -24,7 +24,7 @@ export interface Lib<T> {
   separable(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
     depthMultiplier?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   bn(name: string, o?: { axis?: number; center?: boolean; scale?: boolean; epsilon?: number; momentum?: number }): (x: T) => T;
-  relu(name: string): (x: T) => T;
+  relu(name: string, o?: { maxValue?: number }): (x: T) => T;
   activation(name: string, activation: "tanh" | "sigmoid" | "softmax"): (x: T) => T;
   maxPool(name: string, poolSize: number): (x: T) => T;
   gap(name: string): (x: T) => T;
@@ -58,7 +58,7 @@ export const ours: Lib<SymbolicTensor> = {
   depthwise: (name, o) => apply1(new DepthwiseConv2D({ name, ...o })),
   separable: (name, o) => apply1(new SeparableConv2D({ name, ...o })),
   bn: (name, o = {}) => apply1(new BatchNormalization({ name, ...o })),
-  relu: (name) => apply1(new ReLU({ name })),
+  relu: (name, o = {}) => apply1(new ReLU({ name, ...o })),
   activation: (name, activation) => apply1(new Activation({ name, activation })),
   maxPool: (name, poolSize) => apply1(new MaxPool2D({ name, poolSize })),
   gap: (name) => apply1(new GlobalAvgPool2D({ name })),
@@ -86,7 +86,7 @@ export const theirs: Lib<TfT> = {
   depthwise: (name, o) => one(tfl.layers.depthwiseConv2d({ name, ...o })),
   separable: (name, o) => one(tfl.layers.separableConv2d({ name, ...o })),
   bn: (name, o = {}) => one(tfl.layers.batchNormalization({ name, ...o })),
-  relu: (name) => one(tfl.layers.reLU({ name })),
+  relu: (name, o = {}) => one(tfl.layers.reLU({ name, ...o })),
   activation: (name, activation) => one(tfl.layers.activation({ name, activation })),
   maxPool: (name, poolSize) => one(tfl.layers.maxPooling2d({ name, poolSize })),
   gap: (name) => one(tfl.layers.globalAveragePooling2d({ name })),
@@ -116,9 +116,12 @@ export function buildBoth(describe: Describe): { model: Model; tfModel: tfl.Laye
 /**
  * Gives every tfjs layer seeded weights (glorot-scaled kernels, small biases,
  * BatchNorm statistics away from 0 and 1 so a wrong formula shows), then
- * copies them into our model layer by layer, by name.
+ * copies them into our model layer by layer, by name. `gains` scales the
+ * kernels of the layers it names (relu6Net's, so pre-activations grow past
+ * the caps).
  */
-export function copyWeightsByName(model: Model, tfModel: tfl.LayersModel, seed: number): void {
+export function copyWeightsByName(model: Model, tfModel: tfl.LayersModel, seed: number,
+                                  gains: Readonly<Record<string, number>> = {}): void {
   let k = 0;
   for (const tfLayer of tfModel.layers) {
     const weights = tfLayer.getWeights();
@@ -134,7 +137,7 @@ export function copyWeightsByName(model: Model, tfModel: tfl.LayersModel, seed: 
       if (w.shape.length === 1) return tf.tensor(uniform(n, seed + k, 0.2), w.shape);
       const receptive = w.shape.slice(0, -2).reduce((a, b) => a * b, 1);
       const limit = Math.sqrt(6 / (receptive * (w.shape[w.shape.length - 2]! + w.shape[w.shape.length - 1]!)));
-      return tf.tensor(uniform(n, seed + k, limit), w.shape);
+      return tf.tensor(uniform(n, seed + k, (gains[tfLayer.name] ?? 1) * limit), w.shape);
     });
     tfLayer.setWeights(values);
     values.forEach((t) => t.dispose());
@@ -155,3 +158,41 @@ export function tfPredictMany(tfModel: tfl.LayersModel, xs: Float32Array[], batc
     return y.dataSync() as Float32Array;
   });
 }
+
+/**
+ * relu6 fused into a DepthwiseConv2D, a Conv2D and a Dense epilogue, and a
+ * ReLU({ maxValue: 3 }) layer (fused into the conv before it). Fed inputs of
+ * RELU6_INPUT_SCALE, so pre-activations cross both kinks (0 and the cap).
+ */
+export const relu6Net: Describe = (L) => {
+  const inp = L.input([7, 7, 3], "image");
+  let x = L.depthwise("dw6", { kernelSize: 3, padding: "same", depthMultiplier: 2, activation: "relu6" })(inp);
+  x = L.conv("conv6", { filters: 6, kernelSize: 3, padding: "same", activation: "relu6" })(x);
+  const capped = L.gap("gap")(L.relu("cap3", { maxValue: 3 })(L.conv("mix", { filters: 5, kernelSize: 3, padding: "same" })(x)));
+  const d = L.dense("dense6", { units: 16, activation: "relu6" })(L.flatten("flat")(L.maxPool("pool", 2)(x)));
+  return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(L.concat("join")([capped, d])) };
+};
+
+/**
+ * relu6Net's input scale and kernel gain (copyWeightsByName): together they
+ * drive part of every capping layer past its cap.
+ */
+export const RELU6_INPUT_SCALE = 4;
+/** Not the head's: larger logits saturate the softmax, where tfjs' loss clips probabilities to [1e-7, 1 - 1e-7]. */
+export const RELU6_GAIN: Readonly<Record<string, number>> = { dw6: 3, conv6: 3, mix: 3, dense6: 3 };
+
+/** The layers of relu6Net that cap, with their caps (to check the inputs reach them). */
+export const RELU6_CAPS: Readonly<Record<string, number>> = { dw6: 6, conv6: 6, cap3: 3, dense6: 6 };
+
+/** elu and hardSigmoid fused into conv, depthwise and dense epilogues (hardSigmoid's kinks are at +-2.5). */
+export const eluHardSigmoidNet: Describe = (L) => {
+  const inp = L.input([6, 6, 2], "image");
+  let x = L.conv("conv_elu", { filters: 4, kernelSize: 3, padding: "same", activation: "elu" })(inp);
+  x = L.depthwise("dw_hs", { kernelSize: 3, activation: "hardSigmoid" })(x);
+  const d = L.dense("dense_elu", { units: 6, activation: "elu" })(L.flatten("flat")(x));
+  const h = L.dense("dense_hs", { units: 5, activation: "hardSigmoid" })(d);
+  return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(h) };
+};
+
+/** eluHardSigmoidNet's kernel gains: hardSigmoid's pre-activations reach past +-2.5. */
+export const ELU_HS_GAIN: Readonly<Record<string, number>> = { conv_elu: 2, dw_hs: 4, dense_hs: 4 };

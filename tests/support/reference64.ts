@@ -125,6 +125,9 @@ export function activation64(x: Float64Array, act: ActivationId, alpha: number):
       case ActivationId.LeakyRelu: return v > 0 ? v : alpha * v;
       case ActivationId.Sigmoid: return 1 / (1 + Math.exp(-v));
       case ActivationId.Tanh: return Math.tanh(v);
+      case ActivationId.ReluCapped: return Math.min(Math.max(v, 0), alpha);
+      case ActivationId.Elu: return v > 0 ? v : alpha * Math.expm1(v);
+      case ActivationId.HardSigmoid: return Math.min(Math.max(0.2 * v + 0.5, 0), 1);
       default: return v;
     }
   });

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Adam, init, SGD, type Optimizer } from "simdcnn";
 import { BACKENDS, uniform, useTfCpu } from "../parity/harness.js";
-import { buildBoth, copyWeightsByName, type Describe } from "../parity/graphs.js";
+import { buildBoth, copyWeightsByName, ELU_HS_GAIN, eluHardSigmoidNet, RELU6_GAIN, RELU6_INPUT_SCALE, relu6Net, type Describe } from "../parity/graphs.js";
 import { expectPerTensorParity } from "./parity.js";
 
 const residualBN: Describe = (L) => {
@@ -79,6 +79,58 @@ describe.each(BACKENDS)("residual net with BatchNorm: training parity with tfjs 
 
     model.compile({ optimizer: opt.ours(), loss: "categoricalCrossentropy" });
     await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
+    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
+    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    model.dispose();
+  });
+
+  // relu6 in Conv2D / DepthwiseConv2D / Dense epilogues and a ReLU({ maxValue: 3 }) layer, with inputs
+  // large enough to cross both kinks (tests/parity/relu6.test.ts checks they do): the backward passes
+  // dy only where 0 < y < cap. tfjs' relu6 gradient also passes it at x == 6 exactly, which no
+  // float here lands on.
+  it("relu6 and ReLU({ maxValue: 3 }): three SGD steps of fit", async () => {
+    const { model, tfModel } = buildBoth(relu6Net);
+    copyWeightsByName(model, tfModel, 61, RELU6_GAIN);
+    const start = model.getWeights();
+    const x = uniform(SAMPLES * 7 * 7 * 3, 53, RELU6_INPUT_SCALE);
+    const classes = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 2 + 1) % 3);
+    const oneHot = new Float32Array(SAMPLES * 3);
+    classes.forEach((c, i) => { oneHot[i * 3 + c] = 1; });
+
+    tfModel.compile({ optimizer: tf.train.sgd(0.05), loss: "categoricalCrossentropy" });
+    const xs = tf.tensor(x, [SAMPLES, 7, 7, 3]);
+    const ys = tf.tensor(oneHot, [SAMPLES, 3]);
+    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+    xs.dispose();
+    ys.dispose();
+    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
+      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
+
+    model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: "categoricalCrossentropy" });
+    await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
+    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
+    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    model.dispose();
+  });
+
+  it("elu and hardSigmoid epilogues: three SGD steps of fit", async () => {
+    const { model, tfModel } = buildBoth(eluHardSigmoidNet);
+    copyWeightsByName(model, tfModel, 67, ELU_HS_GAIN);
+    const start = model.getWeights();
+    const x = uniform(SAMPLES * 6 * 6 * 2, 59, 3);
+    const sparse = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 5 + 2) % 3);
+
+    tfModel.compile({ optimizer: tf.train.sgd(0.05), loss: "sparseCategoricalCrossentropy" });
+    const xs = tf.tensor(x, [SAMPLES, 6, 6, 2]);
+    const ys = tf.tensor(sparse, [SAMPLES]);
+    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
+    xs.dispose();
+    ys.dispose();
+    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
+      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
+
+    model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: "sparseCategoricalCrossentropy" });
+    await model.fit(x, sparse, { epochs: 1, batchSize: BATCH, shuffle: false });
     const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
     expectPerTensorParity(model.getWeights(), theirs, start, names);
     model.dispose();
