@@ -34,15 +34,17 @@ const WASM_BUDGET: Record<string, number> = {
  * bundler hints: 41.4 KiB minified. Raised to 48 KiB for model files where
  * they live (URLs, paths, File objects, file:// saves) and the training
  * config and optimizer state in them: 44.6 (dist/index.js) / 44.4 KiB
- * (browser) minified. The whole API is one bundle today; the
+ * (browser) minified. Raised to 50 KiB for fromPixels / featureMapGrid /
+ * kernelGrid (src/image/) and the relu6 / elu / hardSigmoid / capped-ReLU
+ * options: 48.5 KiB. The whole API is one bundle today; the
  * plain-JS backend (the oracle, ~6 KiB) and the model-file reader (~10 KiB)
  * are what a split would move out first.
  */
 const JS_BUDGET: Record<string, number> = {
-  "dist/index.js": 48 * KiB,
-  "dist/browser.js": 48 * KiB,
-  "dist/workerd.js": 48 * KiB,
-  "dist/edge-light.js": 48 * KiB,
+  "dist/index.js": 50 * KiB,
+  "dist/browser.js": 50 * KiB,
+  "dist/workerd.js": 50 * KiB,
+  "dist/edge-light.js": 50 * KiB,
 };
 
 describe("size budget", () => {
