@@ -24,4 +24,21 @@ describe("README", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("the functional-model example runs as written", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const example = /## Functional models[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, "README has a js block under ## Functional models").toBeTruthy();
+    const dir = mkdtempSync(join(root, "tests", "docs", ".tmp-"));
+    try {
+      const file = join(dir, "functional.mjs");
+      writeFileSync(file, example!);
+      const out = execFileSync(process.execPath, [file], { encoding: "utf8", timeout: 60_000 });
+      expect(out).toContain("Connected to");
+      expect(out).toMatch(/Non-trainable params: 32/);
+      expect(out).toContain("[ 2, 10 ]");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
