@@ -2,7 +2,7 @@
 // reaches the kernels through `getBackend()`, so "init() not called yet" and
 // "init() switched backend under a live model" are each checked in one place.
 
-import { BackendError, messageOf } from "../errors.js";
+import { BackendError, ConfigError, messageOf } from "../errors.js";
 import { Arena } from "../memory.js";
 import { detectRelaxedSimd, detectSimd, enableNodeRelaxedSimdFlag } from "./features.js";
 import { createJsKernels } from "./js.js";
@@ -104,8 +104,10 @@ export function setWasmLoader(load: WasmLoader | null): void {
  *   message names the one that would), when the `wasm` binary is another
  *   build than the `backend` requested (the message names both), when WebAssembly is unavailable and
  *   a wasm backend was requested, or when no binary can be loaded.
+ * @throws {ConfigError} for an unknown option, e.g. `threads` (one thread for now) or a typo.
  */
 export async function init(options: InitOptions = {}): Promise<Capabilities> {
+  checkInitOptions(options);
   const requested = options.backend ?? "auto";
   const allowed = ["auto", "relaxed-simd", "simd", "scalar", "js"];
   if (!allowed.includes(requested)) {
@@ -306,4 +308,18 @@ export function currentBackend(): Backend | null {
 function requireState(): State {
   if (current === null) throw new BackendError("simdcnn: no backend yet; call `await init()` first");
   return current;
+}
+
+const INIT_KEYS: readonly (keyof InitOptions)[] = ["backend", "wasm", "nodeRelaxedSimdFlag"];
+
+/** An unknown option (a typo, or `threads`, which is not implemented yet) is an error, not silently ignored. */
+function checkInitOptions(options: unknown): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ConfigError(`init: options must be an object, got ${Array.isArray(options) ? "an array" : String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] === undefined || (INIT_KEYS as readonly string[]).includes(key)) continue;
+    const why = key === "threads" ? " (simdcnn runs its kernels on one thread for now)" : "";
+    throw new ConfigError(`init: unknown option '${key}'${why}; accepted: ${INIT_KEYS.join(", ")}`);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BackendError, capabilities, init, tensor } from "simdcnn";
+import { BackendError, capabilities, ConfigError, init, tensor } from "simdcnn";
 import { tinyDense } from "./models.js";
 
 describe("init and capabilities", () => {
@@ -17,6 +17,15 @@ describe("init and capabilities", () => {
     const expected = caps.relaxedSimd ? "relaxed-simd" : caps.simd ? "simd" : "scalar";
     expect(caps.backend).toBe(expected);
     expect(caps.reason.length).toBeGreaterThan(10);
+  });
+
+  it("rejects an unknown option instead of ignoring it, and keeps the backend it had", async () => {
+    await init({ backend: "js" });
+    await expect(init({ threads: 2 } as never)).rejects.toThrow(ConfigError);
+    await expect(init({ threads: 2 } as never)).rejects.toThrow(/unknown option 'threads' \(simdcnn runs its kernels on one thread for now\)/);
+    await expect(init({ backnd: "js" } as never)).rejects.toThrow(/unknown option 'backnd'; accepted: backend, wasm, nodeRelaxedSimdFlag/);
+    await expect(init({ backend: "js", wasm: undefined })).resolves.toBeDefined();
+    expect(capabilities().backend).toBe("js");
   });
 
   it("rejects an unknown backend name", async () => {
