@@ -268,13 +268,15 @@ export class Conv2D extends Layer {
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
-    let [packed, bias] = [this.packedPtr, this.biasPtr];
+    let packed = this.packedPtr;
+    let bias = this.biasPtr;
     if (folded) {
       const f = this.fold!;
       const [kh, kw] = this.kernelSize;
       f.refresh(kernels, this.weightsVersion, this.kernelPtr, kh * kw * g.inChannels * this.filters, this.biasPtr,
         this.filters, (raw, out) => this.pack(raw, out));
-      [packed, bias] = [f.packed, f.bias];
+      packed = f.packed;
+      bias = f.bias;
     }
     if (this.dilated) {
       this.im2col(g, x, scratch, batch);

@@ -120,12 +120,14 @@ export class Dense extends Layer {
     const kernels = this.requireBackend().kernels;
     const m = batch * this.rowsPerSample;
     const act = activation ?? this.activation;
-    let [packed, bias] = [this.packedPtr, this.biasPtr];
+    let packed = this.packedPtr;
+    let bias = this.biasPtr;
     if (folded) {
       const f = this.fold!;
       f.refresh(kernels, this.weightsVersion, this.kernelPtr, this.inputs * this.units, this.biasPtr, this.units,
         (raw, out) => kernels.gemmPackB(raw, this.inputs, this.units, out));
-      [packed, bias] = [f.packed, f.bias];
+      packed = f.packed;
+      bias = f.bias;
     }
     kernels.gemm(x, packed, bias, y, m, this.inputs, this.units, act.id, act.alpha);
     if (act.softmax) softmaxRows(kernels, y, m, this.units);

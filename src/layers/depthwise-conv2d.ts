@@ -161,14 +161,16 @@ export class DepthwiseConv2D extends Layer {
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
-    let [kernel, bias] = [this.kernelPtr, this.biasPtr];
+    let kernel = this.kernelPtr;
+    let bias = this.biasPtr;
     if (folded) {
       const f = this.fold!;
       const [kh, kw] = this.kernelSize;
       // Nothing to pack: the folded raw block is what the kernel reads.
       f.refresh(kernels, this.weightsVersion, this.kernelPtr, kh * kw * this.outChannels, this.biasPtr,
         this.outChannels, () => {});
-      [kernel, bias] = [f.packed, f.bias];
+      kernel = f.packed;
+      bias = f.bias;
     }
     const [dh, dw] = this.dilationRate;
     kernels.depthwiseConv2d(g, dh, dw, x, kernel, bias, y, this.depthMultiplier, act.id, act.alpha);

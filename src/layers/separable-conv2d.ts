@@ -208,12 +208,14 @@ export class SeparableConv2D extends Layer {
     dw.y = between;
     this.depthwise.forward(dw);
     const act = activation ?? this.activation;
-    let [packed, bias] = [this.packedPtr, this.biasPtr];
+    let packed = this.packedPtr;
+    let bias = this.biasPtr;
     if (folded) {
       const f = this.fold!;
       f.refresh(kernels, this.weightsVersion, this.pointwisePtr, this.middle * this.filters, this.biasPtr, this.filters,
         (raw, out) => kernels.gemmPackB(raw, this.middle, this.filters, out));
-      [packed, bias] = [f.packed, f.bias];
+      packed = f.packed;
+      bias = f.bias;
     }
     const m = batch * this.pixels;
     kernels.gemm(between, packed, bias, y, m, this.middle, this.filters, act.id, act.alpha);
