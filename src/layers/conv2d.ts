@@ -13,17 +13,18 @@ import { BinaryOpId } from "../../assembly/shared/ids.js";
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
-import { axisWindow, formatShape, type Padding } from "../shape.js";
+import { formatShape, type Padding } from "../shape.js";
 import {
   activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
-  boolOption, Layer, pair, paddingOption, positiveInt,
+  boolOption, Layer, positiveInt,
   type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam, type Padding2D,
 } from "./layer.js";
 import { FoldedWeights, paddedGeometry } from "./fold.js";
+import { readWindowOptions, windowsOf } from "./window-options.js";
 
 /** Options of {@link Conv2D} (tfjs-layers names). */
 export interface Conv2DConfig extends LayerConfig {
@@ -96,14 +97,8 @@ export class Conv2D extends Layer {
     const where = "Conv2D";
     if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: a config object is required`);
     this.filters = positiveInt(config.filters, "filters", where);
-    this.kernelSize = pair(config.kernelSize ?? 3, "kernelSize", where);
-    this.strides = pair(config.strides ?? 1, "strides", where);
-    this.padding = paddingOption(config.padding, where);
-    this.dilationRate = pair(config.dilationRate ?? 1, "dilationRate", where);
-    if (this.dilated && this.strides.some((s) => s > 1)) {
-      throw new ConfigError(`${where}: strides [${this.strides}] and dilationRate [${this.dilationRate}] cannot ` +
-        `both exceed 1 (as in Keras)`);
-    }
+    ({ kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate } =
+      readWindowOptions(config, where, 3));
     this.activation = parseActivation(config.activation, config.alpha, where);
     this.useBias = boolOption(config.useBias, true, "useBias", where);
     this.kernelInitializer = parseInitializer(config.kernelInitializer, "glorotUniform", `${where} kernelInitializer`);
@@ -131,10 +126,7 @@ export class Conv2D extends Layer {
   }
 
   private windows(h: number, w: number) {
-    return [
-      axisWindow(h, this.kernelSize[0], this.strides[0], this.padding, this.dilationRate[0]),
-      axisWindow(w, this.kernelSize[1], this.strides[1], this.padding, this.dilationRate[1]),
-    ] as const;
+    return windowsOf(this, h, w);
   }
 
   protected override allocateParams(inputShape: readonly number[], outputShape: readonly number[]): void {

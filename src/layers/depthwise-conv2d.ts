@@ -8,15 +8,16 @@
 import type { WindowGeometry } from "../backend/kernels.js";
 import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
-import { axisWindow, formatShape, type Padding } from "../shape.js";
+import { formatShape, type Padding } from "../shape.js";
 import {
   activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { FoldedWeights, paddedGeometry } from "./fold.js";
+import { readWindowOptions, windowsOf } from "./window-options.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
-  boolOption, Layer, pair, paddingOption, positiveInt,
+  boolOption, Layer, positiveInt,
   type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam, type Padding2D,
 } from "./layer.js";
 
@@ -86,15 +87,9 @@ export class DepthwiseConv2D extends Layer {
     super(config);
     const where = "DepthwiseConv2D";
     if (typeof config !== "object" || config === null) throw new ConfigError(`${where}: a config object is required`);
-    this.kernelSize = pair(config.kernelSize, "kernelSize", where);
-    this.strides = pair(config.strides ?? 1, "strides", where);
-    this.padding = paddingOption(config.padding, where);
+    ({ kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate } =
+      readWindowOptions(config, where));
     this.depthMultiplier = positiveInt(config.depthMultiplier ?? 1, "depthMultiplier", where);
-    this.dilationRate = pair(config.dilationRate ?? 1, "dilationRate", where);
-    if (this.dilationRate.some((d) => d > 1) && this.strides.some((s) => s > 1)) {
-      throw new ConfigError(`${where}: strides [${this.strides}] and dilationRate [${this.dilationRate}] cannot ` +
-        `both exceed 1 (as in Keras)`);
-    }
     this.activation = parseActivation(config.activation, config.alpha, where);
     this.useBias = boolOption(config.useBias, true, "useBias", where);
     this.depthwiseInitializer = parseInitializer(config.depthwiseInitializer, "glorotUniform", `${where} depthwiseInitializer`);
@@ -117,10 +112,7 @@ export class DepthwiseConv2D extends Layer {
   }
 
   private windows(h: number, w: number) {
-    return [
-      axisWindow(h, this.kernelSize[0], this.strides[0], this.padding, this.dilationRate[0]),
-      axisWindow(w, this.kernelSize[1], this.strides[1], this.padding, this.dilationRate[1]),
-    ] as const;
+    return windowsOf(this, h, w);
   }
 
   protected override allocateParams(inputShape: readonly number[], outputShape: readonly number[]): void {
