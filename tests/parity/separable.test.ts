@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { init, SeparableConv2D, SGD } from "simdcnn";
-import { expectPerTensorParity } from "../train/parity.js";
+import { fitBothAndCompare } from "../train/parity.js";
 import { BACKENDS, uniform, useTfCpu } from "./harness.js";
 import { batchFor, buildBoth, copyWeightsByName, tfPredictMany, type Describe } from "./graphs.js";
 import { GRAPH_PARITY_REL } from "./tolerances.js";
@@ -65,23 +65,14 @@ describe.each(BACKENDS)("SeparableConv2D vs tfjs-layers on $name", ({ options })
   it.each(CASES)("trains three SGD steps in step with tfjs: %s", async (_, describeGraph) => {
     const { model, tfModel } = buildBoth(describeGraph);
     copyWeightsByName(model, tfModel, 31);
-    const start = model.getWeights();
     const samples = 12;
     const perSample = model.inputShape.reduce((a, b) => a * b, 1);
     const x = uniform(samples * perSample, 53);
     const labels = Float32Array.from({ length: samples }, (_, i) => (i * 5 + 1) % 3);
-    tfModel.compile({ optimizer: tf.train.sgd(0.1), loss: "sparseCategoricalCrossentropy" });
-    const xs = tf.tensor(x, [samples, ...model.inputShape]);
-    const ys = tf.tensor(labels, [samples]);
-    await tfModel.fit(xs, ys, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
-    xs.dispose();
-    ys.dispose();
-    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
-      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
-    model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: "sparseCategoricalCrossentropy" });
-    await model.fit(x, labels, { epochs: 1, batchSize: 4, shuffle: false });
-    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
-    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    await fitBothAndCompare(model, tfModel, {
+      x, labels: labels, loss: "sparseCategoricalCrossentropy", ours: new SGD({ learningRate: 0.1 }),
+      theirs: tf.train.sgd(0.1), batchSize: 4,
+    });
     model.dispose();
   });
 });

@@ -9,7 +9,7 @@ import { beforeAll, describe, it } from "vitest";
 import { init, SGD } from "simdcnn";
 import { BACKENDS, uniform, useTfCpu } from "../parity/harness.js";
 import { buildBoth, copyWeightsByName, type Describe } from "../parity/graphs.js";
-import { expectPerTensorParity } from "./parity.js";
+import { fitBothAndCompare } from "./parity.js";
 
 const depthwiseNet: Describe = (L) => {
   const inp = L.input([7, 7, 3], "image");
@@ -32,24 +32,14 @@ describe.each(BACKENDS)("DepthwiseConv2D net: training parity with tfjs on $name
   it("SGD: three steps of fit", async () => {
     const { model, tfModel } = buildBoth(depthwiseNet);
     copyWeightsByName(model, tfModel, 29);
-    const start = model.getWeights();
     const x = uniform(SAMPLES * 7 * 7 * 3, 43);
     const oneHot = new Float32Array(SAMPLES * 3);
     for (let i = 0; i < SAMPLES; i++) oneHot[i * 3 + ((i * 5 + 1) % 3)] = 1;
 
-    tfModel.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy" });
-    const xs = tf.tensor(x, [SAMPLES, 7, 7, 3]);
-    const ys = tf.tensor(oneHot, [SAMPLES, 3]);
-    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
-    xs.dispose();
-    ys.dispose();
-    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
-      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
-
-    model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: "categoricalCrossentropy" });
-    await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
-    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
-    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    await fitBothAndCompare(model, tfModel, {
+      x, labels: oneHot, loss: "categoricalCrossentropy", ours: new SGD({ learningRate: 0.1 }),
+      theirs: tf.train.sgd(0.1), batchSize: BATCH,
+    });
     model.dispose();
   });
 });

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Adam, init, SGD, type Optimizer } from "simdcnn";
 import { BACKENDS, uniform, useTfCpu } from "../parity/harness.js";
 import { buildBoth, copyWeightsByName, ELU_HS_GAIN, eluHardSigmoidNet, RELU6_GAIN, RELU6_INPUT_SCALE, relu6Net, type Describe } from "../parity/graphs.js";
-import { expectPerTensorParity } from "./parity.js";
+import { fitBothAndCompare } from "./parity.js";
 
 const residualBN: Describe = (L) => {
   const inp = L.input([6, 6, 3], "image");
@@ -61,26 +61,15 @@ describe.each(BACKENDS)("residual net with BatchNorm: training parity with tfjs 
   it.each(OPTIMIZERS)("$name: three steps of fit", async (opt) => {
     const { model, tfModel } = buildBoth(residualBN);
     copyWeightsByName(model, tfModel, 17);
-    const start = model.getWeights();
     const x = uniform(SAMPLES * 6 * 6 * 3, 41);
     const classes = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 5 + 1) % 3);
     const oneHot = new Float32Array(SAMPLES * 3);
     classes.forEach((c, i) => { oneHot[i * 3 + c] = 1; });
 
-    tfModel.compile({ optimizer: opt.theirs(), loss: "categoricalCrossentropy" });
-    const xs = tf.tensor(x, [SAMPLES, 6, 6, 3]);
-    const ys = tf.tensor(oneHot, [SAMPLES, 3]);
-    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
-    xs.dispose();
-    ys.dispose();
-    // tfjs lists a layer's weights in the same Keras order; take them layer by layer, by name.
-    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
-      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
-
-    model.compile({ optimizer: opt.ours(), loss: "categoricalCrossentropy" });
-    await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
-    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
-    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    await fitBothAndCompare(model, tfModel, {
+      x, labels: oneHot, loss: "categoricalCrossentropy", ours: opt.ours(),
+      theirs: opt.theirs(), batchSize: BATCH,
+    });
     model.dispose();
   });
 
@@ -91,72 +80,42 @@ describe.each(BACKENDS)("residual net with BatchNorm: training parity with tfjs 
   it("relu6 and ReLU({ maxValue: 3 }): three SGD steps of fit", async () => {
     const { model, tfModel } = buildBoth(relu6Net);
     copyWeightsByName(model, tfModel, 61, RELU6_GAIN);
-    const start = model.getWeights();
     const x = uniform(SAMPLES * 7 * 7 * 3, 53, RELU6_INPUT_SCALE);
     const classes = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 2 + 1) % 3);
     const oneHot = new Float32Array(SAMPLES * 3);
     classes.forEach((c, i) => { oneHot[i * 3 + c] = 1; });
 
-    tfModel.compile({ optimizer: tf.train.sgd(0.05), loss: "categoricalCrossentropy" });
-    const xs = tf.tensor(x, [SAMPLES, 7, 7, 3]);
-    const ys = tf.tensor(oneHot, [SAMPLES, 3]);
-    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
-    xs.dispose();
-    ys.dispose();
-    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
-      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
-
-    model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: "categoricalCrossentropy" });
-    await model.fit(x, oneHot, { epochs: 1, batchSize: BATCH, shuffle: false });
-    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
-    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    await fitBothAndCompare(model, tfModel, {
+      x, labels: oneHot, loss: "categoricalCrossentropy", ours: new SGD({ learningRate: 0.05 }),
+      theirs: tf.train.sgd(0.05), batchSize: BATCH,
+    });
     model.dispose();
   });
 
   it("elu and hardSigmoid epilogues: three SGD steps of fit", async () => {
     const { model, tfModel } = buildBoth(eluHardSigmoidNet);
     copyWeightsByName(model, tfModel, 67, ELU_HS_GAIN);
-    const start = model.getWeights();
     const x = uniform(SAMPLES * 6 * 6 * 2, 59, 3);
     const sparse = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 5 + 2) % 3);
 
-    tfModel.compile({ optimizer: tf.train.sgd(0.05), loss: "sparseCategoricalCrossentropy" });
-    const xs = tf.tensor(x, [SAMPLES, 6, 6, 2]);
-    const ys = tf.tensor(sparse, [SAMPLES]);
-    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
-    xs.dispose();
-    ys.dispose();
-    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
-      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
-
-    model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: "sparseCategoricalCrossentropy" });
-    await model.fit(x, sparse, { epochs: 1, batchSize: BATCH, shuffle: false });
-    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
-    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    await fitBothAndCompare(model, tfModel, {
+      x, labels: sparse, loss: "sparseCategoricalCrossentropy", ours: new SGD({ learningRate: 0.05 }),
+      theirs: tf.train.sgd(0.05), batchSize: BATCH,
+    });
     model.dispose();
   });
 
   it("two inputs, one output (image and metadata joined): three SGD steps of fit", async () => {
     const { model, tfModel } = buildBoth(twoInputs);
     copyWeightsByName(model, tfModel, 23);
-    const start = model.getWeights();
     const image = uniform(SAMPLES * 5 * 5 * 2, 43);
     const meta = uniform(SAMPLES * 4, 47);
     const sparse = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 7 + 2) % 3);
 
-    tfModel.compile({ optimizer: tf.train.sgd(0.1), loss: "sparseCategoricalCrossentropy" });
-    const xs = [tf.tensor(image, [SAMPLES, 5, 5, 2]), tf.tensor(meta, [SAMPLES, 4])];
-    const ys = tf.tensor(sparse, [SAMPLES]);
-    await tfModel.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0 });
-    xs.forEach((t) => t.dispose());
-    ys.dispose();
-    const theirs = model.layers.flatMap((l) => (l.weights().length === 0 ? [] :
-      tfModel.getLayer(l.name!).getWeights().map((w) => w.dataSync() as Float32Array)));
-
-    model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: "sparseCategoricalCrossentropy" });
-    await model.fit([image, meta], sparse, { epochs: 1, batchSize: BATCH, shuffle: false });
-    const names = model.layers.flatMap((l) => l.weights().map((w) => `${l.name}/${w.name}`));
-    expectPerTensorParity(model.getWeights(), theirs, start, names);
+    await fitBothAndCompare(model, tfModel, {
+      x: [image, meta], labels: sparse, loss: "sparseCategoricalCrossentropy", ours: new SGD({ learningRate: 0.1 }),
+      theirs: tf.train.sgd(0.1), batchSize: BATCH,
+    });
     expect(model.evaluate([image, meta], sparse).loss).toBeGreaterThan(0);
     expect(() => model.trainOnBatch(image, sparse)).toThrow(/the model has 2 inputs, so x must be an array of 2/);
     model.dispose();
