@@ -128,6 +128,60 @@ export const RESNET8 = (() => {
   return { name: "ResNet-8", inputShape: [32, 32, 3], graph: true, nodes };
 })();
 
+/** Keras' _make_divisible: channel counts rounded to a multiple of 8, never below 90% of `v`. */
+function makeDivisible(v, divisor = 8) {
+  const rounded = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
+  return rounded < 0.9 * v ? rounded + divisor : rounded;
+}
+
+/**
+ * MobileNetV2 (Sandler et al.) as keras.applications builds it, with its
+ * layer names: stem Conv1 3x3 stride 2 + BN + ReLU6; 17 inverted-residual
+ * blocks (1x1 expand + BN + ReLU6, an explicit ZeroPadding2D before each
+ * stride-2 3x3 depthwise 'valid', else depthwise 'same', + BN + ReLU6, 1x1
+ * project + BN, Add when shapes allow); Conv_1 1x1 to 1280 + BN + ReLU6;
+ * global average pooling; Dense `classes` softmax. Keras' BatchNorm epsilon
+ * is 1e-3 as everywhere here (MobileNetV2's own is also 1e-3).
+ */
+export function mobileNetV2({ alpha = 1, size = 224, classes = 1000 } = {}) {
+  const nodes = [];
+  const push = (node) => (nodes.push(node), node.name);
+  const bn = (x, name) => push({ name, type: "bn", inputs: [x] });
+  const relu6 = (x, name) => push({ name, type: "relu6", inputs: [x] });
+  const conv1x1 = (x, name, filters) =>
+    push({ name, type: "conv", inputs: [x], filters, kernel: 1, strides: 1, padding: "same", useBias: false });
+  let channels = makeDivisible(32 * alpha);
+  let x = push({ name: "Conv1", type: "conv", inputs: ["input"], filters: channels, kernel: 3, strides: 2, padding: "same", useBias: false });
+  x = relu6(bn(x, "bn_Conv1"), "Conv1_relu");
+  let spatial = Math.ceil(size / 2);
+  const blocks = [[16, 1, 1], [24, 2, 6], [24, 1, 6], [32, 2, 6], [32, 1, 6], [32, 1, 6], [64, 2, 6], [64, 1, 6],
+    [64, 1, 6], [64, 1, 6], [96, 1, 6], [96, 1, 6], [96, 1, 6], [160, 2, 6], [160, 1, 6], [160, 1, 6], [320, 1, 6]];
+  blocks.forEach(([filters, stride, expansion], id) => {
+    const prefix = id === 0 ? "expanded_conv_" : `block_${id}_`;
+    const out = makeDivisible(filters * alpha);
+    let y = x;
+    if (id > 0) y = relu6(bn(conv1x1(y, `${prefix}expand`, expansion * channels), `${prefix}expand_BN`), `${prefix}expand_relu`);
+    if (stride === 2) {
+      // keras.applications' correct_pad: one more row/column after than before on even sizes.
+      const even = 1 - (spatial % 2);
+      y = push({ name: `${prefix}pad`, type: "zeropad", inputs: [y], padding: [[1 - even, 1], [1 - even, 1]] });
+    }
+    y = push({ name: `${prefix}depthwise`, type: "dwconv", inputs: [y], kernel: 3, strides: stride,
+      padding: stride === 1 ? "same" : "valid", useBias: false });
+    y = relu6(bn(y, `${prefix}depthwise_BN`), `${prefix}depthwise_relu`);
+    y = bn(conv1x1(y, `${prefix}project`, out), `${prefix}project_BN`);
+    if (stride === 1 && out === channels) y = push({ name: `${prefix}add`, type: "add", inputs: [x, y] });
+    if (stride === 2) spatial = Math.ceil(spatial / 2);
+    channels = out;
+    x = y;
+  });
+  const last = alpha > 1 ? makeDivisible(1280 * alpha) : 1280;
+  x = relu6(bn(conv1x1(x, "Conv_1", last), "Conv_1_bn"), "out_relu");
+  x = push({ name: "global_average_pooling2d", type: "gap", inputs: [x] });
+  push({ name: "predictions", type: "dense", inputs: [x], units: classes, activation: "softmax" });
+  return { name: `MobileNetV2 ${alpha} ${size}x${size}`, inputShape: [size, size, 3], graph: true, nodes };
+}
+
 /** Keras' BatchNormalization epsilon, which every contestant uses. */
 export const BN_EPSILON = 1e-3;
 
@@ -151,6 +205,16 @@ function describeGraph(spec) {
       output = [oh, ow, node.filters];
       flops += 2 * oh * ow * node.filters * node.kernel * node.kernel * c;
       weightShapes = [[node.kernel, node.kernel, c, node.filters], ...(node.useBias ? [[node.filters]] : [])];
+    } else if (node.type === "dwconv") {
+      const [h, w, c] = input;
+      const oh = windowAxis(h, node.kernel, node.strides, node.padding).out;
+      const ow = windowAxis(w, node.kernel, node.strides, node.padding).out;
+      output = [oh, ow, c];
+      flops += 2 * oh * ow * c * node.kernel * node.kernel;
+      weightShapes = [[node.kernel, node.kernel, c, 1], ...(node.useBias ? [[c]] : [])];
+    } else if (node.type === "zeropad") {
+      const [[top, bottom], [left, right]] = node.padding;
+      output = [input[0] + top + bottom, input[1] + left + right, input[2]];
     } else if (node.type === "bn") {
       const c = input[input.length - 1];
       weightShapes = [[c], [c], [c], [c]]; // gamma, beta, moving_mean, moving_variance
@@ -162,7 +226,7 @@ function describeGraph(spec) {
       flops += 2 * input[0] * node.units;
       weightShapes = [[input[0], node.units], [node.units]];
       output = [node.units];
-    } else if (node.type !== "relu") {
+    } else if (node.type !== "relu" && node.type !== "relu6") {
       throw new Error(`bench model '${spec.name}': unknown node type ${node.type}`);
     }
     shapes.set(node.name, output);
@@ -186,7 +250,8 @@ function graphWeights(described, seed) {
       weights.push(around(1, 0.2), around(0, 0.1), around(0, 0.2), around(1, 0.4));
     } else if (node.weightShapes.length > 0) {
       const [kernelShape, biasShape] = node.weightShapes;
-      const fanIn = kernelShape.slice(0, -1).reduce((a, b) => a * b, 1);
+      // A depthwise filter sees one channel: its fan-in is its window.
+      const fanIn = kernelShape.slice(0, node.type === "dwconv" ? -2 : -1).reduce((a, b) => a * b, 1);
       weights.push(randomArray(kernelShape.reduce((a, b) => a * b, 1), seed++, Math.sqrt(6 / fanIn)));
       if (biasShape) weights.push(randomArray(biasShape[0], seed++, 0.1));
     }

@@ -5,7 +5,7 @@
 
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { OnnxGraph } from "./onnx.mjs";
+import { DataType, OnnxGraph } from "./onnx.mjs";
 import { BN_EPSILON, weightsByNode } from "./models.mjs";
 import { denseRowsHwcToChw, hwioToOihw, nchwToNhwc, nhwcToNchw, windowAxis } from "./data.mjs";
 import { nameBinaries, takeCompiledSizes } from "./wasm-spy.mjs";
@@ -64,6 +64,27 @@ function graphModel(wl, data) {
       const c = n.weightShapes[0][0];
       const names = ["gamma", "beta", "mean", "var"].map((k, i) => g.initializer(`${n.name}_${k}`, [c], ws[i]));
       y = g.node("BatchNormalization", [xs[0], ...names], { epsilon: { float: BN_EPSILON } });
+    } else if (n.type === "dwconv") {
+      // A grouped Conv with group = C, as tf2onnx writes a DepthwiseConv2D.
+      const [h, w, c] = n.input;
+      const rows = windowAxis(h, n.kernel, n.strides, n.padding);
+      const cols = windowAxis(w, n.kernel, n.strides, n.padding);
+      const inputs = [xs[0], g.initializer(`${n.name}_w`, [c, 1, n.kernel, n.kernel], hwioToOihw(ws[0], n.kernel, n.kernel, 1, c))];
+      if (n.useBias) inputs.push(g.initializer(`${n.name}_b`, [c], ws[1]));
+      y = g.node("Conv", inputs, {
+        group: c, kernel_shape: [n.kernel, n.kernel], pads: [rows.before, cols.before, rows.after, cols.after],
+        strides: [n.strides, n.strides],
+      });
+    } else if (n.type === "zeropad") {
+      // An explicit Pad, as tf2onnx writes ZeroPadding2D; ORT's optimizer folds it into the next Conv.
+      const [[top, bottom], [left, right]] = n.padding;
+      const pads = g.initializer(`${n.name}_pads`, [8], [0, 0, top, left, 0, 0, bottom, right], DataType.INT64);
+      y = g.node("Pad", [xs[0], pads]);
+    } else if (n.type === "relu6") {
+      // Clip(0, 6), as tf2onnx writes Keras' ReLU(6); ORT fuses it into the Conv before it.
+      const lo = g.initializer(`${n.name}_min`, [], [0]);
+      const hi = g.initializer(`${n.name}_max`, [], [6]);
+      y = g.node("Clip", [xs[0], lo, hi]);
     } else if (n.type === "relu") {
       y = g.node("Relu", xs);
     } else if (n.type === "add") {

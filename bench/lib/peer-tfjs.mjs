@@ -87,6 +87,17 @@ export function buildTfGraphModel(spec) {
       case "relu":
         layer = L.layers.reLU({ name: n.name });
         break;
+      case "relu6":
+        layer = L.layers.reLU({ name: n.name, maxValue: 6 });
+        break;
+      case "dwconv":
+        layer = L.layers.depthwiseConv2d({
+          name: n.name, kernelSize: n.kernel, strides: n.strides, padding: n.padding, useBias: n.useBias,
+        });
+        break;
+      case "zeropad":
+        layer = L.layers.zeroPadding2d({ name: n.name, padding: n.padding });
+        break;
       case "add":
         layer = L.layers.add({ name: n.name });
         break;

@@ -153,6 +153,17 @@ function buildGraphModel(api, spec) {
       case "relu":
         layer = new api.ReLU({ name: n.name });
         break;
+      case "relu6":
+        layer = new api.ReLU({ name: n.name, maxValue: 6 });
+        break;
+      case "dwconv":
+        layer = new api.DepthwiseConv2D({
+          name: n.name, kernelSize: n.kernel, strides: n.strides, padding: n.padding, useBias: n.useBias,
+        });
+        break;
+      case "zeropad":
+        layer = new api.ZeroPadding2D({ name: n.name, padding: n.padding });
+        break;
       case "add":
         layer = new api.Add({ name: n.name });
         break;

@@ -2,7 +2,7 @@
 // its unit, and its inputs. Quick mode keeps the rows flagged `quick`.
 
 import { randomArray, windowAxis } from "./data.mjs";
-import { LENET5, RESNET8, SMALL_VGG, describeModel, modelWeights } from "./models.mjs";
+import { LENET5, RESNET8, SMALL_VGG, describeModel, mobileNetV2, modelWeights } from "./models.mjs";
 
 function gemm(m, k, n, { dense = false, quick = false } = {}) {
   return {
@@ -81,10 +81,10 @@ function maxPool(batch, h, w, c, pool) {
   };
 }
 
-function model(spec, batch, { quick = false } = {}) {
+function model(spec, batch, { quick = false, id = spec.name.toLowerCase().replace(/[^a-z0-9]+/g, "") } = {}) {
   const described = describeModel(spec);
   return {
-    id: `model-${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, "")}-b${batch}`,
+    id: `model-${id}-b${batch}`,
     label: `${spec.name} batch ${batch}${batch === 1 ? " (latency)" : ""}`,
     kind: "model",
     spec: described,
@@ -124,6 +124,9 @@ export function allWorkloads() {
     model(SMALL_VGG, 64),
     model(RESNET8, 1),
     model(RESNET8, 64),
+    model(mobileNetV2({ alpha: 0.35, size: 96 }), 1, { id: "mobilenetv2-035-96" }),
+    model(mobileNetV2({ alpha: 1, size: 224 }), 1, { id: "mobilenetv2-100-224" }),
+    model(mobileNetV2({ alpha: 1, size: 224 }), 8, { id: "mobilenetv2-100-224" }),
   ];
 }
 
