@@ -20,6 +20,8 @@ import { bestSimdcnn, matched, metricOf } from "./measure.mjs";
 const ISSUE_TFJS_CONV56_MS = 7.5;
 
 const GEMMS = ["gemm-256", "gemm-512", "gemm-1024"];
+const DEPTHWISE = ["depthwise-112x112x96-k3-s1", "depthwise-112x112x96-k3-s2"];
+const MOBILENETS = ["model-mobilenetv2-035-96-b1", "model-mobilenetv2-100-224-b1", "model-mobilenetv2-100-224-b8"];
 const SMALL_CIN_CONVS = ["conv-28x28x1-6-k5v", "conv-28x28x1-32-k3", "conv-32x32x3-32-k3", "conv-b32-28x28x1-32-k3"];
 
 /**
@@ -57,6 +59,14 @@ export const TARGETS = [
   { target: "small VGG batch 1 >= 1.4x TF.js wasm", id: "model-smallvgg-b1", binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 1.4 },
   { target: "small VGG batch 64 >= 1.4x TF.js wasm", id: "model-smallvgg-b64", binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 1.4 },
   { target: "Dense 1x784x128 ahead of TF.js wasm", id: "dense-1x784x128", binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 1, strict: true },
+  // Issue 11 (mobile-class layers): its TF.js wasm times were 8.3 / 65 / 542 ms on its author's machine.
+  ...DEPTHWISE.map((id) => ({ target: "Depthwise 3x3 112x112x96 >= 1.5x TF.js wasm", id, binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 1.5 })),
+  { target: "MobileNetV2 0.35 96x96 batch 1 <= 2.8 ms", id: "model-mobilenetv2-035-96-b1", binary: "best", kind: "max", goal: 2.8 },
+  { target: "MobileNetV2 0.35 96x96 batch 1 >= 3x TF.js wasm", id: "model-mobilenetv2-035-96-b1", binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 3 },
+  { target: "MobileNetV2 1.0 224x224 batch 1 <= 30 ms", id: "model-mobilenetv2-100-224-b1", binary: "best", kind: "max", goal: 30 },
+  { target: "MobileNetV2 1.0 224x224 batch 1 >= 2.2x TF.js wasm", id: "model-mobilenetv2-100-224-b1", binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 2.2 },
+  { target: "MobileNetV2 1.0 224x224 batch 8 >= 2x TF.js wasm", id: "model-mobilenetv2-100-224-b8", binary: "best", kind: "ratio", peer: "tfjs-wasm", goal: 2 },
+  ...[...DEPTHWISE, ...MOBILENETS].map((id) => ({ target: "Mobile-class rows ahead of ORT", id, binary: "best", kind: "ratio", peer: "ort", goal: 1, strict: true })),
 ];
 
 /** ">= 30x plain JS on GEMM and conv": one check per GEMM and conv row of the run. */
