@@ -1,5 +1,5 @@
 // The training part of `npm run bench`: samples/s of one SGD step (batch 32)
-// for LeNet-5, the small VGG and ResNet-8, simdcnn (each binary and plain JS) against
+// for LeNet-5, the small VGG and ResNet-8, batch 16 for MobileNetV2, simdcnn (each binary and plain JS) against
 // ConvNetJS and TensorFlow.js (cpu; wasm cannot train convolutions), in this
 // process. Quick mode: LeNet only, the best binary, ConvNetJS and TF.js cpu.
 
@@ -32,7 +32,7 @@ function trainCell(entry, checkable) {
   if (!entry) return "";
   if (entry.status === "n/a") return "n/a";
   if (entry.status === "skipped") return "skip";
-  if (entry.status === "error") return /Conv2DBackpropFilter/.test(entry.note) ? "cannot" : "ERR";
+  if (entry.status === "error") return /BackpropFilter|not yet implemented/.test(entry.note) ? "cannot" : "ERR";
   let marks = "";
   if (checkable && !entry.check) marks += "?";
   else if (entry.check && !entry.check.ok) marks += "!";
@@ -108,8 +108,8 @@ export async function runTrainingBench({ quick, only, log }) {
   });
   log("");
   log(formatTable(headers, tableRows, (i) => i > 1));
-  log(`\nsamples/s = 32 / mean step time over the steps after one warm-up step (${budget.timeMs} ms, at least ${budget.minSteps}). ` +
-    `Step = forward + backward + SGD update on a batch of 32 (ConvNetJS: 32 train() calls, one update).`);
+  log(`\nsamples/s = batch / mean step time over the steps after one warm-up step (${budget.timeMs} ms, at least ${budget.minSteps}). ` +
+    `Step = forward + backward + SGD update on one batch (ConvNetJS: one train() call per sample, one update).`);
   log(`Marks: ! weight updates of the first step differ from the reference's, ? unchecked, * one cold step only; ` +
     `skip = estimated slower than ${budget.maxStepMs / 1000} s per step; cannot = the backend cannot train this model. ` +
     `ConvNetJS has its own weight layout and init: timed, not checked.`);
