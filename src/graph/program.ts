@@ -61,6 +61,8 @@ interface ForwardStep {
   readonly folded: boolean;
   /** Inference: the padding of the ZeroPadding2D this convolution reads, moved into it (else null). */
   readonly padding: Padding2D | null;
+  /** Inference: the buffer a fused Add adds in this call's epilogue (-1 / 0 once placed: none). */
+  residual: number;
   readonly inputs: number[];
   output: number;
   state: number;
@@ -118,7 +120,7 @@ export class Program {
   private readonly scratch: number;
   private readonly blocks: BlockList;
   private readonly fArgs: ForwardArgs = {
-    batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, padding: null,
+    batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, padding: null, residual: 0,
     state: 0,
   };
   private readonly bArgs: BackwardArgs = {
@@ -164,7 +166,7 @@ export class Program {
       const activation = fusedActivation ? LINEAR : rewrites.epilogues.get(node) ?? null;
       let output: BufferId;
       if (view) {
-        output = inputs[0]!;
+        output = inputs[rewrites.viewOf.get(node) ?? 0]!;
       } else if (!training && layer.inPlace && table.items[inputs[0]!]!.last <= step &&
                  lastRead.get(node.inputs[0]!) === step && table.items[inputs[0]!]!.size === floats(node.output) &&
                  !inputs.slice(1).includes(inputs[0]!)) {
@@ -176,11 +178,14 @@ export class Program {
       }
       slotOf.set(node.output, output);
       stepOf.set(node, steps.length);
+      const residualTensor = rewrites.residuals.get(node);
+      const residual = residualTensor === undefined ? -1 : slotOf.get(residualTensor)!;
       steps.push({
         node, layer, call: !view, fusedActivation, activation, folded: rewrites.folds.has(node),
-        padding: rewrites.paddings.get(node) ?? null, inputs, output, state: 0,
+        padding: rewrites.paddings.get(node) ?? null, residual, inputs, output, state: 0,
       });
       for (const b of inputs) table.use(b, step);
+      if (residual >= 0) table.use(residual, step);
       table.use(output, step);
       // Views extend their buffer's life to their own readers: mark the buffer as read as late as the view is.
       if (view) table.use(output, lastRead.get(node.output) ?? step);
@@ -302,6 +307,7 @@ export class Program {
       for (const s of steps) {
         (s as { inputs: number[] }).inputs = s.inputs.map(ptr);
         s.output = ptr(s.output);
+        s.residual = ptr(s.residual);
       }
       this.steps = steps;
       this.inputs = topology.inputs.map((t) => ptr(slotOf.get(t)!));
@@ -388,6 +394,7 @@ export class Program {
         args.activation = s.activation;
         args.folded = s.folded;
         args.padding = s.padding;
+        args.residual = s.residual;
         s.layer.forward(args);
       }
       if (after !== undefined) after(i, s.output);

@@ -255,7 +255,7 @@ export class Conv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, scratch, activation, folded, padding }: ForwardArgs): void {
+  forward({ batch, x, y, scratch, activation, folded, padding, residual }: ForwardArgs): void {
     const g = padding === null ? this.geometry! : this.padded!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
@@ -275,7 +275,7 @@ export class Conv2D extends Layer {
       const [rows, k] = this.columns(batch);
       kernels.gemm(scratch, packed, bias, y, rows, k, this.filters, act.id, act.alpha);
     } else {
-      kernels.conv2d(g, x, packed, bias, y, this.filters, act.id, act.alpha, scratch);
+      kernels.conv2d(g, x, packed, bias, y, this.filters, act.id, act.alpha, scratch, residual);
     }
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
   }

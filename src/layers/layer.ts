@@ -79,6 +79,12 @@ export interface ForwardArgs {
    * pads it itself. Null otherwise.
    */
   padding: Padding2D | null;
+  /**
+   * Inference: a tensor [batch, ...outputShape] this call adds before its
+   * activation, for an Add the model fused into it (see `src/graph/rewrite.ts`);
+   * 0 otherwise. Only Conv2D is given one.
+   */
+  residual: number;
   /** The node's own training state, `trainingStateFloats(batch)` floats (0 when none). */
   state: number;
 }

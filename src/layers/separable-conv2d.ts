@@ -85,7 +85,7 @@ export class SeparableConv2D extends Layer {
   private fold: FoldedWeights | null = null;
   private readonly dwArgs: ForwardArgs = {
     batch: 0, x: 0, inputs: [], y: 0, scratch: 0, training: false, activation: null, folded: false, padding: null,
-    state: 0,
+    residual: 0, state: 0,
   };
   private readonly dwBack: BackwardArgs = {
     batch: 0, x: 0, inputs: [], y: 0, dy: 0, dx: 0, dxs: [], accumulate: [], fusedActivation: false, scratch: 0, state: 0,
