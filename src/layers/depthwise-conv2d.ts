@@ -10,10 +10,10 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, type Padding } from "../shape.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
+  LINEAR,   activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
-import { FoldedWeights, paddedGeometry } from "./fold.js";
+import { FoldedWeights, paddedGeometry, rowBand } from "./fold.js";
 import { readWindowOptions, windowsOf } from "./window-options.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
 import {
@@ -76,6 +76,8 @@ export class DepthwiseConv2D extends Layer {
   private geometry: WindowGeometry | null = null;
   /** Inference with a ZeroPadding2D moved in (preparePadding): the geometry over the unpadded input. */
   private padded: WindowGeometry | null = null;
+  /** forwardRows' geometry of one band of output rows. */
+  private band: WindowGeometry | null = null;
   private kernelPtr = 0;
   private biasPtr = 0;
   private outChannels = 0;
@@ -167,6 +169,21 @@ export class DepthwiseConv2D extends Layer {
     const [dh, dw] = this.dilationRate;
     kernels.depthwiseConv2d(g, dh, dw, x, kernel, bias, y, this.depthMultiplier, act.id, act.alpha);
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.outChannels);
+  }
+
+  /**
+   * Output rows [row0, row0 + rows) of image `image` of `x` into `y` (a band
+   * [rows, outWidth, channels]), linear, with this layer's raw weights: the
+   * depthwise half of SeparableConv2D at inference, one cache-sized band at a time.
+   */
+  forwardRows(x: number, y: number, image: number, row0: number, rows: number): void {
+    const g = this.geometry!;
+    const band = (this.band ??= { ...g });
+    const first = rowBand(g, row0, rows, band);
+    const [dh, dw] = this.dilationRate;
+    const offset = (image * g.inHeight + first) * g.inWidth * g.inChannels * F32_BYTES;
+    this.requireBackend().kernels.depthwiseConv2d(band, dh, dw, x + offset, this.kernelPtr, this.biasPtr, y,
+      this.depthMultiplier, LINEAR.id, 0);
   }
 
   override get absorbsAffine(): boolean {

@@ -26,6 +26,23 @@ export function paddedGeometry(g: WindowGeometry, padding: Padding2D): WindowGeo
   };
 }
 
+/**
+ * Writes into `band` the geometry of output rows [row0, row0 + rows) of one
+ * image of `g`, over the input from the first row their windows reach; returns
+ * that row. The rows above it become the band's padding where the window
+ * starts above the image, the rows below are clipped by its height.
+ */
+export function rowBand(g: WindowGeometry, row0: number, rows: number, band: WindowGeometry): number {
+  const start = row0 * g.strideHeight - g.padTop;
+  const first = Math.max(0, start);
+  Object.assign(band, g);
+  band.batch = 1;
+  band.inHeight = g.inHeight - first;
+  band.padTop = first - start;
+  band.outHeight = rows;
+  return first;
+}
+
 /** The folded weights of one layer and what they were folded from. */
 export class FoldedWeights {
   private ownVersion = -1;

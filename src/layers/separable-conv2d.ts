@@ -2,9 +2,10 @@
 // followed by a 1x1 "pointwise" convolution with the bias and the
 // activation. It holds a DepthwiseConv2D of its own for the first half (the
 // same kernels, geometry and checks) and runs the second half as one GEMM
-// over the pixels, the depthwise output in between: in the forward scratch
-// at inference, in the node's training state while training (the pointwise
-// weight gradient needs it). Weights in Keras order: depthwise_kernel
+// over the pixels, the depthwise output in between: at inference a band of
+// rows at a time in the forward scratch, each consumed by the GEMM while it
+// is in cache; in the node's training state while training (the pointwise
+// weight gradient needs all of it). Weights in Keras order: depthwise_kernel
 // [kh, kw, in, M], pointwise_kernel [1, 1, in*M, filters], bias [filters].
 
 import { ConfigError } from "../errors.js";
@@ -21,6 +22,13 @@ import {
   boolOption, Layer, positiveInt,
   type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
 } from "./layer.js";
+
+/**
+ * Bytes of depthwise output per inference band: half of a 48 KiB L1 data
+ * cache, so the band the depthwise half writes is still there when the
+ * pointwise GEMM reads it (and the scratch is a band, not the whole output).
+ */
+const BAND_BYTES = 24 * 1024;
 
 /** Options of {@link SeparableConv2D} (tfjs-layers names). */
 export interface SeparableConv2DConfig extends LayerConfig {
@@ -76,6 +84,8 @@ export class SeparableConv2D extends Layer {
   private readonly depthwise: DepthwiseConv2D;
   /** Pixels per sample of the output, and channels between the halves (in * M). */
   private pixels = 0;
+  private outHeight = 0;
+  private outWidth = 0;
   private middle = 0;
   private pointwisePtr = 0;
   private biasPtr = 0;
@@ -136,6 +146,8 @@ export class SeparableConv2D extends Layer {
     // The depthwise half infers (and checks) its own shape on a private input of this shape.
     this.depthwise.name = this.name;
     const mid = this.depthwise.apply(new InputLayer({ shape: [...inputShape] }).output).shape;
+    this.outHeight = mid[0]!;
+    this.outWidth = mid[1]!;
     this.pixels = mid[0]! * mid[1]!;
     this.middle = mid[2]!;
     return [mid[0]!, mid[1]!, this.filters];
@@ -187,8 +199,8 @@ export class SeparableConv2D extends Layer {
     return batch * this.pixels * this.middle;
   }
 
-  override scratchFloats(batch: number): number {
-    return this.middleFloats(batch);
+  override scratchFloats(): number {
+    return this.bandRows() * this.outWidth * this.middle;
   }
 
   override trainingStateFloats(batch: number): number {
@@ -201,12 +213,14 @@ export class SeparableConv2D extends Layer {
 
   forward({ batch, x, y, scratch, training, state, activation, folded }: ForwardArgs): void {
     const kernels = this.requireBackend().kernels;
-    const between = training ? state : scratch;
-    const dw = this.dwArgs;
-    dw.batch = batch;
-    dw.x = x;
-    dw.y = between;
-    this.depthwise.forward(dw);
+    if (training) {
+      // Backward reads the whole depthwise output: it stays in the training state.
+      const dw = this.dwArgs;
+      dw.batch = batch;
+      dw.x = x;
+      dw.y = state;
+      this.depthwise.forward(dw);
+    }
     const act = activation ?? this.activation;
     let packed = this.packedPtr;
     let bias = this.biasPtr;
@@ -218,8 +232,27 @@ export class SeparableConv2D extends Layer {
       bias = f.bias;
     }
     const m = batch * this.pixels;
-    kernels.gemm(between, packed, bias, y, m, this.middle, this.filters, act.id, act.alpha);
+    if (training) {
+      kernels.gemm(state, packed, bias, y, m, this.middle, this.filters, act.id, act.alpha);
+    } else {
+      // A band of depthwise rows at a time, each consumed by the GEMM while it is in cache.
+      const rows = this.bandRows();
+      const rowFloats = this.outWidth * this.filters;
+      for (let b = 0; b < batch; b++) {
+        for (let r = 0; r < this.outHeight; r += rows) {
+          const n = Math.min(rows, this.outHeight - r);
+          this.depthwise.forwardRows(x, scratch, b, r, n);
+          kernels.gemm(scratch, packed, bias, y + ((b * this.outHeight + r) * rowFloats) * F32_BYTES,
+            n * this.outWidth, this.middle, this.filters, act.id, act.alpha);
+        }
+      }
+    }
     if (act.softmax) softmaxRows(kernels, y, m, this.filters);
+  }
+
+  /** Depthwise output rows per inference band: BAND_BYTES of them, at least one. */
+  private bandRows(): number {
+    return Math.min(this.outHeight, Math.max(1, Math.floor(BAND_BYTES / (this.outWidth * this.middle * F32_BYTES))));
   }
 
   override get absorbsAffine(): boolean {

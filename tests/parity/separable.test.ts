@@ -28,6 +28,11 @@ const CASES: [string, Describe][] = [
   ["9x8x5 3x3 stride 2 same m2 -> 7, then 5x5 same -> 4 relu",
     block([9, 8, 5], { filters: 7, kernelSize: 3, strides: 2, padding: "same", depthMultiplier: 2 },
       { filters: 4, kernelSize: 5, padding: "same", activation: "relu" })],
+  // Large enough that inference runs the depthwise half in bands of rows (4 bands, then 2 at stride 2,
+  // the last ones partial), each band's first rows reading the padding or the rows above it.
+  ["33x35x8 3x3 same m2 -> 6, then 3x3 stride 2 valid m4 -> 4 relu (banded)",
+    block([33, 35, 8], { filters: 6, kernelSize: 3, padding: "same", depthMultiplier: 2 },
+      { filters: 4, kernelSize: 3, strides: 2, depthMultiplier: 4, activation: "relu" })],
 ];
 
 /** Max |ours - want| over the largest |want|. */
