@@ -288,7 +288,7 @@ describe("in the classes", () => {
     expect(configErrorOf(() => new SGD(untyped({ nesterov: true })))).toContain("SGD: unknown option 'nesterov'; this Keras option is not supported");
     expect(configErrorOf(() => new Adam(untyped({ lr: 0.1 })))).toContain("Adam: unknown option 'lr'; did you mean 'learningRate'?");
     expect(configErrorOf(() => new Conv2DTranspose(untyped({ filters: 3, output_padding: 1 }))))
-      .toContain("Conv2DTranspose: unknown option 'output_padding'; Keras' 'outputPadding' is not supported: Conv2DTranspose's output is");
+      .toContain("Conv2DTranspose: unknown option 'output_padding'; Keras' 'outputPadding' is not supported: Conv2DTranspose's output size is Keras' default");
     expect(configErrorOf(() => new Conv2DTranspose(untyped({ filters: 3, dilationRate: 2 }))))
       .toContain("Conv2DTranspose: unknown option 'dilationRate'; this Keras option is not supported");
   });
