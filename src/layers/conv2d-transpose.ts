@@ -155,7 +155,7 @@ export class Conv2DTranspose extends Layer {
     this.requireBackend().kernels.conv2dPackFilter(this.kernelPtr, kh, kw, this.filters, this.inChannels, this.packedPtr);
   }
 
-  /** This geometry for `batch` samples, and the floats of one output. */
+  /** The geometry set to `batch` samples, and the floats of the output for them. */
   private batched(batch: number): { g: WindowGeometry; outputs: number } {
     const g = this.geometry!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
@@ -199,6 +199,7 @@ export class Conv2DTranspose extends Layer {
     const rows = outputs / this.filters;
     if (!fusedActivation) activationBackward(kernels, this.activation, y, dy, dy, rows, this.filters, state);
     const [kernel, bias] = this.paramList;
+    // No bias from here: the conv kernel would sum its dy, which is our x.
     kernels.conv2dBackwardFilter(g, dy, x, kernel!.grad, 0, this.inChannels);
     if (bias !== undefined) kernels.biasBackward(dy, bias.grad, rows, this.filters);
     if (dx !== 0) kernels.conv2d(g, dy, this.packedPtr, 0, dx, this.inChannels, ActivationId.Linear, 0, scratch);
