@@ -41,6 +41,8 @@ export { DepthwiseConv2D } from "./layers/depthwise-conv2d.js";
 export type { DepthwiseConv2DConfig } from "./layers/depthwise-conv2d.js";
 export { SeparableConv2D } from "./layers/separable-conv2d.js";
 export type { SeparableConv2DConfig } from "./layers/separable-conv2d.js";
+export { Conv2DTranspose } from "./layers/conv2d-transpose.js";
+export type { Conv2DTransposeConfig } from "./layers/conv2d-transpose.js";
 export { MaxPool2D, AvgPool2D, GlobalAvgPool2D, GlobalMaxPool2D } from "./layers/pooling.js";
 export type { Pool2DConfig } from "./layers/pooling.js";
 export { ZeroPadding2D, Cropping2D } from "./layers/padding.js";

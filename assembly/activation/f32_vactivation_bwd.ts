@@ -4,7 +4,8 @@
 //   y > 0 exactly when x > 0); sigmoid y * (1 - y); tanh 1 - y * y;
 //   reluCapped 0 < y < alpha ? 1 : 0 (TensorFlow's Relu6Grad: no gradient
 //   at either kink); elu y > 0 ? 1 : y + alpha (TF's EluGrad); hardSigmoid
-//   0 < y < 1 ? 0.2 : 0.
+//   0 < y < 1 ? 0.2 : 0; swish, from the forward INPUT x passed as y,
+//   s (1 + x (1 - s)) with s = sigmoid(x) (the sigmoid of the forward pass).
 // At the kink x = 0 (y = 0) relu and leakyRelu take the left slope, as
 // TensorFlow's ReluGrad does (gradient where y > 0 only).
 //
@@ -17,6 +18,7 @@
 
 import { ActivationId } from "../shared/ids";
 import { F32_BYTES, LANES } from "../common/tile";
+import { sigmoidScalar, sigmoidVecShared } from "./math";
 
 // @ts-ignore: decorator
 @inline
@@ -28,6 +30,10 @@ function derivScalar(y: f32, g: f32, act: i32, alpha: f32): f32 {
   if (act == ActivationId.ReluCapped) return y > 0 && y < alpha ? g : <f32>0;
   if (act == ActivationId.Elu) return y > 0 ? g : g * (y + alpha);
   if (act == ActivationId.HardSigmoid) return y > 0 && y < 1 ? g * <f32>0.2 : <f32>0;
+  if (act == ActivationId.Swish) {
+    const s = sigmoidScalar(y);
+    return g * (s * (<f32>1 + y * (<f32>1 - s)));
+  }
   return g;
 }
 
@@ -50,6 +56,10 @@ function derivVec(y: v128, g: v128, act: i32, alpha: f32): v128 {
   if (act == ActivationId.HardSigmoid) {
     const inside = v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, one));
     return v128.and(f32x4.mul(g, f32x4.splat(0.2)), inside);
+  }
+  if (act == ActivationId.Swish) {
+    const s = sigmoidVecShared(y);
+    return f32x4.mul(g, f32x4.mul(s, f32x4.add(one, f32x4.mul(y, f32x4.sub(one, s)))));
   }
   return g;
 }

@@ -79,6 +79,7 @@ function activateRestScalar(x: f32, act: i32, alpha: f32): f32 {
   if (act == ActivationId.ReluCapped) return min<f32>(max<f32>(x, 0), alpha);
   if (act == ActivationId.Elu) return x > 0 ? x : alpha * (expScalar(x) - <f32>1);
   if (act == ActivationId.HardSigmoid) return max<f32>(min<f32>(x * HARD_SIGMOID_SLOPE + <f32>0.5, 1), 0);
+  if (act == ActivationId.Swish) return x * sigmoidScalar(x);
   return x;
 }
 
@@ -115,6 +116,13 @@ export function expVec(x: v128): v128 {
 function sigmoidVec(x: v128): v128 {
   const one = f32x4.splat(1.0);
   return f32x4.div(one, f32x4.add(one, expVec(f32x4.neg(x))));
+}
+
+/** sigmoid(x) for the backward kernel (swish): an inline door to the one out-of-line copy. */
+// @ts-ignore: decorator
+@inline
+export function sigmoidVecShared(x: v128): v128 {
+  return sigmoidVec(x);
 }
 
 function tanhVec(x: v128): v128 {
@@ -167,6 +175,7 @@ export function activateVec(v: v128, act: i32, alpha: f32): v128 {
     const t = f32x4.add(f32x4.mul(v, f32x4.splat(HARD_SIGMOID_SLOPE)), f32x4.splat(0.5));
     return f32x4.pmax(f32x4.pmin(t, f32x4.splat(1)), f32x4.splat(0));
   }
+  if (act == ActivationId.Swish) return f32x4.mul(v, sigmoidVec(v));
   return activateCheapVec(v, act, alpha);
 }
 

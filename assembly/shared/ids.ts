@@ -15,6 +15,11 @@ export enum ActivationId {
   Elu = 6,
   /** max(0, min(1, 0.2 x + 0.5)), tfjs-layers' (and Keras 2's) hardSigmoid; alpha unused. */
   HardSigmoid = 7,
+  /**
+   * x * sigmoid(x) (Keras / tfjs-layers 'swish'); alpha unused. Its backward
+   * reads the forward INPUT x (swish is not one-to-one, so y cannot give it).
+   */
+  Swish = 8,
 }
 
 /** Element-wise binary operations of `ElementwiseKernels.binary` (src/backend/kernels-elementwise.ts). */

@@ -25,13 +25,15 @@ export function applyActivation(v: number, act: ActivationId, alpha: number): nu
       const t = 0.2 * v + 0.5;
       return t < 0 ? 0 : t > 1 ? 1 : t; // NaN passes through
     }
+    case ActivationId.Swish:
+      return v * sigmoid(v);
     default:
       throw new RangeError(`js backend: unknown activation id ${String(act)}`);
   }
 }
 
 /** 1 / (1 + exp(-x)) without overflow: exp is only ever taken of a non-positive number. */
-function sigmoid(x: number): number {
+export function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);

@@ -10,6 +10,7 @@
 import { ActivationId } from "../../assembly/shared/ids.js";
 import type { LinearMemory, WindowGeometry } from "./kernels.js";
 import type { TrainingKernels } from "./kernels-train.js";
+import { sigmoid } from "./js-activation.js";
 
 /** Bytes per float32; pointers are byte offsets. */
 const F32_BYTES = 4;
@@ -379,7 +380,7 @@ export function createJsTrainingKernels(memory: LinearMemory): TrainingKernels {
   };
 }
 
-/** act'(.) expressed through the forward output y (see TrainingKernels.activationBackward). */
+/** act'(.) expressed through the forward output y, or for swish its input x (see TrainingKernels.activationBackward). */
 export function activationDerivative(y: number, act: ActivationId, alpha: number): number {
   switch (act) {
     case ActivationId.Linear:
@@ -398,6 +399,10 @@ export function activationDerivative(y: number, act: ActivationId, alpha: number
       return y > 0 ? 1 : y + alpha; // alpha e^x = y + alpha
     case ActivationId.HardSigmoid:
       return y > 0 && y < 1 ? 0.2 : 0;
+    case ActivationId.Swish: {
+      const s = sigmoid(y); // y is the forward input x here
+      return s * (1 + y * (1 - s));
+    }
     default:
       throw new RangeError(`js backend: unknown activation id ${String(act)}`);
   }
@@ -410,11 +415,4 @@ function logSumExp(f: Float32Array, z: number, cols: number): number {
   let s = 0;
   for (let j = 0; j < cols; j++) s += Math.exp(f[z + j] - max);
   return max + Math.log(s);
-}
-
-/** 1 / (1 + exp(-x)) without overflow. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
 }

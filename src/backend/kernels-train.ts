@@ -87,7 +87,8 @@ export interface TrainingKernels {
    * dx = dy * act'(.) from the forward OUTPUT y: linear 1, relu y > 0,
    * leakyRelu y > 0 ? 1 : alpha, sigmoid y(1 - y), tanh 1 - y^2, reluCapped
    * 0 < y < alpha, elu y > 0 ? 1 : y + alpha, hardSigmoid 0 < y < 1 ? 0.2 : 0.
-   * In place dx == dy allowed.
+   * Swish alone takes the forward INPUT x as `y` (x sigmoid(x) is not one-to-one):
+   * s (1 + x (1 - s)) with s = sigmoid(x). In place dx == dy allowed.
    */
   activationBackward(y: number, dy: number, dx: number, length: number, act: ActivationId, alpha: number): void;
 

@@ -9,6 +9,7 @@
 import type { Activation, LeakyReLU, ReLU } from "../layers/activation.js";
 import type { BatchNormalization } from "../layers/batch-normalization.js";
 import type { Conv2D } from "../layers/conv2d.js";
+import type { Conv2DTranspose } from "../layers/conv2d-transpose.js";
 import type { Dense } from "../layers/dense.js";
 import type { DepthwiseConv2D } from "../layers/depthwise-conv2d.js";
 import type { SeparableConv2D } from "../layers/separable-conv2d.js";
@@ -212,6 +213,38 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
         { name: "depthwise_kernel", shape: [...l.kernelSize, x![2]!, l.depthMultiplier] },
         { name: "pointwise_kernel", shape: [1, 1, middle, l.filters] },
       ];
+      return l.useBias ? [...shapes, { name: "bias", shape: [l.filters] }] : shapes;
+    },
+  },
+  Conv2DTranspose: {
+    save: (l: Conv2DTranspose) => {
+      const { activation, leakyAlpha } = activationToKeras(l.activation);
+      return {
+        leakyAlpha,
+        config: {
+          filters: l.filters, kernel_size: [...l.kernelSize], strides: [...l.strides], padding: l.padding,
+          output_padding: null, data_format: "channels_last", dilation_rate: [1, 1], activation, use_bias: l.useBias,
+          kernel_initializer: initializerToKeras(l.kernelInitializer), bias_initializer: initializerToKeras(l.biasInitializer),
+          ...NO_REGULARIZERS,
+        },
+      };
+    },
+    load: (c) => {
+      channelsLast(c);
+      c.expect("output_padding", () => false, "output_padding null (the output size Keras infers)");
+      c.expect("groups", (v) => v === 1, "groups 1");
+      if (c.pair("dilation_rate", [1, 1]).some((d) => d !== 1)) {
+        fail(c.where("dilation_rate"), `${describeJson(c.get("dilation_rate"))} is not supported: simdcnn implements dilation_rate 1 only`);
+      }
+      return {
+        filters: c.int("filters", NaN), kernelSize: c.pair("kernel_size", [3, 3]), strides: c.pair("strides", [1, 1]),
+        padding: c.oneOf("padding", ["valid", "same"], "valid"), ...activationOf(c), useBias: c.bool("use_bias", true),
+        kernelInitializer: initializerFromKeras(c.get("kernel_initializer"), "glorotUniform"),
+        biasInitializer: initializerFromKeras(c.get("bias_initializer"), "zeros"),
+      };
+    },
+    weightShapes: (l: Conv2DTranspose, [x]) => {
+      const shapes = [{ name: "kernel", shape: [...l.kernelSize, l.filters, x![2]!] }];
       return l.useBias ? [...shapes, { name: "bias", shape: [l.filters] }] : shapes;
     },
   },

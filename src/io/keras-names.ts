@@ -13,6 +13,8 @@ const ACTIVATIONS_FROM_KERAS: Readonly<Record<string, ActivationName>> = {
   hardSigmoid: "hardSigmoid", hard_sigmoid: "hardSigmoid",
   // Keras 3's `activation="leaky_relu"` (keras.activations.leaky_relu, negative_slope 0.2).
   leaky_relu: "leakyRelu",
+  // x sigmoid(x): 'swish' in tfjs and Keras 2, 'silu' as Keras 3 writes it.
+  swish: "swish", silu: "swish",
 };
 
 /** Keras 3's default slope for the `leaky_relu` activation string. */

@@ -84,7 +84,7 @@ export class Activation extends Layer {
     applyActivation(this.requireBackend().kernels, activation ?? this.activation, x, y, rows, this.lastDim);
   }
 
-  override backward({ batch, y, dy, dx, fusedActivation }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, fusedActivation }: BackwardArgs): void {
     if (dx === 0) return;
     const rows = (batch * this.innerSize) / this.lastDim;
     if (fusedActivation) {
@@ -93,7 +93,8 @@ export class Activation extends Layer {
       if (dx !== dy) f32.copyWithin(dx / F32_BYTES, at, at + batch * this.innerSize);
       return;
     }
-    activationBackward(this.requireBackend().kernels, this.activation, y, dy, dx, rows, this.lastDim);
+    // x is intact: training never writes an output over its input.
+    activationBackward(this.requireBackend().kernels, this.activation, y, dy, dx, rows, this.lastDim, x);
   }
 
   getConfig(): LayerConfig & Record<string, unknown> {

@@ -10,7 +10,7 @@ import { ConfigError } from "../errors.js";
 
 /** Activation names, as tfjs-layers spells them. */
 export const ACTIVATION_NAMES = [
-  "linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu", "relu6", "elu", "hardSigmoid",
+  "linear", "relu", "sigmoid", "tanh", "softmax", "leakyRelu", "relu6", "elu", "hardSigmoid", "swish",
 ] as const;
 
 /** An activation a layer accepts by name. */
@@ -29,6 +29,7 @@ const IDS: Record<Exclude<ActivationName, "softmax">, ActivationId> = {
   relu6: ActivationId.ReluCapped,
   elu: ActivationId.Elu,
   hardSigmoid: ActivationId.HardSigmoid,
+  swish: ActivationId.Swish,
 };
 
 /** The fixed alpha of activations named without one: relu6's cap, elu's scale (Keras' default 1). */
@@ -111,16 +112,41 @@ export function applyActivation(kernels: Kernels, act: ParsedActivation, z: numb
 }
 
 /**
+ * Swish's gradient needs its input z (x sigmoid(x) is not one-to-one, so the
+ * output y cannot give it), which a fused epilogue does not keep: a layer
+ * ending in swish keeps z in its training state, `keptFloats(act, n)` floats
+ * for n outputs (0 for every other activation, whose gradient y gives).
+ */
+export function keptFloats(act: ParsedActivation, outputs: number): number {
+  return act.id === ActivationId.Swish ? outputs : 0;
+}
+
+/**
+ * The activation a layer's kernel fuses: `act`, or linear when the layer
+ * writes z to `keep` (a training forward keeping z); `activateKept` then
+ * runs `act` from there into y.
+ */
+export function fusedPart(act: ParsedActivation, keep: number): ParsedActivation {
+  return keep !== 0 ? LINEAR : act;
+}
+
+/** After a kernel wrote z to `keep` (see fusedPart): y = act(z) over `length` floats. */
+export function activateKept(kernels: Kernels, act: ParsedActivation, keep: number, y: number, length: number): void {
+  if (keep !== 0) kernels.activation(keep, y, length, act.id, act.alpha);
+}
+
+/**
  * Turns dy (gradient w.r.t. the activation's output y, [rows, cols]) into the
- * gradient w.r.t. its input, written to dz (dz == dy allowed). Softmax runs
- * its own row-wise kernel (it trains un-fused, e.g. under meanSquaredError).
+ * gradient w.r.t. its input z, written to dz (dz == dy allowed); `z` is read
+ * by swish only (see keptFloats). Softmax runs its own row-wise kernel (it
+ * trains un-fused, e.g. under meanSquaredError).
  */
 export function activationBackward(train: TrainingKernels & ElementwiseKernels, act: ParsedActivation,
-                                   y: number, dy: number, dz: number, rows: number, cols: number): void {
+                                   y: number, dy: number, dz: number, rows: number, cols: number, z: number): void {
   if (act.softmax) {
     train.softmaxBackward(y, dy, dz, rows, cols);
     return;
   }
   if (act.id === ActivationId.Linear && dz === dy) return;
-  train.activationBackward(y, dy, dz, rows * cols, act.id, act.alpha);
+  train.activationBackward(act.id === ActivationId.Swish ? z : y, dy, dz, rows * cols, act.id, act.alpha);
 }

@@ -15,7 +15,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, type Padding } from "../shape.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
+  activateKept, activationBackward, fusedPart, keptFloats, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
@@ -255,11 +255,18 @@ export class Conv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, scratch, activation, folded, padding, residual }: ForwardArgs): void {
+  override trainingStateFloats(batch: number): number {
+    const g = this.geometry!;
+    return keptFloats(this.activation, batch * g.outHeight * g.outWidth * this.filters);
+  }
+
+  forward({ batch, x, y, scratch, activation, folded, padding, training, state, residual }: ForwardArgs): void {
     const g = padding === null ? this.geometry! : this.padded!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
+    const keep = training ? state : 0;
+    const fused = fusedPart(act, keep);
     let packed = this.packedPtr;
     let bias = this.biasPtr;
     if (folded) {
@@ -273,10 +280,11 @@ export class Conv2D extends Layer {
     if (this.dilated) {
       this.im2col(g, x, scratch, batch);
       const [rows, k] = this.columns(batch);
-      kernels.gemm(scratch, packed, bias, y, rows, k, this.filters, act.id, act.alpha);
+      kernels.gemm(scratch, packed, bias, keep || y, rows, k, this.filters, fused.id, fused.alpha);
     } else {
-      kernels.conv2d(g, x, packed, bias, y, this.filters, act.id, act.alpha, scratch, residual);
+      kernels.conv2d(g, x, packed, bias, keep || y, this.filters, fused.id, fused.alpha, scratch, residual);
     }
+    activateKept(kernels, act, keep, y, batch * g.outHeight * g.outWidth * this.filters);
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
   }
 
@@ -293,12 +301,13 @@ export class Conv2D extends Layer {
     return true;
   }
 
-  override backward({ batch, x, y, dy, dx, fusedActivation, scratch }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, fusedActivation, scratch, state }: BackwardArgs): void {
     const g = this.geometry!;
     g.batch = batch;
     const train = this.trainKernels();
     if (!fusedActivation) {
-      activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth, this.filters);
+      activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth,
+        this.filters, state);
     }
     const [kernel, bias] = this.paramList;
     if (this.dilated) {

@@ -7,7 +7,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, sizeOf } from "../shape.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
+  activateKept, activationBackward, fusedPart, keptFloats, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
@@ -116,10 +116,16 @@ export class Dense extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, activation, folded }: ForwardArgs): void {
+  override trainingStateFloats(batch: number): number {
+    return keptFloats(this.activation, batch * this.rowsPerSample * this.units);
+  }
+
+  forward({ batch, x, y, activation, folded, training, state }: ForwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const m = batch * this.rowsPerSample;
     const act = activation ?? this.activation;
+    const keep = training ? state : 0;
+    const fused = fusedPart(act, keep);
     let packed = this.packedPtr;
     let bias = this.biasPtr;
     if (folded) {
@@ -129,7 +135,8 @@ export class Dense extends Layer {
       packed = f.packed;
       bias = f.bias;
     }
-    kernels.gemm(x, packed, bias, y, m, this.inputs, this.units, act.id, act.alpha);
+    kernels.gemm(x, packed, bias, keep || y, m, this.inputs, this.units, fused.id, fused.alpha);
+    activateKept(kernels, act, keep, y, m * this.units);
     if (act.softmax) softmaxRows(kernels, y, m, this.units);
   }
 
@@ -144,11 +151,11 @@ export class Dense extends Layer {
     return true;
   }
 
-  override backward({ batch, x, y, dy, dx, fusedActivation }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, fusedActivation, state }: BackwardArgs): void {
     const train = this.trainKernels();
     const m = batch * this.rowsPerSample;
     if (!fusedActivation) {
-      activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, m, this.units);
+      activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, m, this.units, state);
     }
     const [kernel, bias] = this.paramList;
     train.gemmBackwardFilter(x, dy, kernel!.grad, bias?.grad ?? 0, m, this.inputs, this.units);

@@ -10,7 +10,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, type Padding } from "../shape.js";
 import {
-  LINEAR,   activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
+  LINEAR, activateKept, activationBackward, fusedPart, keptFloats, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { FoldedWeights, paddedGeometry, rowBand } from "./fold.js";
@@ -150,11 +150,18 @@ export class DepthwiseConv2D extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, activation, folded, padding }: ForwardArgs): void {
+  override trainingStateFloats(batch: number): number {
+    const g = this.geometry!;
+    return keptFloats(this.activation, batch * g.outHeight * g.outWidth * this.outChannels);
+  }
+
+  forward({ batch, x, y, activation, folded, padding, training, state }: ForwardArgs): void {
     const g = padding === null ? this.geometry! : this.padded!;
     g.batch = batch; // reuse the one geometry object: nothing allocated per call
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
+    const keep = training ? state : 0;
+    const fused = fusedPart(act, keep);
     let kernel = this.kernelPtr;
     let bias = this.biasPtr;
     if (folded) {
@@ -167,7 +174,8 @@ export class DepthwiseConv2D extends Layer {
       bias = f.bias;
     }
     const [dh, dw] = this.dilationRate;
-    kernels.depthwiseConv2d(g, dh, dw, x, kernel, bias, y, this.depthMultiplier, act.id, act.alpha);
+    kernels.depthwiseConv2d(g, dh, dw, x, kernel, bias, keep || y, this.depthMultiplier, fused.id, fused.alpha);
+    activateKept(kernels, act, keep, y, batch * g.outHeight * g.outWidth * this.outChannels);
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.outChannels);
   }
 
@@ -203,13 +211,13 @@ export class DepthwiseConv2D extends Layer {
     return true;
   }
 
-  override backward({ batch, x, y, dy, dx, fusedActivation }: BackwardArgs): void {
+  override backward({ batch, x, y, dy, dx, fusedActivation, state }: BackwardArgs): void {
     const g = this.geometry!;
     g.batch = batch;
     const train = this.trainKernels();
     if (!fusedActivation) {
       activationBackward(this.requireBackend().kernels, this.activation, y, dy, dy, batch * g.outHeight * g.outWidth,
-        this.outChannels);
+        this.outChannels, state);
     }
     const [dh, dw] = this.dilationRate;
     const [kernel, bias] = this.paramList;

@@ -6,6 +6,7 @@
 
 import { Activation, LeakyReLU, ReLU, Softmax } from "./activation.js";
 import { Conv2D } from "./conv2d.js";
+import { Conv2DTranspose } from "./conv2d-transpose.js";
 import { DepthwiseConv2D } from "./depthwise-conv2d.js";
 import { Dense } from "./dense.js";
 import { Dropout } from "./dropout.js";
@@ -47,6 +48,7 @@ export const LAYER_REGISTRY = {
   Maximum,
   Concatenate,
   SeparableConv2D,
+  Conv2DTranspose,
 } as const satisfies Record<string, new (config: never) => Layer>;
 
 /** Every serializable layer class name (the Keras/tfjs `className`). */

@@ -11,7 +11,7 @@
 import { ConfigError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import {
-  activationBackward, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
+  activateKept, activationBackward, fusedPart, keptFloats, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { DepthwiseConv2D, type DepthwiseConv2DConfig } from "./depthwise-conv2d.js";
@@ -204,7 +204,12 @@ export class SeparableConv2D extends Layer {
   }
 
   override trainingStateFloats(batch: number): number {
-    return this.middleFloats(batch);
+    return this.middleFloats(batch) + keptFloats(this.activation, batch * this.pixels * this.filters);
+  }
+
+  /** Where a training forward keeps swish's input: after the depthwise output in the state (0: not kept). */
+  private kept(batch: number, state: number): number {
+    return keptFloats(this.activation, 1) && state + this.middleFloats(batch) * F32_BYTES;
   }
 
   override trainingScratchFloats(batch: number): number {
@@ -233,7 +238,10 @@ export class SeparableConv2D extends Layer {
     }
     const m = batch * this.pixels;
     if (training) {
-      kernels.gemm(state, packed, bias, y, m, this.middle, this.filters, act.id, act.alpha);
+      const keep = this.kept(batch, state);
+      const fused = fusedPart(act, keep);
+      kernels.gemm(state, packed, bias, keep || y, m, this.middle, this.filters, fused.id, fused.alpha);
+      activateKept(kernels, act, keep, y, m * this.filters);
     } else {
       // A band of depthwise rows at a time, each consumed by the GEMM while it is in cache.
       const rows = this.bandRows();
@@ -269,7 +277,7 @@ export class SeparableConv2D extends Layer {
   override backward({ batch, x, y, dy, dx, fusedActivation, scratch, state }: BackwardArgs): void {
     const kernels = this.requireBackend().kernels;
     const m = batch * this.pixels;
-    if (!fusedActivation) activationBackward(kernels, this.activation, y, dy, dy, m, this.filters);
+    if (!fusedActivation) activationBackward(kernels, this.activation, y, dy, dy, m, this.filters, this.kept(batch, state));
     const [pointwise, bias] = this.ownParams;
     kernels.gemmBackwardFilter(state, dy, pointwise!.grad, bias?.grad ?? 0, m, this.middle, this.filters);
     // d(depthwise output) in the scratch, then the depthwise half's own backward.

@@ -3,9 +3,9 @@
 // accepting every documented one.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
+  Activation, Adam, AvgPool2D, CnnError, ConfigError, Conv2D, Conv2DTranspose, Dense, DepthwiseConv2D, Dropout, Flatten,
   GlobalAvgPool2D, init, LeakyReLU, MaxPool2D, ReLU, Sequential, SGD, Sigmoid, Softmax, Tanh,
-  type ActivationConfig, type AdamConfig, type Conv2DConfig, type DenseConfig, type DepthwiseConv2DConfig, type DropoutConfig, type Layer,
+  type ActivationConfig, type AdamConfig, type Conv2DConfig, type Conv2DTransposeConfig, type DenseConfig, type DepthwiseConv2DConfig, type DropoutConfig, type Layer,
   type LayerConfig, type LeakyReLUConfig, type Pool2DConfig, type ReLUConfig, type SGDConfig,
 } from "simdcnn";
 import {
@@ -14,6 +14,7 @@ import {
 import { ConfigError as SrcConfigError } from "../../src/errors.js";
 import { ACTIVATION_KEYS, LEAKY_RELU_KEYS, RELU_KEYS } from "../../src/layers/activation.js";
 import { CONV2D_KEYS } from "../../src/layers/conv2d.js";
+import { CONV2D_TRANSPOSE_KEYS } from "../../src/layers/conv2d-transpose.js";
 import { DENSE_KEYS } from "../../src/layers/dense.js";
 import { DEPTHWISE_CONV2D_KEYS } from "../../src/layers/depthwise-conv2d.js";
 import { DROPOUT_KEYS } from "../../src/layers/dropout.js";
@@ -173,6 +174,10 @@ const conv2d: Required<Conv2DConfig> = {
   filters: 4, kernelSize: [3, 2], strides: [1, 2], padding: "same", dilationRate: 1, activation: "leakyRelu", alpha: 0.2,
   useBias: false, kernelInitializer: "heNormal", biasInitializer: "ones", name: "c", seed: 1,
 };
+const transpose: Required<Conv2DTransposeConfig> = {
+  filters: 3, kernelSize: [2, 3], strides: [2, 1], padding: "same", activation: "swish", alpha: 0.2,
+  useBias: false, kernelInitializer: "heUniform", biasInitializer: "ones", name: "t", seed: 9,
+};
 const depthwise: Required<DepthwiseConv2DConfig> = {
   kernelSize: [3, 2], strides: 1, padding: "same", depthMultiplier: 2, dilationRate: [2, 1], activation: "leakyRelu",
   alpha: 0.2, useBias: false, depthwiseInitializer: "heNormal", biasInitializer: "ones", name: "dw", seed: 8,
@@ -192,6 +197,7 @@ const adam: Required<AdamConfig> = { learningRate: 0.01, beta1: 0.8, beta2: 0.99
 
 const cases: Case[] = [
   { where: "Conv2D", make: (c) => new Conv2D(c), all: conv2d, keys: CONV2D_KEYS, typo: { filters: 8, kernel_size: 5 }, bad: "kernel_size", meant: "kernelSize" },
+  { where: "Conv2DTranspose", make: (c) => new Conv2DTranspose(c), all: transpose, keys: CONV2D_TRANSPOSE_KEYS, typo: { filters: 2, kernel_size: 4 }, bad: "kernel_size", meant: "kernelSize" },
   { where: "DepthwiseConv2D", make: (c) => new DepthwiseConv2D(c), all: depthwise, keys: DEPTHWISE_CONV2D_KEYS, typo: { kernelSize: 3, depth_multiplier: 2 }, bad: "depth_multiplier", meant: "depthMultiplier" },
   { where: "Dense", make: (c) => new Dense(c), all: dense, keys: DENSE_KEYS, typo: { units: 3, activaton: "relu" }, bad: "activaton", meant: "activation" },
   { where: "MaxPooling2D", make: (c) => new MaxPool2D(c), all: pool, keys: POOL2D_KEYS, typo: { pool_size: 3 }, bad: "pool_size", meant: "poolSize" },
@@ -281,6 +287,10 @@ describe("in the classes", () => {
       .toContain("Dense: unknown option 'dilation_rate'; Keras' 'dilationRate' is not supported: dilated convolutions");
     expect(configErrorOf(() => new SGD(untyped({ nesterov: true })))).toContain("SGD: unknown option 'nesterov'; this Keras option is not supported");
     expect(configErrorOf(() => new Adam(untyped({ lr: 0.1 })))).toContain("Adam: unknown option 'lr'; did you mean 'learningRate'?");
+    expect(configErrorOf(() => new Conv2DTranspose(untyped({ filters: 3, output_padding: 1 }))))
+      .toContain("Conv2DTranspose: unknown option 'output_padding'; Keras' 'outputPadding' is not supported: Conv2DTranspose's output size is Keras' default");
+    expect(configErrorOf(() => new Conv2DTranspose(untyped({ filters: 3, dilationRate: 2 }))))
+      .toContain("Conv2DTranspose: unknown option 'dilationRate'; this Keras option is not supported");
   });
 
   it("spreading a partial config with undefined holes is fine", () => {
@@ -290,12 +300,12 @@ describe("in the classes", () => {
 
   it("getConfig() round-trips through the constructor of its className", () => {
     const byClassName: Record<string, (c: never) => Layer> = {
-      Conv2D: (c) => new Conv2D(c), DepthwiseConv2D: (c) => new DepthwiseConv2D(c), Dense: (c) => new Dense(c), MaxPooling2D: (c) => new MaxPool2D(c),
+      Conv2D: (c) => new Conv2D(c), Conv2DTranspose: (c) => new Conv2DTranspose(c), DepthwiseConv2D: (c) => new DepthwiseConv2D(c), Dense: (c) => new Dense(c), MaxPooling2D: (c) => new MaxPool2D(c),
       AveragePooling2D: (c) => new AvgPool2D(c), GlobalAveragePooling2D: (c) => new GlobalAvgPool2D(c),
       Flatten: (c) => new Flatten(c), Activation: (c) => new Activation(c), ReLU: (c) => new ReLU(c),
       LeakyReLU: (c) => new LeakyReLU(c), Softmax: (c) => new Softmax(c), Dropout: (c) => new Dropout(c),
     };
-    const layers: Layer[] = [new Conv2D(conv2d), new DepthwiseConv2D(depthwise), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
+    const layers: Layer[] = [new Conv2D(conv2d), new Conv2DTranspose(transpose), new DepthwiseConv2D(depthwise), new Dense(dense), new MaxPool2D(pool), new AvgPool2D(pool),
       new GlobalAvgPool2D(layer), new Flatten(layer), new Activation(activation), new ReLU(layer), new ReLU(relu),
       new ReLU({ negativeSlope: 0.25 }),
       new LeakyReLU(leaky), new Sigmoid(layer), new Tanh(layer), new Softmax(layer), new Dropout(dropout)];

@@ -8,12 +8,15 @@
 // dilated Conv2D (its im2col + GEMM path) and DepthwiseConv2D (tfjs cannot
 // train a dilated conv, so this is their whole-layer gradient check), and the
 // layers that move data (ZeroPadding2D, Cropping2D, UpSampling2D,
-// GlobalMaxPool2D, Reshape), between convolutions whose gradients see them.
+// GlobalMaxPool2D, Reshape), between convolutions whose gradients see them;
+// Conv2DTranspose (its kernel, bias and input gradients) and swish, whose
+// gradient is read from the input each layer keeps for it.
 // On the plain-JS backend, whose float64 accumulations keep the differences clean.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Cropping2D, Dense, DepthwiseConv2D, Flatten,
-  GlobalMaxPool2D, init, input, Maximum, Model, Multiply, Reshape, SGD, UpSampling2D, ZeroPadding2D, type LossName,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Conv2DTranspose, Cropping2D, Dense, DepthwiseConv2D,
+  Flatten, GlobalMaxPool2D, init, input, Maximum, Model, Multiply, Reshape, SeparableConv2D, SGD, UpSampling2D,
+  ZeroPadding2D, type LossName,
   type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "../parity/harness.js";
@@ -114,6 +117,35 @@ const CASES: Case[] = [
       const head = new Dense({ units: 2 }).apply(new Flatten().apply(rows));
       const both = new Add().apply([new Dense({ units: 2 }).apply(new Flatten().apply(x)), head]);
       return { inputs: inp, outputs: new Concatenate().apply([gmp, both]) };
+    },
+  },
+  {
+    name: "Conv2DTranspose: strides 1 and 2, 'same' and 'valid', kernels 2 to 4, no bias",
+    loss: "meanSquaredError",
+    batch: 2,
+    build: () => {
+      const inp = input({ shape: [4, 5, 2] });
+      let x = new Conv2DTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: "same", activation: "tanh" }).apply(inp); // 8x10
+      x = new Conv2DTranspose({ filters: 2, kernelSize: 2, useBias: false, activation: "tanh" }).apply(x);                   // 9x11
+      x = new Conv2D({ filters: 2, kernelSize: 3, strides: 2, activation: "tanh" }).apply(x);                               // 4x5
+      x = new Conv2DTranspose({ filters: 2, kernelSize: 4, strides: 2 }).apply(x);                                         // 10x12
+      return { inputs: inp, outputs: new Dense({ units: 2 }).apply(new Flatten().apply(x)) };
+    },
+  },
+  {
+    name: "swish in conv, transposed-conv, depthwise, separable and dense epilogues and as a layer",
+    loss: "meanSquaredError",
+    batch: 2,
+    build: () => {
+      // He-scaled kernels: pre-activations reach past -1.28, where swish's slope turns negative.
+      const he = { kernelInitializer: "heUniform", biasInitializer: "ones" } as const;
+      const inp = input({ shape: [3, 4, 2] });
+      let x = new Conv2D({ filters: 3, kernelSize: 2, padding: "same", activation: "swish", ...he }).apply(inp);
+      x = new Conv2DTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: "same", activation: "swish", ...he }).apply(x);
+      x = new DepthwiseConv2D({ kernelSize: 2, strides: 2, activation: "swish", depthwiseInitializer: "heUniform" }).apply(x);
+      x = new SeparableConv2D({ filters: 2, kernelSize: 2, activation: "swish", pointwiseInitializer: "heUniform" }).apply(x);
+      x = new Activation({ activation: "swish" }).apply(x);
+      return { inputs: inp, outputs: new Dense({ units: 2, activation: "swish", ...he }).apply(new Flatten().apply(x)) };
     },
   },
 ];

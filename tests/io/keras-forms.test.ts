@@ -1,12 +1,13 @@
 // Small hand-written Keras JSON in the forms the fixtures do not cover, with
 // outputs computed by hand: a Keras 3 Sequential (InputLayer batch_shape,
 // DTypePolicy, module keys), a Keras 2.0 Sequential whose config is the bare
-// list of layers, Keras 3's `leaky_relu` activation string, and initializer
-// names both ways.
+// list of layers, Keras 3's `leaky_relu` activation string, a Keras
+// Conv2DTranspose (and the configs of it we refuse), and initializer names
+// both ways.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Dense, init, loadModel, Sequential, type Tensor } from "../../src/index.js";
+import { Dense, init, loadModel, ModelFormatError, Sequential, type Tensor } from "../../src/index.js";
 import { LIBRARY_VERSION } from "../../src/io/format.js";
 import { initializerFromKeras, initializerToKeras } from "../../src/io/keras-names.js";
 import { KNOWN_ANSWER_ABS } from "../tolerances.js";
@@ -142,6 +143,43 @@ describe("Keras forms", () => {
     predict1(model).forEach((v, i) => expect(Math.abs(v - [0.59, 0.62][i]!)).toBeLessThanOrEqual(KNOWN_ANSWER_ABS));
     model.dispose();
     await expect(loadModel(json(POLICY), weightsOf(KERNEL, BIAS))).rejects.toThrow(/Keras 3's hard_sigmoid \(x \/ 6 \+ 0.5\) is not supported/);
+  });
+
+  it("a Keras Conv2DTranspose: kernel [kh, kw, filters, in], deconv_length sizes, 'silu'; output_padding refused", async () => {
+    // 1x2x1 input [1, 2], kernel 2x2x1x1 [1, 2, 3, 4], stride 2 'valid': each pixel spreads its
+    // value times the kernel over its own 2x2 block, so the 2x4 output is [1 2 2 4 / 3 4 6 8] + bias 0.5.
+    const json = (extra: Record<string, unknown>, activation = "linear") => ({
+      modelTopology: {
+        class_name: "Sequential",
+        config: { layers: [{ class_name: "Conv2DTranspose", config: {
+          name: "up", filters: 1, kernel_size: [2, 2], strides: [2, 2], padding: "valid", data_format: "channels_last",
+          dilation_rate: [1, 1], output_padding: null, groups: 1, activation, use_bias: true, batch_input_shape: [null, 1, 2, 1],
+          ...extra,
+        } }] },
+      },
+      weightsManifest: [{ paths: ["w.bin"], weights: [
+        { name: "up/kernel", shape: [2, 2, 1, 1], dtype: "float32" }, { name: "up/bias", shape: [1], dtype: "float32" }] }],
+    });
+    const weights = () => weightsOf(Float32Array.of(1, 2, 3, 4), Float32Array.of(0.5));
+    const model = await loadModel(json({}), weights());
+    expect(model.outputShape).toEqual([2, 4, 1]);
+    expect(Array.from((model.predict(Float32Array.of(1, 2)) as Tensor).toArray())).toEqual([1.5, 2.5, 2.5, 4.5, 3.5, 4.5, 6.5, 8.5]);
+    const saved = await model.save();
+    const layer = (saved.modelJson.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } })
+      .config.layers.find((l) => l.class_name === "Conv2DTranspose")!;
+    expect(layer.config).toMatchObject({ filters: 1, kernel_size: [2, 2], strides: [2, 2], padding: "valid", output_padding: null,
+      dilation_rate: [1, 1], use_bias: true, activation: "linear" });
+    model.dispose();
+    // Keras 3 writes swish as 'silu'.
+    const silu = await loadModel(json({}, "silu"), weights());
+    const y = Array.from((silu.predict(Float32Array.of(1, 2)) as Tensor).toArray());
+    [1.5, 2.5, 2.5, 4.5, 3.5, 4.5, 6.5, 8.5].forEach((v, i) =>
+      expect(Math.abs(y[i]! - v / (1 + Math.exp(-v)))).toBeLessThanOrEqual(KNOWN_ANSWER_ABS));
+    silu.dispose();
+    await expect(loadModel(json({ output_padding: [1, 1] }), weights())).rejects.toThrow(ModelFormatError);
+    await expect(loadModel(json({ output_padding: [1, 1] }), weights())).rejects.toThrow(/config.output_padding: .* is not supported: simdcnn implements output_padding null/);
+    await expect(loadModel(json({ dilation_rate: [2, 2] }), weights())).rejects.toThrow(/config.dilation_rate: .* is not supported: simdcnn implements dilation_rate 1 only/);
+    await expect(loadModel(json({ groups: 2 }), weights())).rejects.toThrow(/groups: 2 is not supported/);
   });
 
   it("initializers map to Keras class names and back; unknown ones fall back (weights come from the file)", async () => {

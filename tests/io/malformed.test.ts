@@ -123,9 +123,9 @@ const CASES: Case[] = [
     return [j, w];
   }, message: /"add" \(Add\): Add 'add': every input must have the same shape/ },
   { name: "an unsupported activation", mutate: (j, w) => {
-    layerOf(j, "conv")[0]["config"].activation = "swish";
+    layerOf(j, "conv")[0]["config"].activation = "gelu";
     return [j, w];
-  }, message: /\.config\.activation: activation "swish" is not supported/ },
+  }, message: /\.config\.activation: activation "gelu" is not supported/ },
   { name: "a grouped convolution", mutate: (j, w) => {
     layerOf(j, "conv")[0]["config"].groups = 2;
     return [j, w];

@@ -5,7 +5,8 @@
 // ReLU, LeakyReLU, Softmax, BatchNormalization, Add, Multiply, Average,
 // Maximum, Concatenate, InputLayer, DepthwiseConv2D, SeparableConv2D, a
 // dilated Conv2D, ZeroPadding2D, Cropping2D, UpSampling2D,
-// GlobalMaxPooling2D, Reshape; Sequential and functional (residual +
+// GlobalMaxPooling2D, Reshape, Conv2DTranspose (and the swish activation);
+// Sequential and functional (residual +
 // BatchNorm, a concatenation, a shared layer, two inputs, a mobile-style
 // block, the layers that move data).
 import * as tf from "@tensorflow/tfjs-core";
@@ -13,7 +14,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { expect } from "vitest";
 import {
-  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Cropping2D, Dense, DepthwiseConv2D,
+  Activation, Add, Average, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Conv2DTranspose, Cropping2D, Dense, DepthwiseConv2D,
   Dropout, Flatten, GlobalAvgPool2D, GlobalMaxPool2D, input, LeakyReLU, Maximum, MaxPool2D, Model, Multiply, ReLU,
   Reshape, SeparableConv2D, Sequential, Sigmoid, Softmax, Tanh, UpSampling2D, ZeroPadding2D, type SymbolicTensor,
   type Tensor,
@@ -148,6 +149,20 @@ export function relu6Block(): Model {
   return new Model({ inputs: inp, outputs: out, name: "relu6_block" });
 }
 
+/**
+ * A small decoder: Conv2DTranspose with strides 2 ('same' and 'valid', with
+ * and without bias, swish and linear) between convolutions, swish by name in
+ * a Conv2D and an Activation layer.
+ */
+export function decoder(): Model {
+  const inp = input({ shape: [3, 4, 3], name: "code" });
+  let x = new Conv2DTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: "same", activation: "swish", name: "up1" }).apply(inp); // 6x8
+  x = new Conv2D({ filters: 3, kernelSize: 3, padding: "same", activation: "swish", name: "conv" }).apply(x);
+  x = new Conv2DTranspose({ filters: 2, kernelSize: [4, 3], strides: [2, 1], useBias: false, name: "up2" }).apply(x);               // 14x10
+  const out = new Activation({ activation: "swish", name: "act" }).apply(x);
+  return new Model({ inputs: inp, outputs: out, name: "decoder" });
+}
+
 /** Every model above, by name. */
 export const OUR_MODELS: Record<string, () => AnyModel> = {
   sequentialCnn: () => sequentialCnn() as unknown as AnyModel,
@@ -157,6 +172,7 @@ export const OUR_MODELS: Record<string, () => AnyModel> = {
   mobileBlock: () => mobileBlock() as unknown as AnyModel,
   movesData: () => movesData() as unknown as AnyModel,
   relu6Block: () => relu6Block() as unknown as AnyModel,
+  decoder: () => decoder() as unknown as AnyModel,
 };
 
 /** A seeded batch for each input of a model. */

@@ -119,6 +119,26 @@ describe("models built with tfjs-layers", () => {
     expectClose(ourPredict(ours as unknown as AnyModel, xs), tfPredict(theirs, xs, BATCH), "tfjs functional -> ours");
     ours.dispose();
   });
+
+  it("a Sequential autoencoder with conv2dTranspose layers ('same' and 'valid', strides 1 and 2) and swish", async () => {
+    const theirs = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [6, 5, 2], filters: 4, kernelSize: 3, strides: 2, padding: "same", activation: "swish" }),
+        tfl.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: "same", activation: "swish" }),
+        tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 2, useBias: false }),
+        tfl.layers.activation({ activation: "swish" }),
+      ],
+    });
+    theirs.setWeights(theirs.getWeights().map((w, i) =>
+      tf.tensor(Array.from({ length: w.size }, (_v, j) => 0.7 * Math.sin(5 * i + 3 * j)), w.shape)));
+    const { modelJson, weights } = await tfSave(theirs);
+    const ours = await loadModel(modelJson, weights);
+    expect(ours.layers.map((l) => l.className)).toEqual(["Conv2D", "Conv2DTranspose", "Conv2DTranspose", "Activation"]);
+    expect(ours.outputShape).toEqual([7, 7, 2]); // 6x5 -> 3x3 -> 6x6 (same, stride 2) -> 7x7 (valid, kernel 2)
+    const xs = batchFor([[6, 5, 2]], BATCH, 6);
+    expectClose(ourPredict(ours as unknown as AnyModel, xs), tfPredict(theirs, xs, BATCH), "tfjs conv2dTranspose -> ours");
+    ours.dispose();
+  });
 });
 
 describe("save", () => {

@@ -84,6 +84,14 @@ describe("js activations: known answers", () => {
     expectAllClose(got, Float32Array.of(0, 0, 0.3, 0.5, 0.7, 1, 1, NaN), exact, "hardSigmoid");
   });
 
+  it("swish: x sigmoid(x), -0 far below, x far above", () => {
+    const x = Float32Array.of(-100, -5, -1, -1e-3, 0, 1, 3, 30, NaN);
+    const got = runActivation(js, x, ActivationId.Swish, 0, false, "swish");
+    const expected = Float32Array.from(x, (v) => v / (1 + Math.exp(-v)));
+    expectAllClose(got, expected, { abs: 0, rel: 1e-7 }, "swish");
+    expect(got[7]).toBe(Math.fround(30 / (1 + Math.exp(-30))));
+  });
+
   it("linear is the identity, in place too", () => {
     const x = Float32Array.of(-3.5, 0, 7.25);
     expect(Array.from(runActivation(js, x, ActivationId.Linear, LEAKY_ALPHA, true, "linear"))).toEqual([-3.5, 0, 7.25]);

@@ -4,14 +4,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import {
-  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Cropping2D, Dense, DepthwiseConv2D, Flatten,
+  Activation, Add, Average, BatchNormalization, Concatenate, Conv2D, Conv2DTranspose, Cropping2D, Dense, DepthwiseConv2D, Flatten,
   GlobalAvgPool2D, GlobalMaxPool2D, input, MaxPool2D, Maximum, Model, Multiply, ReLU, Reshape, SeparableConv2D,
   UpSampling2D, ZeroPadding2D, type Layer, type SymbolicTensor,
 } from "simdcnn";
 import { uniform } from "./harness.js";
 
 /** Activations both libraries spell the same way (tfjs-layers has no 'leakyRelu' string). */
-type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "elu" | "hardSigmoid";
+type Act = "linear" | "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "elu" | "hardSigmoid" | "swish";
 
 /** The layers a description may use; each takes a Keras name and returns a function applying it. */
 export interface Lib<T> {
@@ -23,9 +23,11 @@ export interface Lib<T> {
     depthMultiplier?: number; dilationRate?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
   separable(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
     depthMultiplier?: number; activation?: Act; useBias?: boolean }): (x: T) => T;
+  transpose(name: string, o: { filters: number; kernelSize: number; strides?: number; padding?: "same" | "valid";
+    activation?: Act; useBias?: boolean }): (x: T) => T;
   bn(name: string, o?: { axis?: number; center?: boolean; scale?: boolean; epsilon?: number; momentum?: number }): (x: T) => T;
   relu(name: string, o?: { maxValue?: number }): (x: T) => T;
-  activation(name: string, activation: "tanh" | "sigmoid" | "softmax"): (x: T) => T;
+  activation(name: string, activation: "tanh" | "sigmoid" | "softmax" | "swish"): (x: T) => T;
   maxPool(name: string, poolSize: number): (x: T) => T;
   gap(name: string): (x: T) => T;
   flatten(name: string): (x: T) => T;
@@ -57,6 +59,7 @@ export const ours: Lib<SymbolicTensor> = {
   dense: (name, o) => apply1(new Dense({ name, ...o })),
   depthwise: (name, o) => apply1(new DepthwiseConv2D({ name, ...o })),
   separable: (name, o) => apply1(new SeparableConv2D({ name, ...o })),
+  transpose: (name, o) => apply1(new Conv2DTranspose({ name, ...o })),
   bn: (name, o = {}) => apply1(new BatchNormalization({ name, ...o })),
   relu: (name, o = {}) => apply1(new ReLU({ name, ...o })),
   activation: (name, activation) => apply1(new Activation({ name, activation })),
@@ -85,6 +88,7 @@ export const theirs: Lib<TfT> = {
   dense: (name, o) => one(tfl.layers.dense({ name, ...o })),
   depthwise: (name, o) => one(tfl.layers.depthwiseConv2d({ name, ...o })),
   separable: (name, o) => one(tfl.layers.separableConv2d({ name, ...o })),
+  transpose: (name, o) => one(tfl.layers.conv2dTranspose({ name, ...o })),
   bn: (name, o = {}) => one(tfl.layers.batchNormalization({ name, ...o })),
   relu: (name, o = {}) => one(tfl.layers.reLU({ name, ...o })),
   activation: (name, activation) => one(tfl.layers.activation({ name, activation })),
@@ -196,3 +200,24 @@ export const eluHardSigmoidNet: Describe = (L) => {
 
 /** eluHardSigmoidNet's kernel gains: hardSigmoid's pre-activations reach past +-2.5. */
 export const ELU_HS_GAIN: Readonly<Record<string, number>> = { conv_elu: 2, dw_hs: 4, dense_hs: 4 };
+
+/**
+ * swish fused into conv, depthwise, dense and Conv2DTranspose epilogues, and as an Activation
+ * layer; a stride-2 transposed conv between them. With SWISH_GAIN and inputs of scale 3, every
+ * swish layer sees pre-activations below -1.28, where swish turns back up (checked on tfjs' intermediates).
+ */
+export const swishNet: Describe = (L) => {
+  const inp = L.input([5, 6, 3], "image");
+  let x = L.conv("conv_sw", { filters: 4, kernelSize: 3, padding: "same", activation: "swish" })(inp);
+  x = L.depthwise("dw_sw", { kernelSize: 3, padding: "same", activation: "swish" })(x);
+  x = L.transpose("up_sw", { filters: 3, kernelSize: 3, strides: 2, activation: "swish" })(x);
+  x = L.activation("act_sw", "swish")(L.conv("mix", { filters: 3, kernelSize: 3, strides: 2 })(x));
+  const d = L.dense("dense_sw", { units: 6, activation: "swish" })(L.flatten("flat")(x));
+  return { inputs: [inp], outputs: L.dense("head", { units: 3, activation: "softmax" })(d) };
+};
+
+/** swishNet's kernel gains (copyWeightsByName). */
+export const SWISH_GAIN: Readonly<Record<string, number>> = { conv_sw: 2, dw_sw: 2, up_sw: 2, mix: 2, dense_sw: 2 };
+
+/** The layers of swishNet that end in swish. */
+export const SWISH_LAYERS = ["conv_sw", "dw_sw", "up_sw", "act_sw", "dense_sw"] as const;

@@ -128,6 +128,7 @@ export function activation64(x: Float64Array, act: ActivationId, alpha: number):
       case ActivationId.ReluCapped: return Math.min(Math.max(v, 0), alpha);
       case ActivationId.Elu: return v > 0 ? v : alpha * Math.expm1(v);
       case ActivationId.HardSigmoid: return Math.min(Math.max(0.2 * v + 0.5, 0), 1);
+      case ActivationId.Swish: return v / (1 + Math.exp(-v));
       default: return v;
     }
   });

@@ -15,7 +15,7 @@ export const ALL_ACTIVATIONS: readonly ActivationId[] = [
   // Run with LEAKY_ALPHA (0.2) as its cap by the suites that pass one alpha to all: a cap inside the
   // data range, so both kinks are crossed; tests/kernels/activation.test.ts also checks cap 6 (relu6).
   // Elu likewise runs with scale 0.2 there (1 by name).
-  ActivationId.ReluCapped, ActivationId.Elu, ActivationId.HardSigmoid,
+  ActivationId.ReluCapped, ActivationId.Elu, ActivationId.HardSigmoid, ActivationId.Swish,
 ];
 
 export const activationName = (act: ActivationId): string => ActivationId[act];
