@@ -64,15 +64,16 @@ describe.each(BACKENDS)("mobile-class layers vs tfjs-layers on $name", ({ option
   });
 
   it.each([true, false])("predicts, dilated stem %s", (dilated) => {
-    const folds = [vi.spyOn(Conv2D.prototype, "prepareFold"), vi.spyOn(SeparableConv2D.prototype, "prepareFold")];
+    const rewrites = [vi.spyOn(Conv2D.prototype, "prepareFold"), vi.spyOn(SeparableConv2D.prototype, "prepareFold"),
+      vi.spyOn(Conv2D.prototype, "preparePadding")];
     const { model, tfModel } = buildBoth(mobileLayersNet({ dilated }));
     copyWeightsByName(model, tfModel, SEED, MOBILE_LAYERS_GAIN);
     for (const batch of [1, 3]) {
       const x = X.subarray(0, batch * PER_SAMPLE);
       expect(relativeError(model.predict(x).toArray(), tfPredictMany(tfModel, [x], batch))).toBeLessThanOrEqual(GRAPH_PARITY_REL);
     }
-    // bn_stem folded into stem, bn_sep into sep's pointwise half.
-    folds.forEach((f) => expect(f).toHaveBeenCalled());
+    // bn_stem folded into stem, bn_sep into sep's pointwise half, pad moved into stem.
+    rewrites.forEach((f) => expect(f).toHaveBeenCalled());
     model.dispose();
   });
 
