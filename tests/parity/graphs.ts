@@ -41,6 +41,8 @@ export interface Lib<T> {
   upSample(name: string, size: number | [number, number]): (x: T) => T;
   globalMaxPool(name: string): (x: T) => T;
   reshape(name: string, targetShape: number[]): (x: T) => T;
+  /** ReLU({ negativeSlope }); tfjs-layers 4.22's ReLU reads only maxValue, so theirs is its LeakyReLU. */
+  reluNegativeSlope(name: string, negativeSlope: number): (x: T) => T;
 }
 
 /** ZeroPadding2D's and Cropping2D's three forms. */
@@ -76,6 +78,7 @@ export const ours: Lib<SymbolicTensor> = {
   upSample: (name, size) => apply1(new UpSampling2D({ name, size })),
   globalMaxPool: (name) => apply1(new GlobalMaxPool2D({ name })),
   reshape: (name, targetShape) => apply1(new Reshape({ name, targetShape })),
+  reluNegativeSlope: (name, negativeSlope) => apply1(new ReLU({ name, negativeSlope })),
 };
 
 type TfT = tfl.SymbolicTensor;
@@ -105,6 +108,7 @@ export const theirs: Lib<TfT> = {
   upSample: (name, size) => one(tfl.layers.upSampling2d({ name, size: typeof size === "number" ? [size, size] : size })),
   globalMaxPool: (name) => one(tfl.layers.globalMaxPooling2d({ name })),
   reshape: (name, targetShape) => one(tfl.layers.reshape({ name, targetShape })),
+  reluNegativeSlope: (name, negativeSlope) => one(tfl.layers.leakyReLU({ name, alpha: negativeSlope })),
 };
 
 /** Builds both models of a description. */

@@ -22,3 +22,13 @@ export const BATCH_CONSISTENCY_ABS = 1e-6;
  * few roundings per layer, far below this.
  */
 export const GRAPH_PARITY_REL = 1e-5;
+
+/**
+ * MobileNetV2 (53 convolutions deep, BatchNorm folded, ReLU6 fused, residual
+ * adds) vs TensorFlow.js, relative to the largest |output| as
+ * GRAPH_PARITY_REL: the issue's bar. He-scaled kernels keep the signal alive
+ * through the depth, and float32 roundings compound layer after layer (a few
+ * 1e-6 measured), so this is looser than the shallow graphs' bound, and a
+ * wrong kernel, fold or padding moves the logits by far more.
+ */
+export const MOBILENET_PARITY_REL = 1e-4;
