@@ -12,7 +12,8 @@ const JOIN_WIDTH = 12;
 /**
  * pad -> conv -> BN -> ReLU(negativeSlope) -> depthwise stride 2 m2
  * relu6 -> depthwise m1 hardSigmoid, Add; two branches of that sum (crop +
- * upsample [2,3]; separable -> BN -> ReLU(maxValue) -> crop + upsample 2)
+ * upsample [2,3]; separable -> BN -> ReLU(maxValue) -> crop + upsample 2;
+ * Conv2DTranspose stride 2 with swish -> crop)
  * meet in a Concatenate, which a Reshape scrambles across channels, an elu
  * conv mixes (so no two GlobalMaxPool2D candidates are copies of one value:
  * max ties would route gradients differently in each library), and a
@@ -51,6 +52,8 @@ export const mobileLayersNet = ({ dilated }: { dilated: boolean }): Describe => 
     [L.upSample("up_2", 2)(L.crop("crop_b", [[1, 0], [0, 0]])(
       L.relu("relu_cap", { maxValue: 1 })(L.bn("bn_sep")(
         L.separable("sep", { filters: 5, kernelSize: 3, padding: "same", useBias: false })(sum))))), 5], // 3x6 -> 6x12
+    [L.crop("crop_t", [[1, 1], [0, 0]])(
+      L.transpose("deconv", { filters: 4, kernelSize: 3, strides: 2, padding: "same", activation: "swish" })(sum)), 4], // 8x12 -> 6x12
   ];
   const channels = branches.reduce((n, [, c]) => n + c, 0);
   const joined = L.concat("join")(branches.map(([t]) => t));
@@ -66,7 +69,7 @@ export const mobileLayersNet = ({ dilated }: { dilated: boolean }): Describe => 
  * saturates where tfjs' loss clips probabilities to [1e-7, 1 - 1e-7] (no
  * gradient there, a full one here).
  */
-export const MOBILE_LAYERS_GAIN: Readonly<Record<string, number>> = { dw_s2_m2: 6, dw_m1: 3, mix: 2, head: 0.2 };
+export const MOBILE_LAYERS_GAIN: Readonly<Record<string, number>> = { dw_s2_m2: 6, dw_m1: 3, deconv: 3, mix: 2, head: 0.2 };
 
 /** Inputs in [-MOBILE_LAYERS_INPUT_SCALE, MOBILE_LAYERS_INPUT_SCALE). */
 export const MOBILE_LAYERS_INPUT_SCALE = 2;
@@ -80,4 +83,6 @@ export const MOBILE_LAYERS_KINKS: Readonly<Record<string, (y: Float32Array) => b
   dw_m1: (y) => reaches(y, 0, 1) && y.some((v) => v > 0 && v < 1),
   relu_cap: (y) => reaches(y, 0, 1) && y.some((v) => v > 0 && v < 1),
   mix: (y) => y.some((v) => v < -0.1) && y.some((v) => v > 0.1),
+  // swish dips to -0.278 at -1.278: outputs below -0.2 come from both sides of that turn.
+  deconv: (y) => y.some((v) => v < -0.2) && y.some((v) => v > 1),
 };
