@@ -2,7 +2,12 @@
 // comments; tsconfig.types.json writes the .d.ts, with their TSDoc, into
 // dist/types). Rollup sees only JavaScript, so no rollup
 // TypeScript plugin is involved (see tsconfig.json for why).
-// Each entry is bundled on its own so every file in dist/ stands alone.
+// Each entry is bundled on its own. The Node and edge entries stand alone
+// (dynamic imports inlined: a server does not mind the bytes, and one file
+// is simplest for workerd's and Vercel's bundlers). The browser entry is
+// split: what init() and loadModel / save import only when asked for (the
+// plain-JS backend, the model-file code) goes to dist/chunks/, so a page
+// downloads it only if it uses it (docs/architecture.md, "The package").
 const from = (entry) => `build/js/src/${entry}.js`;
 const external = [/^node:/];
 
@@ -24,25 +29,32 @@ export default [
     input: from("index.node"),
     external,
     output: [
-      { file: "dist/index.js", format: "es" },
-      { file: "dist/index.cjs", format: "cjs", exports: "named" },
+      { file: "dist/index.js", format: "es", inlineDynamicImports: true },
+      { file: "dist/index.cjs", format: "cjs", exports: "named", inlineDynamicImports: true },
     ],
   },
   {
     input: from("index.browser"),
     external,
-    output: { file: "dist/browser.js", format: "es" },
+    // The lazy chunks import what they share with the entry from
+    // dist/browser.js, which rollup may then export under extra short names
+    // (not in the types). "strict" would instead move the whole entry into
+    // a chunk behind a re-exporting facade: a second request on every page.
+    preserveEntrySignatures: "allow-extension",
+    output: {
+      dir: "dist", format: "es", entryFileNames: "browser.js", chunkFileNames: "chunks/[name]-[hash].js",
+    },
   },
   {
     input: from("index.workerd"),
     external,
     plugins: [keepWasmImports],
-    output: { file: "dist/workerd.js", format: "es" },
+    output: { file: "dist/workerd.js", format: "es", inlineDynamicImports: true },
   },
   {
     input: from("index.edge-light"),
     external,
     plugins: [keepWasmImports],
-    output: { file: "dist/edge-light.js", format: "es" },
+    output: { file: "dist/edge-light.js", format: "es", inlineDynamicImports: true },
   },
 ];

@@ -19,8 +19,9 @@ import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import type { SavedModel, SaveOptions } from "./io/format.js";
-import { SHARD_NAME, writeModelFiles, type SavedFiles } from "./io/files.js";
-import { saveModel } from "./io/save.js";
+import type { SavedFiles } from "./io/files.js";
+import type { SavedTrainer } from "./io/training-config.js";
+import type { Optimizer } from "./train/optimizer.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
 import {
@@ -437,9 +438,25 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     const destination = typeof first === "string" ? first : undefined;
     const options = typeof first === "string" ? second : first;
     if (options !== undefined) checkConfigKeys(options, ["includeOptimizer"], `${this.guard.label}: save`);
-    const saved = saveModel(this, this.topology, {
-      trainer: this.trainer, includeOptimizer: options?.includeOptimizer === true,
-      weightsPath: destination === undefined ? "weights.bin" : SHARD_NAME,
+    // The writer is imported on first use (docs/architecture.md, "The
+    // package"), so the model is read first, as it is now: its weights, and
+    // its optimizer's settings and state. A step, setWeights or dispose
+    // before the import settles is not saved.
+    const includeOptimizer = options?.includeOptimizer === true;
+    const weights = this.getWeights();
+    const compiled = this.trainer;
+    const state = compiled !== null && includeOptimizer ? compiled.exportState() : null;
+    const trainer: SavedTrainer | null = compiled === null ? null : {
+      loss: compiled.loss,
+      accuracy: compiled.accuracy,
+      // A copy: a learning-rate schedule may change the optimizer's settings meanwhile.
+      optimizer: Object.assign(Object.create(Object.getPrototypeOf(compiled.optimizer) as object) as Optimizer, compiled.optimizer),
+      exportState: () => state!,
+    };
+    const model = { name: this.name, className: this.className, layers: this.layers, getWeights: () => weights };
+    const { saveModel, SHARD_NAME, writeModelFiles } = await import("./io/model-files.js");
+    const saved = saveModel(model, this.topology, {
+      trainer, includeOptimizer, weightsPath: destination === undefined ? "weights.bin" : SHARD_NAME,
     });
     if (destination === undefined) return saved;
     return { ...saved, files: await writeModelFiles(destination, saved) };

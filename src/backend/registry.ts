@@ -5,7 +5,6 @@
 import { BackendError, ConfigError, messageOf } from "../errors.js";
 import { Arena } from "../memory.js";
 import { detectRelaxedSimd, detectSimd, enableNodeRelaxedSimdFlag } from "./features.js";
-import { createJsKernels } from "./js.js";
 import type { BackendName, Kernels } from "./kernels.js";
 import { createWasmKernels } from "./wasm.js";
 import type { WasmVariant } from "../platform/variant.js";
@@ -127,14 +126,14 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
   let kernels: Kernels;
   let reason: string;
   if (requested === "js") {
-    kernels = createJsKernels();
+    kernels = await createJsBackend();
     reason = "The plain-JS backend was requested.";
   } else if (!hasWasm) {
     if (requested !== "auto") {
       throw new BackendError(`init: backend '${requested}' needs WebAssembly, which this runtime lacks; ` +
         `use init({ backend: "js" })`);
     }
-    kernels = createJsKernels();
+    kernels = await createJsBackend();
     reason = "WebAssembly is unavailable in this runtime, so the plain-JS backend was chosen.";
   } else if (requested === "auto" && options.wasm !== undefined) {
     // The caller's binary says which build it is.
@@ -178,6 +177,16 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
   const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: false, reason };
   current = { kernels, arena: new Arena(kernels.memory, kernels.heapBase), capabilities };
   return { ...capabilities };
+}
+
+/**
+ * The plain-JS backend, imported when chosen: a wasm user's first load
+ * (the browser bundle) does not carry it, since bundlers and rollup split a
+ * dynamic import into its own chunk (docs/architecture.md, "The package").
+ */
+async function createJsBackend(): Promise<Kernels> {
+  const { createJsKernels } = await import("./js.js");
+  return createJsKernels();
 }
 
 async function readUrl(source: string | URL): Promise<Uint8Array | Response> {

@@ -11,9 +11,8 @@ import { InputLayer } from "../layers/input-layer.js";
 import type { Layer } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { LIBRARY_VERSION, type ModelJson, type SavedModel, type WeightSpec } from "./format.js";
-import type { Trainer } from "../train/trainer.js";
 import { codecOf, type KerasLayerOut } from "./keras-layers.js";
-import { optimizerWeights, trainingConfigOf } from "./training-config.js";
+import { optimizerWeights, trainingConfigOf, type SavedTrainer } from "./training-config.js";
 
 /** What save needs of a model. */
 export interface SavableModel {
@@ -25,7 +24,7 @@ export interface SavableModel {
 
 /** The training side of a save: the compiled trainer (if any), whether its state goes along, the shard's file name. */
 export interface SaveTraining {
-  trainer?: Trainer | null;
+  trainer?: SavedTrainer | null;
   includeOptimizer?: boolean;
   weightsPath?: string;
 }

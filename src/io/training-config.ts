@@ -46,8 +46,11 @@ function optimizerConfig(o: Optimizer): TrainingConfig["optimizer_config"] {
   return { class_name: "SGD", config: { learningRate: o.learningRate } };
 }
 
+/** What save reads of a compiled model: Model.save hands over a copy taken when it was called. */
+export type SavedTrainer = Pick<Trainer, "loss" | "accuracy" | "optimizer" | "exportState">;
+
 /** What tfjs-layers' getTrainingConfig writes for this compile. */
-export function trainingConfigOf(trainer: Trainer): TrainingConfig {
+export function trainingConfigOf(trainer: SavedTrainer): TrainingConfig {
   return {
     loss: SNAKE[trainer.loss.name] ?? trainer.loss.name,
     metrics: trainer.accuracy ? ["accuracy"] : [],
@@ -61,7 +64,7 @@ function slotNames(o: Optimizer): string[] {
 }
 
 /** The "optimizer" weight group: specs and little-endian bytes (iter as int32, then the slots). */
-export function optimizerWeights(trainer: Trainer): { specs: WeightSpec[]; bytes: Uint8Array } {
+export function optimizerWeights(trainer: SavedTrainer): { specs: WeightSpec[]; bytes: Uint8Array } {
   const state = trainer.exportState();
   const names = slotNames(trainer.optimizer);
   const specs: WeightSpec[] = [{ name: "iter", shape: [], dtype: "int32", group: "optimizer" }];

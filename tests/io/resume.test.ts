@@ -145,3 +145,24 @@ describe("trainingConfig as other writers put it", () => {
     await expect(loadModel(withConfig({ ...keras, loss: "hinge" }), weights)).rejects.toThrow(/^training_config: .*hinge/);
   });
 });
+
+describe("save reads the model when it is called", () => {
+  beforeAll(() => init({ backend: "js" }));
+
+  // The writer is imported on first use (a lazy chunk in the browser), so
+  // save() awaits before it writes: what it writes is read before that.
+  it("a step, a learning-rate change or dispose() before the save settles is not in the file", async () => {
+    const m = build();
+    const adam = new Adam({ learningRate: 0.01 });
+    m.compile({ optimizer: adam, loss: "categoricalCrossentropy" });
+    m.trainOnBatch(batch(0).x, batch(0).y);
+    const expected = await m.save({ includeOptimizer: true });
+    const pending = m.save({ includeOptimizer: true });
+    m.trainOnBatch(batch(1).x, batch(1).y);
+    adam.learningRate = 0.5;
+    m.dispose();
+    const saved = await pending;
+    expect(saved.modelJson).toEqual(expected.modelJson);
+    expect(new Uint8Array(saved.weights)).toEqual(new Uint8Array(expected.weights));
+  });
+});
