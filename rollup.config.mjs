@@ -8,6 +8,8 @@
 // split: what init() and loadModel / save import only when asked for (the
 // plain-JS backend, the model-file code) goes to dist/chunks/, so a page
 // downloads it only if it uses it (docs/architecture.md, "The package").
+import { rmSync } from "node:fs";
+
 const from = (entry) => `build/js/src/${entry}.js`;
 const external = [/^node:/];
 
@@ -21,6 +23,18 @@ const keepWasmImports = {
   name: "keep-wasm-imports",
   resolveId(source) {
     return /\.wasm(\?module)?$/.test(source) ? { id: source, external: "absolute" } : null;
+  },
+};
+
+/**
+ * Chunk names carry a content hash: clear out the last build's, or stale
+ * ones would ship. Only when writing (scripts/size-report.mjs generates the
+ * same build in memory).
+ */
+const cleanChunks = {
+  name: "clean-chunks",
+  generateBundle(_options, _bundle, isWrite) {
+    if (isWrite) rmSync("dist/chunks", { recursive: true, force: true });
   },
 };
 
@@ -41,6 +55,7 @@ export default [
     // (not in the types). "strict" would instead move the whole entry into
     // a chunk behind a re-exporting facade: a second request on every page.
     preserveEntrySignatures: "allow-extension",
+    plugins: [cleanChunks],
     output: {
       dir: "dist", format: "es", entryFileNames: "browser.js", chunkFileNames: "chunks/[name]-[hash].js",
     },

@@ -271,6 +271,32 @@ describe("dist/browser.js in Chromium", () => {
       expectBitwiseEqual(inBrowser, await runInNode(variant));
     });
 
+  it("the first load fetches no lazy chunk; backend 'js', save and loadModel fetch theirs from dist/chunks/", async () => {
+    // The split of dist/ (docs/architecture.md, "The package"): what a page
+    // downloads for init() and a wasm model is browser.js and one binary.
+    const requested: string[] = [];
+    page.on("request", (r) => requested.push(r.url().replace(server!.origin, "")));
+    const chunks = (): string[] => requested.filter((u) => u.startsWith("/dist/chunks/"));
+    const first = await runInChromium({ backend: "simd" });
+    expectPlausible(first);
+    expect(chunks(), "chunks fetched by init() and a wasm model").toEqual([]);
+    const outcome = await inPage(() => page.evaluate(async () => {
+      const lib = (window as unknown as FixtureWindow).simdcnn;
+      await lib.init({ backend: "js" });
+      const backend = lib.capabilities().backend;
+      const model = new lib.Sequential([new lib.Dense({ units: 2 })], { inputShape: [3] });
+      const { modelJson, weights } = await model.save();
+      const copy = await lib.loadModel(modelJson, weights);
+      const same = copy.getWeights().every((w, i) => w.every((v, j) => Object.is(v, model.getWeights()[i]![j])));
+      model.dispose();
+      copy.dispose();
+      return { backend, same };
+    }));
+    expect(outcome).toEqual({ backend: "js", same: true });
+    expect(chunks().map((u) => u.replace(/-[\w-]{8}\.js$/, "")).sort(), "chunks fetched on use")
+      .toEqual(["/dist/chunks/js", "/dist/chunks/model-files"]);
+  });
+
   it("init({ wasm: url }) fetches the binary at that URL", async () => {
     // The query string marks the request as the caller's, not the default loader's.
     const url = "/dist/wasm/simd.wasm?from=init-option";
