@@ -1,12 +1,17 @@
 // A size budget for what we ship (tinygrad keeps a line budget in CI): the
-// wasm binaries and the bundle must stay small enough for edge functions and
+// wasm binaries and the bundles must stay small enough for edge functions and
 // pages. Raising a budget is allowed, but it is a visible, reviewed change.
+// `npm run size` (scripts/size-report.mjs) says which modules the bytes
+// come from.
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { minify } from "terser";
 import { describe, expect, it } from "vitest";
+import { chunkGraph } from "../support/chunks.js";
 
 const KiB = 1024;
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Gzipped bytes allowed per shipped binary. */
 const WASM_BUDGET: Record<string, number> = {
@@ -17,52 +22,120 @@ const WASM_BUDGET: Record<string, number> = {
   // squeezed to ~0.7 KiB gzip: 15.7 -> 17.1 KiB (simd), 14.9 -> 16.3 (relaxed).
   // The depthwise kernels then took simd.wasm to 17.9 KiB; renumbering
   // functions and locals after asc (scripts/shrink-wasm.mjs) to 17.6 KiB
-  // (7.5 / 17.6 / 16.9 KiB).
+  // (7.5 / 17.6 / 16.9 KiB). The fused residual Add: 7.6 / 17.9 / 17.1 KiB.
+  // simd.wasm also counts in the browser's first load below.
   "dist/wasm/scalar.wasm": 8 * KiB,
   "dist/wasm/simd.wasm": 18 * KiB,
   "dist/wasm/relaxed-simd.wasm": 18 * KiB,
 };
 
 /**
- * Gzipped bytes allowed per JS bundle once minified (terser, as a user's
- * bundler would ship it; dist/ itself stays readable). The history, gzip of
- * the unminified files: 41 KiB with comments before the graph engine, 36.9
- * without them after it, 47.3 with model files (src/io/), 49.3 with
- * DepthwiseConv2D and dilation; minified, that last is 37.2 KiB. Raised from
- * 40 KiB to 44 for SeparableConv2D, the data-moving layers (ZeroPadding2D
- * and its fold, Cropping2D, UpSampling2D, GlobalMaxPool2D, Reshape) and the
- * bundler hints: 41.4 KiB minified. Raised to 48 KiB for model files where
- * they live (URLs, paths, File objects, file:// saves) and the training
- * config and optimizer state in them: 44.6 (dist/index.js) / 44.4 KiB
- * (browser) minified. Raised to 50 KiB for fromPixels / featureMapGrid /
- * kernelGrid (src/image/) and the relu6 / elu / hardSigmoid / capped-ReLU
- * options: 48.5 KiB. The whole API is one bundle today; the
- * plain-JS backend (the oracle, ~6 KiB) and the model-file reader (~10 KiB)
- * are what a split would move out first.
+ * What a page downloads before its first prediction, in bytes: the browser
+ * entry with every chunk it imports statically (today dist/browser.js
+ * alone), minified with terser and gzipped at level 9 each, as a user's
+ * bundler would ship them (dist/ itself stays readable), plus simd.wasm
+ * gzipped. That is init() with the default (wasm) backend and the whole API
+ * a model built in code uses; the chunks behind an `import()` (the plain-JS
+ * backend, model files, the load-failure hints) are not in it and have
+ * budgets of their own below. The issue asks for <= 50,000 (50 KB).
+ *
+ * The history, as one bundle for the whole API (gzip of the unminified
+ * files until minified was counted): 41 KiB with comments before the graph
+ * engine, 36.9 without them after it, 47.3 with model files (src/io/), 49.3
+ * with DepthwiseConv2D and dilation; minified, that last is 37.2 KiB. 41.4
+ * KiB with SeparableConv2D, the data-moving layers (ZeroPadding2D and its
+ * fold, Cropping2D, UpSampling2D, GlobalMaxPool2D, Reshape) and the bundler
+ * hints; 44.4 KiB with model files where they live (URLs, paths, File
+ * objects, file:// saves) and the training config and optimizer state in
+ * them; 48.5 KiB with fromPixels / featureMapGrid / kernelGrid (src/image/)
+ * and the relu6 / elu / hardSigmoid / capped-ReLU options; 48.8 KiB
+ * (50,015 bytes) with the fused residual Add, 68,302 with simd.wasm.
+ *
+ * Then split (docs/architecture.md, "The package"): the plain-JS backend
+ * and the model-file code load on use, and so do the hints: 34,252 + 18,287
+ * = 52,539 bytes. The budgets below are that, rounded up to 100 bytes; the
+ * 50,000 is still ahead (see the todo).
  */
-const JS_BUDGET: Record<string, number> = {
+const FIRST_LOAD_JS = 34_300;
+const FIRST_LOAD = 52_600;
+const FIRST_LOAD_GOAL = 50_000;
+
+/** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
+const LAZY_BUDGET: Record<string, number> = {
+  // init({ backend: "js" }) or no WebAssembly: src/backend/js*.ts. 4,411 bytes.
+  js: 4_500,
+  // loadModel and Model.save: src/io/ but load.ts. 12,066 bytes.
+  "model-files": 12_100,
+  // A wasm binary that cannot be fetched: src/platform/hints.ts. 887 bytes.
+  hints: 900,
+};
+
+/**
+ * The Node and edge bundles stand alone (one file each, dynamic imports
+ * inlined): minified + gzipped bytes allowed, the whole API. 48.3 (edge) /
+ * 49.4 KiB (node, with file-system model files) after the split.
+ */
+const SERVER_BUDGET: Record<string, number> = {
   "dist/index.js": 50 * KiB,
-  "dist/browser.js": 50 * KiB,
   "dist/workerd.js": 50 * KiB,
   "dist/edge-light.js": 50 * KiB,
 };
 
+async function minifiedGzip(file: string): Promise<number> {
+  const { code } = await minify(readFileSync(`${ROOT}${file}`, "utf8"), { module: true, compress: true, mangle: true });
+  return gzipSync(code!, { level: 9 }).length;
+}
+
+const wasmGzip = (file: string): number => gzipSync(readFileSync(`${ROOT}${file}`), { level: 9 }).length;
+
 describe("size budget", () => {
   for (const [file, budget] of Object.entries(WASM_BUDGET)) {
     it(`${file} stays under ${budget / KiB} KiB gzipped`, () => {
-      const bytes = readFileSync(file);
-      const gzipped = gzipSync(bytes, { level: 9 }).length;
-      console.log(`${file}: ${bytes.length} bytes, ${gzipped} gzipped`);
+      const gzipped = wasmGzip(file);
+      console.log(`${file}: ${readFileSync(`${ROOT}${file}`).length} bytes, ${gzipped} gzipped`);
       expect(gzipped).toBeLessThanOrEqual(budget);
     });
   }
-  for (const [file, budget] of Object.entries(JS_BUDGET)) {
-    it(`${file} stays under ${budget / KiB} KiB minified and gzipped`, async () => {
-      const source = readFileSync(file, "utf8");
-      const { code } = await minify(source, { module: true, compress: true, mangle: true });
-      const gzipped = gzipSync(code!, { level: 9 }).length;
-      console.log(`${file}: ${source.length} bytes, ${gzipSync(source, { level: 9 }).length} gzipped, ` +
-        `${gzipped} minified and gzipped`);
+
+  describe("the browser download", () => {
+    const graph = chunkGraph(ROOT, "dist/browser.js");
+
+    async function firstLoadJs(): Promise<number> {
+      let total = 0;
+      for (const file of graph.firstLoad) total += await minifiedGzip(file);
+      return total;
+    }
+
+    it(`first load: the entry's chunks stay under ${FIRST_LOAD_JS} bytes, and with simd.wasm under ${FIRST_LOAD}`,
+      async () => {
+        const js = await firstLoadJs();
+        const wasm = wasmGzip("dist/wasm/simd.wasm");
+        console.log(`first load: ${graph.firstLoad.join(" + ")} ${js} minified and gzipped, + simd.wasm ${wasm} ` +
+          `gzipped = ${js + wasm} bytes (goal ${FIRST_LOAD_GOAL})`);
+        expect(js).toBeLessThanOrEqual(FIRST_LOAD_JS);
+        expect(js + wasm).toBeLessThanOrEqual(FIRST_LOAD);
+      });
+
+    it.todo(`first load (entry chunks + simd.wasm) <= ${FIRST_LOAD_GOAL} bytes, the issue's goal`);
+
+    it("every lazy chunk is a known one and stays under its budget", async () => {
+      const sizes: Record<string, number> = {};
+      for (const file of graph.lazy) {
+        const name = /^dist\/chunks\/(.+)-[\w-]{8}\.js$/.exec(file)?.[1];
+        expect(name !== undefined && name in LAZY_BUDGET, `${file}: a new lazy chunk needs a budget here`).toBe(true);
+        sizes[name!] = await minifiedGzip(file);
+      }
+      console.log(`lazy chunks, minified and gzipped: ${JSON.stringify(sizes)}`);
+      expect(Object.keys(sizes).sort()).toEqual(Object.keys(LAZY_BUDGET).sort());
+      for (const [name, size] of Object.entries(sizes)) expect(size, name).toBeLessThanOrEqual(LAZY_BUDGET[name]!);
+    });
+  });
+
+  for (const [file, budget] of Object.entries(SERVER_BUDGET)) {
+    it(`${file} stands alone and stays under ${budget / KiB} KiB minified and gzipped`, async () => {
+      expect(chunkGraph(ROOT, file)).toEqual({ firstLoad: [file], lazy: [] });
+      const gzipped = await minifiedGzip(file);
+      console.log(`${file}: ${gzipped} minified and gzipped`);
       expect(gzipped).toBeLessThanOrEqual(budget);
     });
   }

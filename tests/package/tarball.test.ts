@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { chunkGraph } from "../support/chunks.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -36,6 +37,14 @@ describe("the npm tarball", () => {
     };
     collect(pkg.exports);
     expect([...targets].filter((t) => !paths.includes(t))).toEqual([]);
+    // And every chunk an entry loads, at once or on use (dist/chunks/, see docs/architecture.md).
+    const entries = [...targets].filter((t) => t.endsWith(".js"));
+    const chunks = entries.flatMap((entry) => {
+      const { firstLoad, lazy } = chunkGraph(ROOT, entry);
+      return [...firstLoad, ...lazy];
+    });
+    expect(chunks.filter((c) => c.startsWith("dist/chunks/")).length).toBeGreaterThan(0);
+    expect([...new Set(chunks)].filter((c) => !paths.includes(c))).toEqual([]);
     console.log(`tarball: ${paths.length} files, ${pack!.size} bytes packed, ${pack!.unpackedSize} unpacked`);
   });
 
