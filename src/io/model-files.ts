@@ -2,8 +2,11 @@
 // first use. Both import this one module, not its parts, so that rollup (and
 // a user's bundler) make one lazily loaded chunk of src/io/ rather than one
 // per import() plus one per module they share (docs/architecture.md, "The
-// package").
+// package"). Internal, like what it re-exports: no declarations ship for it.
 
+/** @internal */
 export { readModel } from "./read-model.js";
+/** @internal */
 export { saveModel } from "./save.js";
+/** @internal */
 export { SHARD_NAME, writeModelFiles } from "./files.js";
