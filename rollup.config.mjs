@@ -2,12 +2,13 @@
 // comments; tsconfig.types.json writes the .d.ts, with their TSDoc, into
 // dist/types). Rollup sees only JavaScript, so no rollup
 // TypeScript plugin is involved (see tsconfig.json for why).
-// Each entry is bundled on its own. The Node and edge entries stand alone
-// (dynamic imports inlined: a server does not mind the bytes, and one file
-// is simplest for workerd's and Vercel's bundlers). The browser entry is
-// split: what init() and loadModel / save import only when asked for (the
-// plain-JS backend, the model-file code) goes to dist/chunks/, so a page
-// downloads it only if it uses it (docs/architecture.md, "The package").
+// Each entry is bundled on its own. The browser and Node ESM entries are
+// split: what init(), loadModel / save and a failed wasm fetch import only
+// when asked for (the plain-JS backend, the model-file code, the hints) goes
+// to dist/chunks/, so a page downloads it only if it uses it. The CJS and
+// edge entries stand alone (dynamic imports inlined: one file is simplest
+// for require() and for workerd's and Vercel's bundlers). See
+// docs/architecture.md, "The package".
 import { rmSync } from "node:fs";
 
 const from = (entry) => `build/js/src/${entry}.js`;
@@ -28,13 +29,17 @@ const keepWasmImports = {
 
 /**
  * Chunk names carry a content hash: clear out the last build's, or stale
- * ones would ship. Only when writing (scripts/size-report.mjs generates the
- * same build in memory).
+ * ones would ship. Once per run, before the first build writes (the Node
+ * and browser builds both write to dist/chunks/), and only when writing
+ * (scripts/size-report.mjs generates the browser build in memory).
  */
+let chunksCleaned = false;
 const cleanChunks = {
   name: "clean-chunks",
   generateBundle(_options, _bundle, isWrite) {
-    if (isWrite) rmSync("dist/chunks", { recursive: true, force: true });
+    if (!isWrite || chunksCleaned) return;
+    chunksCleaned = true;
+    rmSync("dist/chunks", { recursive: true, force: true });
   },
 };
 
@@ -42,8 +47,13 @@ export default [
   {
     input: from("index.node"),
     external,
+    // ESM: chunked like the browser build (the same three chunks, importing
+    // from ../index.js), so the entry Node loads first stays small too. CJS
+    // inlines them: require() has no lazy form worth the extra files.
+    preserveEntrySignatures: "allow-extension",
+    plugins: [cleanChunks],
     output: [
-      { file: "dist/index.js", format: "es", inlineDynamicImports: true },
+      { dir: "dist", format: "es", entryFileNames: "index.js", chunkFileNames: "chunks/[name]-[hash].js" },
       { file: "dist/index.cjs", format: "cjs", exports: "named", inlineDynamicImports: true },
     ],
   },

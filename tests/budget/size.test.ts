@@ -22,7 +22,8 @@ const WASM_BUDGET: Record<string, number> = {
   // squeezed to ~0.7 KiB gzip: 15.7 -> 17.1 KiB (simd), 14.9 -> 16.3 (relaxed).
   // The depthwise kernels then took simd.wasm to 17.9 KiB; renumbering
   // functions and locals after asc (scripts/shrink-wasm.mjs) to 17.6 KiB
-  // (7.5 / 17.6 / 16.9 KiB). The fused residual Add: 7.6 / 17.9 / 17.1 KiB.
+  // (7.5 / 17.6 / 16.9 KiB). The fused residual Add: 7.6 / 17.9 / 17.1 KiB;
+  // Conv2DTranspose and swish: 7.6 / 18.04 (18,469 bytes, over) / 17.3 KiB.
   // simd.wasm also counts in the browser's first load below.
   "dist/wasm/scalar.wasm": 8 * KiB,
   "dist/wasm/simd.wasm": 18 * KiB,
@@ -49,37 +50,43 @@ const WASM_BUDGET: Record<string, number> = {
  * objects, file:// saves) and the training config and optimizer state in
  * them; 48.5 KiB with fromPixels / featureMapGrid / kernelGrid (src/image/)
  * and the relu6 / elu / hardSigmoid / capped-ReLU options; 48.8 KiB
- * (50,015 bytes) with the fused residual Add, 68,302 with simd.wasm.
+ * (50,015 bytes) with the fused residual Add, 68,302 with simd.wasm; with
+ * Conv2DTranspose and swish 51,537 (over the 50 KiB it had then) + 18,469
+ * = 70,006.
  *
  * Then split (docs/architecture.md, "The package"): the plain-JS backend
- * and the model-file code load on use, and so do the hints: 34,252 + 18,287
- * = 52,539 bytes. The budgets below are that, rounded up to 100 bytes; the
+ * and the model-file code load on use, and so do the hints: 35,576 + 18,469
+ * = 54,045 bytes. The budgets below are that, rounded up to 100 bytes; the
  * 50,000 is still ahead (see the todo).
  */
-const FIRST_LOAD_JS = 34_300;
-const FIRST_LOAD = 52_600;
+const FIRST_LOAD_JS = 35_600;
+const FIRST_LOAD = 54_100;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
 const LAZY_BUDGET: Record<string, number> = {
-  // init({ backend: "js" }) or no WebAssembly: src/backend/js*.ts. 4,411 bytes.
+  // init({ backend: "js" }) or no WebAssembly: src/backend/js*.ts. 4,448 bytes.
   js: 4_500,
-  // loadModel and Model.save: src/io/ but load.ts. 12,066 bytes.
-  "model-files": 12_100,
+  // loadModel and Model.save: src/io/ but load.ts. 12,192 bytes.
+  "model-files": 12_200,
   // A wasm binary that cannot be fetched: src/platform/hints.ts. 887 bytes.
   hints: 900,
 };
 
 /**
- * The Node and edge bundles stand alone (one file each, dynamic imports
- * inlined): minified + gzipped bytes allowed, the whole API. 48.3 (edge) /
- * 49.4 KiB (node, with file-system model files) after the split.
+ * The server entries, minified + gzipped bytes allowed for what loads with
+ * them (the whole API). The edge bundles stand alone (dynamic imports
+ * inlined); dist/index.js (Node, ESM) is split like the browser's, into the
+ * same chunks. On main with Conv2DTranspose and swish, as one file each:
+ * 51,784 (node, over this budget) / 50,746 (edge). Now 38,157 (node's first
+ * load) / 50,892 (edge).
  */
 const SERVER_BUDGET: Record<string, number> = {
   "dist/index.js": 50 * KiB,
   "dist/workerd.js": 50 * KiB,
   "dist/edge-light.js": 50 * KiB,
 };
+const STANDS_ALONE = ["dist/workerd.js", "dist/edge-light.js"];
 
 async function minifiedGzip(file: string): Promise<number> {
   const { code } = await minify(readFileSync(`${ROOT}${file}`, "utf8"), { module: true, compress: true, mangle: true });
@@ -132,11 +139,15 @@ describe("size budget", () => {
   });
 
   for (const [file, budget] of Object.entries(SERVER_BUDGET)) {
-    it(`${file} stands alone and stays under ${budget / KiB} KiB minified and gzipped`, async () => {
-      expect(chunkGraph(ROOT, file)).toEqual({ firstLoad: [file], lazy: [] });
-      const gzipped = await minifiedGzip(file);
-      console.log(`${file}: ${gzipped} minified and gzipped`);
-      expect(gzipped).toBeLessThanOrEqual(budget);
-    });
+    const alone = STANDS_ALONE.includes(file);
+    it(`${file}${alone ? " stands alone and" : "'s first load"} stays under ${budget / KiB} KiB minified and gzipped`,
+      async () => {
+        const graph = chunkGraph(ROOT, file);
+        if (alone) expect(graph).toEqual({ firstLoad: [file], lazy: [] });
+        let gzipped = 0;
+        for (const f of graph.firstLoad) gzipped += await minifiedGzip(f);
+        console.log(`${file}: ${graph.firstLoad.join(" + ")} ${gzipped} minified and gzipped`);
+        expect(gzipped).toBeLessThanOrEqual(budget);
+      });
   }
 });
