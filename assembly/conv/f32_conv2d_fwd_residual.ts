@@ -23,11 +23,6 @@ import { f32_conv2d_fwd } from "./f32_conv2d_fwd";
 /** Output bytes per GEMM chunk: a third of a 48 KiB L1, leaving room for r and the A rows. */
 const RESIDUAL_CHUNK: i32 = 16 * 1024;
 
-function addActivate(y: usize, r: usize, length: i32, act: i32, alpha: f32): void {
-  f32_vbinary(BinaryOpId.Add, y, r, y, length);
-  if (act != ActivationId.Linear) f32_vactivation_fwd(y, y, length, act, alpha);
-}
-
 export function f32_conv2d_fwd_residual(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
@@ -35,19 +30,20 @@ export function f32_conv2d_fwd_residual(
   act: i32, alpha: f32, scratch: usize, r: usize,
 ): void {
   if (batch <= 0 || outH <= 0 || outW <= 0) return;
-  if (kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW) {
-    const m = batch * inH * inW;
-    // Whole 4-row slabs, so the GEMM's row tail runs once at the end.
-    const rows = max(4, (RESIDUAL_CHUNK / (cout * <i32>F32_BYTES)) & ~3);
-    for (let i = 0; i < m; i += rows) {
-      const n = min(rows, m - i);
-      const yi = y + <usize>i * <usize>cout * F32_BYTES;
+  const pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && padTop == 0 && padLeft == 0 && outH == inH && outW == inW;
+  const m = batch * outH * outW;
+  // Pointwise: whole 4-row slabs per chunk, so the GEMM's row tail runs once at the end. Else one chunk.
+  const rows = pointwise ? max(4, (RESIDUAL_CHUNK / (cout * <i32>F32_BYTES)) & ~3) : m;
+  for (let i = 0; i < m; i += rows) {
+    const n = min(rows, m - i);
+    const yi = y + <usize>i * <usize>cout * F32_BYTES;
+    if (pointwise) {
       f32_gemm_fwd(x + <usize>i * <usize>cin * F32_BYTES, packedW, bias, yi, n, cin, cout, ActivationId.Linear, 0);
-      addActivate(yi, r + <usize>i * <usize>cout * F32_BYTES, n * cout, act, alpha);
+    } else {
+      f32_conv2d_fwd(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout,
+        ActivationId.Linear, 0, scratch);
     }
-    return;
+    f32_vbinary(BinaryOpId.Add, yi, r + <usize>i * <usize>cout * F32_BYTES, yi, n * cout);
+    f32_vactivation_fwd(yi, yi, n * cout, act, alpha);
   }
-  f32_conv2d_fwd(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout,
-    ActivationId.Linear, 0, scratch);
-  addActivate(y, r, batch * outH * outW * cout, act, alpha);
 }
