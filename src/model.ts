@@ -19,7 +19,7 @@ import { F32_BYTES } from "./memory.js";
 import { formatShape, isPositiveInt, sizeOf } from "./shape.js";
 import { formatSummary, type SummaryRow } from "./summary.js";
 import type { SavedModel, SaveOptions } from "./io/format.js";
-import { SHARD_NAME, writeModelFiles, type SavedFiles } from "./io/files.js";
+import { weightsPathFor, writeModelFiles, type SavedFiles } from "./io/files.js";
 import { saveModel } from "./io/save.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
@@ -417,18 +417,25 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * does); `{ includeOptimizer: true }` adds the optimizer's state (Adam's
    * moments and step count, SGD's momentum) as tfjs' "optimizer" weight
    * group, so training continues after a reload bit for bit. With a
-   * destination `"file://<directory>"` (Node's entry) it also writes
-   * `model.json` and `group1-shard1of1.bin` there, tfjs-node's names, and
-   * returns the paths. A Conv2D or Dense ending in leakyRelu, which Keras
+   * destination it also stores the model, as tfjs does: `"file://<directory>"`
+   * (Node's entry) writes `model.json` and `group1-shard1of1.bin` there,
+   * tfjs-node's names; `"indexeddb://<name>"` (pages and workers) keeps it in
+   * IndexedDB in tfjs' layout (`loadModel("indexeddb://<name>")` and
+   * `tf.loadLayersModel` read it back); `"downloads://<name>"` (pages) downloads
+   * `<name>.json` and `<name>.weights.bin`, which `loadModel([jsonFile, weightsFile])`
+   * reads. `files` says where it went. A Conv2D or Dense ending in leakyRelu, which Keras
    * cannot say as an activation string, is written as the linear layer
    * followed by a LeakyReLU layer named `<name>_leaky_re_lu`.
    * @example
    * const { modelJson, weights } = await model.save();          // in memory, anywhere
    * await model.save("file://./my-model");                       // Node: my-model/model.json + group1-shard1of1.bin
    * await model.save("file://./ckpt", { includeOptimizer: true }); // resume training later
+   * await model.save("indexeddb://my-model");                    // browser: loadModel("indexeddb://my-model")
+   * await model.save("downloads://my-model");                    // page: my-model.json + my-model.weights.bin
    * @throws {DisposedError} (as a rejection) after `dispose()`; {@link ConfigError} for a
-   *   layer class outside the layer registry (it has no Keras form), or a destination other
-   *   than file:// on Node's entry; an Error naming the directory when writing fails.
+   *   layer class outside the layer registry (it has no Keras form), an unknown scheme, or a
+   *   scheme this runtime lacks (file:// outside Node's entry, indexeddb:// without IndexedDB,
+   *   downloads:// without a page's document); an Error naming the destination when writing fails.
    */
   async save(options?: SaveOptions): Promise<SavedModel>;
   async save(destination: string, options?: SaveOptions): Promise<SavedFiles>;
@@ -439,7 +446,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     if (options !== undefined) checkConfigKeys(options, ["includeOptimizer"], `${this.guard.label}: save`);
     const saved = saveModel(this, this.topology, {
       trainer: this.trainer, includeOptimizer: options?.includeOptimizer === true,
-      weightsPath: destination === undefined ? "weights.bin" : SHARD_NAME,
+      weightsPath: weightsPathFor(destination),
     });
     if (destination === undefined) return saved;
     return { ...saved, files: await writeModelFiles(destination, saved) };

@@ -146,9 +146,23 @@ describe("broken and missing files name the file", () => {
     await expect(loadModel(`${base}/nothing/model.json`)).rejects.toThrow(`${base}/nothing/model.json failed: HTTP 404`);
   });
 
-  it("destinations other than file://, and file:// without Node's entry", async () => {
+  it("the browser schemes on Node: a ConfigError naming the scheme and what to use instead", async () => {
     const model = build();
-    await expect(model.save("indexeddb://m")).rejects.toThrow(ConfigError);
+    for (const attempt of [model.save("indexeddb://m"), loadModel("indexeddb://m")]) {
+      await expect(attempt).rejects.toThrow(ConfigError);
+      await expect(attempt).rejects.toThrow(/indexeddb:\/\/m: the indexeddb:\/\/ scheme needs a browser's IndexedDB .*on Node /);
+    }
+    const download = model.save("downloads://m");
+    await expect(download).rejects.toThrow(ConfigError);
+    await expect(download).rejects.toThrow(/downloads:\/\/m: the downloads:\/\/ scheme needs a page .*on Node save to "file:\/\/<directory>"/);
+    await expect(model.save("downloads://a/b")).rejects.toThrow(/a download is a file name, not a path/);
+    await expect(loadModel("downloads://m")).rejects.toThrow(/downloads:\/\/ only saves; load the two downloaded files/);
+    await expect(model.save("s3://bucket/m")).rejects.toThrow(/"s3:\/\/bucket\/m": the destinations are "file:\/\/<directory>"/);
+    model.dispose();
+  });
+
+  it("file:// without Node's entry", async () => {
+    const model = build();
     setFileSystem(null);
     try {
       await expect(model.save(`file://${dir}/x`)).rejects.toThrow(/Node's entry only/);
