@@ -4,9 +4,14 @@
 // that Node runs on the same wasm binary. Same binary, same inputs: the
 // results must agree to the bit for every variant, so a browser-only bug
 // (the loader, the streaming path, fit's event-loop yield, another V8)
-// cannot hide.
+// cannot hide. The model-file tests (storage-scenario.js, worker.js) save
+// to indexeddb:// and downloads:// in the page, load back from IndexedDB,
+// an <input type=file> and URLs (also in a module worker), and check the
+// IndexedDB records against tfjs' own bundles.
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -51,6 +56,8 @@ const data: Omit<ScenarioInput, "initOptions"> = {
 };
 
 let server: StaticServer | null = null;
+/** The scenario's model with data.weights, saved by Node as model.json + shard and served under /models/scenario/. */
+let modelsDir: string | null = null;
 let browser: Browser | null = null;
 /** Why Chromium could not start: each browser test fails with it (a failing beforeAll would only skip them). */
 let browserError: Error | null = null;
@@ -60,9 +67,12 @@ beforeAll(async () => {
   await simdcnn.init({ backend: "js" });
   const model = buildModel(simdcnn);
   data.weights = model.getWeights().map((w, i) => Array.from(ramp(w.length, 100 + i), (v) => v * 0.3));
+  model.setWeights(data.weights.map((w) => Float32Array.from(w)));
+  modelsDir = await mkdtemp(join(tmpdir(), "simdcnn-browser-models-"));
+  await model.save(`file://${join(modelsDir, "scenario")}`);
   model.dispose();
 
-  server = await serveStatic({ "/dist/": DIST, "/tests/browser/": HERE, "/tfjs/": TFJS });
+  server = await serveStatic({ "/dist/": DIST, "/tests/browser/": HERE, "/tfjs/": TFJS, "/models/": modelsDir });
   try {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
@@ -83,6 +93,7 @@ afterAll(async () => {
     await browser?.close();
   } finally {
     await server?.close();
+    if (modelsDir !== null) await rm(modelsDir, { recursive: true, force: true });
   }
 });
 
@@ -185,6 +196,8 @@ describe("the test server", () => {
     expect(await get("/dist/wasm/simd.wasm")).toEqual([200, "application/wasm"]);
     expect(await get(FIXTURE)).toEqual([200, "text/html; charset=utf-8"]);
     expect(await get("/tests/browser/scenario.js?v=1")).toEqual([200, "text/javascript; charset=utf-8"]);
+    expect(await get("/models/scenario/model.json")).toEqual([200, "application/json"]);
+    expect(await get("/models/scenario/group1-shard1of1.bin")).toEqual([200, "application/octet-stream"]);
     for (const path of ["/package.json", "/dist/", "/dist/types/src/index.d.ts", "/dist/wasm/none.wasm",
       "/dist/../package.json", "/dist/%2e%2e/package.json", "/dist/wasm/..%2f..%2fpackage.json",
       "/dist/../tests/browser/fixture.html", "/tests/browser/../../dist/browser.js",
@@ -403,6 +416,28 @@ describe("dist/browser.js in Chromium", () => {
       expect(r.resumed).toEqual(r.straight);
       // Without the optimizer's state, Adam starts over and lands elsewhere.
       expect(r.restarted).not.toEqual(r.straight);
+    });
+
+    it("in a module worker: loadModel(url), fetched modelJson + shards, and indexeddb:// predict as Node does", async () => {
+      const r = await inPage(() => page.evaluate((message) => new Promise<Record<string, unknown>>((resolve, reject) => {
+        const worker = new Worker("/tests/browser/worker.js", { type: "module" });
+        worker.onmessage = (e) => {
+          worker.terminate();
+          resolve(e.data as Record<string, unknown>);
+        };
+        worker.onerror = (e) => {
+          worker.terminate();
+          reject(new Error(`worker: ${e.message}`));
+        };
+        worker.postMessage(message);
+      }), { modelUrl: "/models/scenario/model.json", x: data.x, predictCount: data.predictCount }));
+      expect(r["error"]).toBeUndefined();
+      const node = (await runInNode("relaxed-simd")).predictions;
+      expect(r["byLoader"], "loadModel(url)").toEqual(node);
+      expect(r["byHand"], "loadModel(modelJson, shards)").toEqual(node);
+      expect(r["fromIndexedDb"], "indexeddb:// in a worker").toEqual(node);
+      expect(r["downloads"]).toMatchObject({ name: "ConfigError" });
+      expect((r["downloads"] as { message: string }).message).toMatch(/downloads:\/\/ scheme needs a page .*in a worker use "indexeddb:\/\/<name>"/);
     });
 
     it("save('downloads://…') downloads name.json and name.weights.bin, which load back from an <input type=file> and on Node", async () => {
