@@ -9,13 +9,13 @@
 //
 // The core has no Node import: the Node entry installs a FileSystem
 // (src/platform/node.ts), the same pattern as its wasm loader. Without one,
-// paths are fetched relative to the page or worker (`location`).
+// paths are fetched relative to the page or worker (`location`). Likewise
+// the browser entry installs the browser schemes, so that the other
+// bundles do not carry them.
 
 import { ConfigError, messageOf, ModelFormatError } from "../errors.js";
 import type { ModelJson, SavedModel } from "./format.js";
 import { describeJson, isObject } from "./json-read.js";
-import { downloadModel, downloadNames } from "./downloads.js";
-import { readFromIndexedDb, saveToIndexedDb } from "./indexed-db.js";
 
 /** What the Node entry provides: file reads and writes. */
 export interface FileSystem {
@@ -28,6 +28,50 @@ export interface FileSystem {
 }
 
 let fileSystem: FileSystem | null = null;
+
+/** What the browser entry provides: indexeddb:// and downloads:// (indexed-db.ts, downloads.ts). */
+export interface BrowserStorage {
+  saveToIndexedDb(location: string, saved: SavedModel): Promise<void>;
+  /** model.json's text and the weight buffers, in the manifest's order. */
+  readFromIndexedDb(location: string): Promise<{ json: string; weights: Uint8Array[] }>;
+  /** Starts the downloads; returns the file names. */
+  downloadModel(location: string, saved: SavedModel): Promise<string[]>;
+}
+
+let browserStorage: BrowserStorage | null = null;
+
+/** Set by the browser entry; other entries leave it null (the browser schemes are a ConfigError). */
+export function setBrowserStorage(storage: BrowserStorage | null): void {
+  browserStorage = storage;
+}
+
+/** The ConfigError for a browser scheme where the runtime lacks what it needs, saying what to use instead. */
+export function schemeUnavailable(what: "save" | "loadModel", location: string, scheme: "indexeddb" | "downloads"): ConfigError {
+  if (scheme === "downloads") {
+    return new ConfigError(`${what}: ${location}: the downloads:// scheme needs a page (a document to click a download ` +
+      "link in), and there is none here (Node, or a worker); on Node save to \"file://<directory>\", in a worker use " +
+      "\"indexeddb://<name>\" or save() for { modelJson, weights }");
+  }
+  const instead = what === "save"
+    ? "on Node save to \"file://<directory>\", or call save() for { modelJson, weights } to store as you like"
+    : "on Node load from a path (\"dir/model.json\" or \"file://dir/model.json\") or URL, or from { modelJson, weights }";
+  return new ConfigError(`${what}: ${location}: the indexeddb:// scheme needs a browser's IndexedDB (a page or a worker), ` +
+    `and there is none here; ${instead}`);
+}
+
+/** tfjs' name of a download when downloads:// names none. */
+const DEFAULT_DOWNLOAD = "model";
+
+/** The files `downloads://<name>` writes, and the manifest's path of the weights (tfjs' names). */
+export function downloadNames(location: string): { json: string; weights: string; manifestPath: string } {
+  const name = location.slice("downloads://".length) || DEFAULT_DOWNLOAD;
+  // A browser drops or mangles folders in a download's name, and the json would then name a file that is not there.
+  if (/[/\\]/.test(name)) {
+    throw new ConfigError(`save: ${JSON.stringify(location)}: a download is a file name, not a path (no / or \\)`);
+  }
+  const weights = `${name}.weights.bin`;
+  return { json: `${name}.json`, weights, manifestPath: `./${weights}` };
+}
 
 /** Set by the Node entry; other entries leave it null (everything is fetched). */
 export function setFileSystem(fs: FileSystem | null): void {
@@ -119,7 +163,10 @@ const decoder = new TextDecoder();
 export async function fetchModel(source: unknown): Promise<FetchedModel> {
   if (typeof source === "string") {
     const scheme = schemeOf(source);
-    if (scheme === "indexeddb") return fromIndexedDb(source);
+    if (scheme === "indexeddb") {
+      if (browserStorage === null) throw schemeUnavailable("loadModel", source, "indexeddb");
+      return fromIndexedDb(browserStorage, source);
+    }
     if (scheme === "downloads") {
       throw new ConfigError(`loadModel: ${source}: downloads:// only saves; load the two downloaded files ` +
         "with loadModel([jsonFile, weightsFile]) (e.g. an <input type=\"file\" multiple>'s files)");
@@ -178,8 +225,8 @@ async function fetchLocation(source: string | URL): Promise<FetchedModel> {
   };
 }
 
-async function fromIndexedDb(location: string): Promise<FetchedModel> {
-  const { json, weights } = await readFromIndexedDb(location);
+async function fromIndexedDb(storage: BrowserStorage, location: string): Promise<FetchedModel> {
+  const { json, weights } = await storage.readFromIndexedDb(location);
   return {
     label: location, json,
     // The rebuilt manifest lists one path per stored buffer, in order.
@@ -232,11 +279,12 @@ export function weightsPathFor(destination: string | undefined): string {
  */
 export async function writeModelFiles(destination: string, saved: SavedModel): Promise<string[]> {
   const scheme = schemeOf(destination);
-  if (scheme === "indexeddb") {
-    await saveToIndexedDb(destination, saved);
+  if (scheme === "indexeddb" || scheme === "downloads") {
+    if (browserStorage === null) throw schemeUnavailable("save", destination, scheme);
+    if (scheme === "downloads") return browserStorage.downloadModel(destination, saved);
+    await browserStorage.saveToIndexedDb(destination, saved);
     return [destination];
   }
-  if (scheme === "downloads") return downloadModel(destination, saved);
   if (scheme !== "file") {
     throw new ConfigError(`save: cannot save to ${JSON.stringify(destination)}: the destinations are "file://<directory>" ` +
       "(Node), \"indexeddb://<name>\" and \"downloads://<name>\" (browsers); or call save() for { modelJson, weights } " +

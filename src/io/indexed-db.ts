@@ -19,6 +19,7 @@
 
 import { ConfigError, messageOf, ModelFormatError } from "../errors.js";
 import type { ModelJson, SavedModel, WeightSpec } from "./format.js";
+import { schemeUnavailable } from "./files.js";
 import { describeJson, isObject, own } from "./json-read.js";
 
 /** tfjs-core's names (src/io/indexed_db.ts). */
@@ -32,15 +33,11 @@ const INDEXED_DB_SCHEME = "indexeddb://";
 /** The weights shard's name in the model.json rebuilt from a record (only messages show it). */
 const RECORD_SHARD = "weights.bin";
 
-/** The browser's IndexedDB, or a ConfigError saying what to use where there is none (Node). */
+/** The browser's IndexedDB, or the ConfigError saying what to use where there is none. */
 function factory(what: "save" | "loadModel", location: string): IDBFactory {
   const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (idb !== undefined && idb !== null) return idb;
-  const instead = what === "save"
-    ? "on Node save to \"file://<directory>\", or call save() for { modelJson, weights } to store as you like"
-    : "on Node load from a path (\"dir/model.json\" or \"file://dir/model.json\") or URL, or from { modelJson, weights }";
-  throw new ConfigError(`${what}: ${location}: the indexeddb:// scheme needs a browser's IndexedDB (a page or a worker), ` +
-    `and there is none here; ${instead}`);
+  throw schemeUnavailable(what, location, "indexeddb");
 }
 
 /** The name after "indexeddb://"; a ConfigError when it is empty. */

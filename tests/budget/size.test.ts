@@ -36,13 +36,16 @@ const WASM_BUDGET: Record<string, number> = {
  * config and optimizer state in them: 44.6 (dist/index.js) / 44.4 KiB
  * (browser) minified. Raised to 50 KiB for fromPixels / featureMapGrid /
  * kernelGrid (src/image/) and the relu6 / elu / hardSigmoid / capped-ReLU
- * options: 48.5 KiB. The whole API is one bundle today; the
+ * options: 48.5 KiB. dist/browser.js raised to 52 KiB for the browser's
+ * model stores, indexeddb:// and downloads:// (src/io/indexed-db.ts,
+ * downloads.ts), which only the browser entry installs: 50.8 KiB there,
+ * while dist/index.js stays at 49.7. The whole API is one bundle today; the
  * plain-JS backend (the oracle, ~6 KiB) and the model-file reader (~10 KiB)
  * are what a split would move out first.
  */
 const JS_BUDGET: Record<string, number> = {
   "dist/index.js": 50 * KiB,
-  "dist/browser.js": 50 * KiB,
+  "dist/browser.js": 52 * KiB,
   "dist/workerd.js": 50 * KiB,
   "dist/edge-light.js": 50 * KiB,
 };

@@ -161,6 +161,20 @@ describe("broken and missing files name the file", () => {
     model.dispose();
   });
 
+  it("the browser entry's own guards, where there is no IndexedDB and no document", async () => {
+    // dist/browser.js installs the browser schemes; run under Node it meets neither global.
+    const entry: string = "../../dist/browser.js"; // untyped on purpose: dist/ has no declarations beside the bundle
+    const browserEntry = (await import(entry)) as typeof import("../../src/index.js");
+    await browserEntry.init({ backend: "js" });
+    const model = new browserEntry.Sequential([new browserEntry.Dense({ units: 2 })], { inputShape: [3] });
+    for (const attempt of [model.save("indexeddb://m"), browserEntry.loadModel("indexeddb://m")]) {
+      await expect(attempt).rejects.toThrow(browserEntry.ConfigError);
+      await expect(attempt).rejects.toThrow(/the indexeddb:\/\/ scheme needs a browser's IndexedDB/);
+    }
+    await expect(model.save("downloads://m")).rejects.toThrow(/the downloads:\/\/ scheme needs a page/);
+    model.dispose();
+  });
+
   it("file:// without Node's entry", async () => {
     const model = build();
     setFileSystem(null);
