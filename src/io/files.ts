@@ -3,11 +3,15 @@
 // selection). model.json is read first; its manifest names the shards,
 // found next to it (URLs and paths resolve relative to model.json; Files
 // match by name). Saving to "file://dir" writes model.json and
-// group1-shard1of1.bin, tfjs' names, into dir.
+// group1-shard1of1.bin, tfjs' names, into dir. In browsers, models are also
+// kept in IndexedDB ("indexeddb://name", indexed-db.ts) and saved as
+// downloads ("downloads://name", downloads.ts), as tfjs does.
 //
 // The core has no Node import: the Node entry installs a FileSystem
 // (src/platform/node.ts), the same pattern as its wasm loader. Without one,
-// paths are fetched relative to the page or worker (`location`).
+// paths are fetched relative to the page or worker (`location`). Likewise
+// the browser entry installs the browser schemes, so that the other
+// bundles do not carry them.
 
 import { ConfigError, messageOf, ModelFormatError } from "../errors.js";
 import type { ModelJson, SavedModel } from "./format.js";
@@ -25,6 +29,50 @@ export interface FileSystem {
 
 let fileSystem: FileSystem | null = null;
 
+/** What the browser entry provides: indexeddb:// and downloads:// (indexed-db.ts, downloads.ts). */
+export interface BrowserStorage {
+  saveToIndexedDb(location: string, saved: SavedModel): Promise<void>;
+  /** model.json's text and the weight buffers, in the manifest's order. */
+  readFromIndexedDb(location: string): Promise<{ json: string; weights: Uint8Array[] }>;
+  /** Starts the downloads; returns the file names. */
+  downloadModel(location: string, saved: SavedModel): Promise<string[]>;
+}
+
+let browserStorage: BrowserStorage | null = null;
+
+/** Set by the browser entry; other entries leave it null (the browser schemes are a ConfigError). */
+export function setBrowserStorage(storage: BrowserStorage | null): void {
+  browserStorage = storage;
+}
+
+/** The ConfigError for a browser scheme where the runtime lacks what it needs, saying what to use instead. */
+export function schemeUnavailable(what: "save" | "loadModel", location: string, scheme: "indexeddb" | "downloads"): ConfigError {
+  if (scheme === "downloads") {
+    return new ConfigError(`${what}: ${location}: the downloads:// scheme needs a page (a document to click a download ` +
+      "link in), and there is none here (Node, or a worker); on Node save to \"file://<directory>\", in a worker use " +
+      "\"indexeddb://<name>\" or save() for { modelJson, weights }");
+  }
+  const instead = what === "save"
+    ? "on Node save to \"file://<directory>\", or call save() for { modelJson, weights } to store as you like"
+    : "on Node load from a path (\"dir/model.json\" or \"file://dir/model.json\") or URL, or from { modelJson, weights }";
+  return new ConfigError(`${what}: ${location}: the indexeddb:// scheme needs a browser's IndexedDB (a page or a worker), ` +
+    `and there is none here; ${instead}`);
+}
+
+/** tfjs' name of a download when downloads:// names none. */
+const DEFAULT_DOWNLOAD = "model";
+
+/** The files `downloads://<name>` writes, and the manifest's path of the weights (tfjs' names). */
+export function downloadNames(location: string): { json: string; weights: string; manifestPath: string } {
+  const name = location.slice("downloads://".length) || DEFAULT_DOWNLOAD;
+  // A browser drops or mangles folders in a download's name, and the json would then name a file that is not there.
+  if (/[/\\]/.test(name)) {
+    throw new ConfigError(`save: ${JSON.stringify(location)}: a download is a file name, not a path (no / or \\)`);
+  }
+  const weights = `${name}.weights.bin`;
+  return { json: `${name}.json`, weights, manifestPath: `./${weights}` };
+}
+
 /** Set by the Node entry; other entries leave it null (everything is fetched). */
 export function setFileSystem(fs: FileSystem | null): void {
   fileSystem = fs;
@@ -39,9 +87,13 @@ export interface ModelFile {
 /** Where {@link loadModel} reads a model from: a URL, a path, or the files themselves. */
 export type ModelSource = string | URL | readonly ModelFile[] | ArrayLike<ModelFile>;
 
-/** What {@link Model.save} returns when it wrote files: the model, and the paths written. */
+/** What {@link Model.save} returns when it saved to a destination: the model, and where it went. */
 export interface SavedFiles extends SavedModel {
-  /** Absolute paths of model.json and the weights shard. */
+  /**
+   * `file://`: the absolute paths of model.json and the weights shard;
+   * `downloads://`: the names of the two files downloaded (`name.json`,
+   * `name.weights.bin`); `indexeddb://`: the location itself.
+   */
   files: string[];
 }
 
@@ -109,6 +161,17 @@ const decoder = new TextDecoder();
 
 /** Reads model.json from `source` and prepares the shard reader. */
 export async function fetchModel(source: unknown): Promise<FetchedModel> {
+  if (typeof source === "string") {
+    const scheme = schemeOf(source);
+    if (scheme === "indexeddb") {
+      if (browserStorage === null) throw schemeUnavailable("loadModel", source, "indexeddb");
+      return fromIndexedDb(browserStorage, source);
+    }
+    if (scheme === "downloads") {
+      throw new ConfigError(`loadModel: ${source}: downloads:// only saves; load the two downloaded files ` +
+        "with loadModel([jsonFile, weightsFile]) (e.g. an <input type=\"file\" multiple>'s files)");
+    }
+  }
   if (typeof source === "string" || source instanceof URL) return fetchLocation(source);
   return fromFiles(Array.from(source as ArrayLike<ModelFile>));
 }
@@ -162,6 +225,15 @@ async function fetchLocation(source: string | URL): Promise<FetchedModel> {
   };
 }
 
+async function fromIndexedDb(storage: BrowserStorage, location: string): Promise<FetchedModel> {
+  const { json, weights } = await storage.readFromIndexedDb(location);
+  return {
+    label: location, json,
+    // The rebuilt manifest lists one path per stored buffer, in order.
+    shards: async (paths) => paths.map((p, i) => ({ label: `${location} ${p}`, bytes: weights[i] ?? new Uint8Array(0) })),
+  };
+}
+
 const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\")) + 1);
 
 async function fromFiles(files: unknown[]): Promise<FetchedModel> {
@@ -189,17 +261,39 @@ async function fromFiles(files: unknown[]): Promise<FetchedModel> {
   };
 }
 
-/** Writes a model saved in memory to `destination` ("file://dir", Node only); returns the paths written. */
+/** The scheme of "scheme://..." in lower case, or undefined. */
+function schemeOf(location: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]+):\/\//i.exec(location)?.[1]?.toLowerCase();
+}
+
+/** The weights file's name that model.json's manifest gives for a save to `destination` (or in memory). */
+export function weightsPathFor(destination: string | undefined): string {
+  if (destination === undefined) return "weights.bin";
+  return schemeOf(destination) === "downloads" ? downloadNames(destination).manifestPath : SHARD_NAME;
+}
+
+/**
+ * Saves a model held in memory to `destination`: "file://dir" (Node),
+ * "indexeddb://name" (browsers and workers), "downloads://name" (pages).
+ * Returns where it went (see {@link SavedFiles.files}).
+ */
 export async function writeModelFiles(destination: string, saved: SavedModel): Promise<string[]> {
-  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(destination)?.[1]?.toLowerCase();
+  const scheme = schemeOf(destination);
+  if (scheme === "indexeddb" || scheme === "downloads") {
+    if (browserStorage === null) throw schemeUnavailable("save", destination, scheme);
+    if (scheme === "downloads") return browserStorage.downloadModel(destination, saved);
+    await browserStorage.saveToIndexedDb(destination, saved);
+    return [destination];
+  }
   if (scheme !== "file") {
-    throw new ConfigError(`save: cannot save to ${JSON.stringify(destination)}: only "file://<directory>" is supported ` +
-      "(on Node's entry); elsewhere save() returns { modelJson, weights } to store as you like");
+    throw new ConfigError(`save: cannot save to ${JSON.stringify(destination)}: the destinations are "file://<directory>" ` +
+      "(Node), \"indexeddb://<name>\" and \"downloads://<name>\" (browsers); or call save() for { modelJson, weights } " +
+      "to store as you like");
   }
   const fs = fileSystem;
   if (fs === null) {
-    throw new ConfigError(`save: ${destination}: file:// writes to disk on Node's entry only; ` +
-      "elsewhere save() returns { modelJson, weights } to store as you like");
+    throw new ConfigError(`save: ${destination}: file:// writes to disk on Node's entry only; in a browser use ` +
+      "\"indexeddb://<name>\" or \"downloads://<name>\", or save() for { modelJson, weights } to store as you like");
   }
   const dir = filePath(destination);
   if (dir === "") throw new ConfigError(`save: ${JSON.stringify(destination)} names no directory`);

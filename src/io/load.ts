@@ -13,8 +13,10 @@ import type { ModelSource } from "./files.js";
  * Builds a model from a TensorFlow.js LayersModel: the `model.json` object
  * (or its text) and the weight bytes its manifest describes (one buffer, or
  * one per shard in manifest order); or from where the files are: a URL or
- * path of model.json (its shards are read from next to it), or the File
- * objects of model.json and its shards. Reads what tfjs-layers' `model.save`,
+ * path of model.json (its shards are read from next to it), the File
+ * objects of model.json and its shards, or `"indexeddb://<name>"` for a model
+ * that `save("indexeddb://<name>")` (or tfjs' `model.save`) stored in the
+ * browser's IndexedDB. Reads what tfjs-layers' `model.save`,
  * the TensorFlow.js converter (Keras 2, `model_config` wrapper) and Keras 3
  * write: Sequential and functional models, weights matched by name, float32
  * or quantized (uint8, uint16, float16) weights. When model.json has a
@@ -26,6 +28,7 @@ import type { ModelSource } from "./files.js";
  * const model = await loadModel("https://example.com/model/model.json"); // browsers, workers, Node
  * const local = await loadModel("model/model.json");   // Node: from disk (also "file://model/model.json")
  * const picked = await loadModel(input.files);         // <input type="file" multiple>: model.json + shards
+ * const kept = await loadModel("indexeddb://my-model"); // browsers and workers
  * @example
  * const { modelJson, weights } = await model.save();
  * const copy = await loadModel(modelJson, weights);
@@ -34,7 +37,10 @@ import type { ModelSource } from "./files.js";
  *   or a shard model.json lists that is not there; also when the declared weights exceed
  *   `maxWeightBytes` (default 512 MiB) or one sample's activations exceed `maxActivationBytes`,
  *   checked before anything is allocated.
- * @throws {Error} when model.json itself cannot be read or fetched (the message names the path or URL).
+ * @throws {Error} when model.json itself cannot be read or fetched, or IndexedDB holds no model of
+ *   that name (the message names the path, URL or name).
+ * @throws {ConfigError} for `indexeddb://` where there is no IndexedDB (Node), and for
+ *   `downloads://`, which only saves (load the downloaded files instead).
  * @throws {BackendError} before `init()`; {@link OutOfMemoryError} when the model does not fit in memory.
  */
 export async function loadModel(source: ModelSource, options?: LoadOptions): Promise<Model<SymbolicTensor | SymbolicTensor[]>>;

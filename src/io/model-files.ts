@@ -9,4 +9,4 @@ export { readModel } from "./read-model.js";
 /** @internal */
 export { saveModel } from "./save.js";
 /** @internal */
-export { SHARD_NAME, writeModelFiles } from "./files.js";
+export { weightsPathFor, writeModelFiles } from "./files.js";

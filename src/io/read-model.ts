@@ -89,7 +89,7 @@ export function loadModelNow(modelJson: unknown, weights: unknown, options?: unk
   const trainingPath = own(json, "trainingConfig") !== undefined ? "trainingConfig" : "training_config";
   const compileOptions = trainingValue === undefined || trainingValue === null ? null
     : readTrainingConfig(trainingValue, trainingPath);
-  const graph = readTopology(own(json, "modelTopology"), "modelTopology");
+  const graph = readTopology(own(json, "modelTopology"), "modelTopology", manifest.entries);
   if (graph.activationFloats * F32_BYTES > limits.maxActivationBytes) {
     fail("modelTopology", `one sample's layer outputs take ${graph.activationFloats * F32_BYTES} bytes, more than the ` +
       `limit of ${limits.maxActivationBytes} (raise it with loadModel(..., { maxActivationBytes }))`);

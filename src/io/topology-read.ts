@@ -19,7 +19,8 @@ import {
   describeJson, fail, isObject, KerasConfig, own, readArray, readBatchShape, readInt, readObject, readString,
 } from "./json-read.js";
 import { KERAS_CLASS_ALIASES, KERAS_LAYERS, type KerasCodec } from "./keras-layers.js";
-import type { WantedWeight } from "./weights-manifest.js";
+import { withDepthMultiplier } from "./depth-multiplier.js";
+import type { ManifestEntry, WantedWeight } from "./weights-manifest.js";
 
 /** A model read from a topology, not yet built. */
 export interface ReadGraph {
@@ -133,10 +134,10 @@ function readEntries(value: unknown, path: string, functional: boolean): LayerEn
   });
 }
 
-/** A layer from its entry, for a first call on inputs of `shapes`. */
-function makeLayer(e: LayerEntry, shapes: readonly (readonly number[])[]): Layer {
+/** A layer from its entry, for a first call on inputs of `shapes`; `manifest` fills in what a writer left out. */
+function makeLayer(e: LayerEntry, shapes: readonly (readonly number[])[], manifest?: readonly ManifestEntry[]): Layer {
   const codec = KERAS_LAYERS[e.className] as KerasCodec<LayerType>;
-  const config = codec.load(e.config, shapes);
+  const config = codec.load(withDepthMultiplier(e.config, e.className, e.name, shapes[0], manifest), shapes);
   const Ctor = LAYER_REGISTRY[e.className] as unknown as new (config: object) => Layer;
   return atPlace(e.place, () => new Ctor({ ...config, ...(e.name === undefined ? {} : { name: e.name }) }));
 }
@@ -152,7 +153,7 @@ function applyLayer(e: LayerEntry, layer: Layer, inputs: readonly SymbolicTensor
   return atPlace(e.place, () => layer.apply(inputs.length === 1 ? inputs[0]! : inputs));
 }
 
-function readSequential(config: unknown, path: string): ReadGraph {
+function readSequential(config: unknown, path: string, manifest?: readonly ManifestEntry[]): ReadGraph {
   // Keras 2.0-2.2 wrote a Sequential's config as the bare list of layers.
   const obj = Array.isArray(config) ? { layers: config } : readObject(config, path);
   const layersPath = Array.isArray(config) ? path : `${path}.layers`;
@@ -184,7 +185,7 @@ function readSequential(config: unknown, path: string): ReadGraph {
     }
     const shapes = [x.shape];
     firstShapes.push(shapes);
-    const layer = makeLayer(e, shapes);
+    const layer = makeLayer(e, shapes, manifest);
     x = applyLayer(e, layer, [x]);
     floats += sizeOf(x.shape);
     wanted.push(...wantedOf(e, layer, shapes, e.name ?? `${layer.namePrefix}_${i + 1}`));
@@ -195,7 +196,7 @@ function readSequential(config: unknown, path: string): ReadGraph {
   return {
     wanted, activationFloats: floats,
     build: (batchSize) => {
-      const fresh = rest.map((e, i) => makeLayer(e, firstShapes[i]!));
+      const fresh = rest.map((e, i) => makeLayer(e, firstShapes[i]!, manifest));
       return atPlace(path, () => new Sequential(fresh, { inputShape, name, batchSize }));
     },
   };
@@ -253,7 +254,7 @@ class MinHeap {
   }
 }
 
-function readFunctional(config: unknown, path: string): ReadGraph {
+function readFunctional(config: unknown, path: string, manifest?: readonly ManifestEntry[]): ReadGraph {
   const obj = readObject(config, path);
   const entries = readEntries(own(obj, "layers"), `${path}.layers`, true);
   const name = typeof own(obj, "name") === "string" && own(obj, "name") !== "" ? (own(obj, "name") as string) : undefined;
@@ -327,7 +328,7 @@ function readFunctional(config: unknown, path: string): ReadGraph {
     const tensors = e.inbound[k]!.map((r) => byName.get(r.layer)!.outputs[r.node]!);
     const shapes = tensors.map((t) => t.shape);
     if (state.layer === null) {
-      state.layer = makeLayer(e, shapes);
+      state.layer = makeLayer(e, shapes, manifest);
       wanted.push(...wantedOf(e, state.layer, shapes, e.name!));
     }
     const out = applyLayer(e, state.layer, tensors);
@@ -367,8 +368,10 @@ function readFunctional(config: unknown, path: string): ReadGraph {
 /**
  * Reads a Keras JSON topology (`modelTopology`, with or without the
  * converter's `model_config` wrapper) into layers applied symbolically.
+ * `manifest`, the weights the file holds, supplies a depthwise layer's
+ * `depth_multiplier` when the config leaves it out.
  */
-export function readTopology(value: unknown, path: string): ReadGraph {
+export function readTopology(value: unknown, path: string, manifest?: readonly ManifestEntry[]): ReadGraph {
   let topology = readObject(value, path);
   let at = path;
   const wrapped = own(topology, "model_config");
@@ -378,8 +381,8 @@ export function readTopology(value: unknown, path: string): ReadGraph {
   }
   const cls = readString(own(topology, "class_name"), `${at}.class_name`);
   const config = own(topology, "config");
-  if (cls === "Sequential") return readSequential(config, `${at}.config`);
-  if (cls === "Model" || cls === "Functional") return readFunctional(config, `${at}.config`);
+  if (cls === "Sequential") return readSequential(config, `${at}.config`, manifest);
+  if (cls === "Model" || cls === "Functional") return readFunctional(config, `${at}.config`, manifest);
   return fail(`${at}.class_name`, `expected "Sequential", "Model" or "Functional", got ${describeJson(cls)}`);
 }
 

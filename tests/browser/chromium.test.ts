@@ -4,8 +4,14 @@
 // that Node runs on the same wasm binary. Same binary, same inputs: the
 // results must agree to the bit for every variant, so a browser-only bug
 // (the loader, the streaming path, fit's event-loop yield, another V8)
-// cannot hide.
+// cannot hide. The model-file tests (storage-scenario.js, worker.js) save
+// to indexeddb:// and downloads:// in the page, load back from IndexedDB,
+// an <input type=file> and URLs (also in a module worker), and check the
+// IndexedDB records against tfjs' own bundles.
 import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -15,17 +21,23 @@ import type { Capabilities, WasmVariant } from "simdcnn";
 import { ramp } from "../api/models.js";
 import { buildModel, CLASSES, INPUT_SHAPE, runScenario, type Library, type ScenarioInput, type ScenarioResult }
   from "./scenario.js";
+import type * as Storage from "./storage-scenario.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 const HERE = fileURLToPath(new URL("./", import.meta.url));
+/** tfjs' UMD bundles, for the pages that check our IndexedDB records against tfjs itself. */
+const TFJS = fileURLToPath(new URL("../../node_modules/@tensorflow/", import.meta.url));
 const FIXTURE = "/tests/browser/fixture.html";
 
 /** What fixture.html puts on `window`, plus the record kept by `spyOnStreaming`. */
 interface FixtureWindow {
   simdcnn: Library;
   runScenario(input: ScenarioInput): Promise<ScenarioResult>;
+  storage: typeof Storage;
+  /** tfjs, once a test has added its bundles to the page. */
+  tf?: unknown;
   fixtureReady?: true;
   streamedUrls: string[];
 }
@@ -44,6 +56,8 @@ const data: Omit<ScenarioInput, "initOptions"> = {
 };
 
 let server: StaticServer | null = null;
+/** The scenario's model with data.weights, saved by Node as model.json + shard and served under /models/scenario/. */
+let modelsDir: string | null = null;
 let browser: Browser | null = null;
 /** Why Chromium could not start: each browser test fails with it (a failing beforeAll would only skip them). */
 let browserError: Error | null = null;
@@ -53,9 +67,12 @@ beforeAll(async () => {
   await simdcnn.init({ backend: "js" });
   const model = buildModel(simdcnn);
   data.weights = model.getWeights().map((w, i) => Array.from(ramp(w.length, 100 + i), (v) => v * 0.3));
+  model.setWeights(data.weights.map((w) => Float32Array.from(w)));
+  modelsDir = await mkdtemp(join(tmpdir(), "simdcnn-browser-models-"));
+  await model.save(`file://${join(modelsDir, "scenario")}`);
   model.dispose();
 
-  server = await serveStatic({ "/dist/": DIST, "/tests/browser/": HERE });
+  server = await serveStatic({ "/dist/": DIST, "/tests/browser/": HERE, "/tfjs/": TFJS, "/models/": modelsDir });
   try {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
@@ -76,6 +93,7 @@ afterAll(async () => {
     await browser?.close();
   } finally {
     await server?.close();
+    if (modelsDir !== null) await rm(modelsDir, { recursive: true, force: true });
   }
 });
 
@@ -178,6 +196,8 @@ describe("the test server", () => {
     expect(await get("/dist/wasm/simd.wasm")).toEqual([200, "application/wasm"]);
     expect(await get(FIXTURE)).toEqual([200, "text/html; charset=utf-8"]);
     expect(await get("/tests/browser/scenario.js?v=1")).toEqual([200, "text/javascript; charset=utf-8"]);
+    expect(await get("/models/scenario/model.json")).toEqual([200, "application/json"]);
+    expect(await get("/models/scenario/group1-shard1of1.bin")).toEqual([200, "application/octet-stream"]);
     for (const path of ["/package.json", "/dist/", "/dist/types/src/index.d.ts", "/dist/wasm/none.wasm",
       "/dist/../package.json", "/dist/%2e%2e/package.json", "/dist/wasm/..%2f..%2fpackage.json",
       "/dist/../tests/browser/fixture.html", "/tests/browser/../../dist/browser.js",
@@ -356,5 +376,138 @@ describe("dist/browser.js in Chromium", () => {
     expect(outcome.message).toContain("init({ wasm })");
     // The hint for a page served as is (not Vite's dev server): copy wasm/ next to the bundle.
     expect(outcome.message).toContain("Copy node_modules/simdcnn/dist/wasm/ into a wasm/ folder next to the bundle");
+  });
+
+  describe("model files: indexeddb://, downloads:// and File input", () => {
+    const input = (name: string): Storage.StorageInput => ({ ...data, name });
+    const weightBytes = (): number => data.weights.reduce((n, w) => n + w.length, 0) * 4;
+
+    async function addTfjs(): Promise<void> {
+      for (const bundle of ["tfjs-core/dist/tf-core.min.js", "tfjs-backend-cpu/dist/tf-backend-cpu.min.js",
+        "tfjs-layers/dist/tf-layers.min.js"]) {
+        await page.addScriptTag({ url: `${server!.origin}/tfjs/${bundle}` });
+      }
+    }
+
+    function expectClose(ours: number[], tfjs: number[], label: string): void {
+      expect(ours.length, label).toBe(tfjs.length);
+      expect(ours.length, label).toBeGreaterThan(0);
+      ours.forEach((v, i) => expect(Math.abs(v - tfjs[i]!), `${label} [${i}]: ${v} vs ${tfjs[i]}`).toBeLessThan(1e-5));
+    }
+
+    it("save('indexeddb://…') stores tfjs' layout; loadModel('indexeddb://…') predicts the same, bit for bit", async () => {
+      const r = await inPage(() => page.evaluate((i) => (window as unknown as FixtureWindow).storage
+        .indexedDbRoundTrip((window as unknown as FixtureWindow).simdcnn, i), input("round-trip")));
+      expect(r.files).toEqual(["indexeddb://round-trip"]);
+      expect(r.loadedPredictions).toEqual(r.predictions);
+      // The stored model is the scenario's: Node predicts the same with those weights.
+      expect(r.predictions).toEqual((await runInNode("relaxed-simd")).predictions);
+      expect(r.record).toMatchObject({
+        version: 1, stores: ["model_info_store", "models_store"], keyPaths: ["modelPath", "modelPath"],
+        modelKeys: ["modelArtifacts", "modelArtifactsInfo", "modelPath"],
+        artifactKeys: ["convertedBy", "format", "generatedBy", "modelTopology", "weightData", "weightSpecs"],
+        weightDataIsArrayBuffer: true, weightDataBytes: weightBytes(), topologyClass: "Sequential",
+        infoKeys: ["modelArtifactsInfo", "modelPath"], dateSavedIsDate: true,
+        sizes: { modelTopologyType: "JSON", weightDataBytes: weightBytes() },
+      });
+      expect(r.record.weightSpecNames).toHaveLength(data.weights.length);
+      for (const n of r.record.weightSpecNames) expect(n).toMatch(/^\w+\/(kernel|bias)$/);
+      expect(r.record.sizes.modelTopologyBytes).toBeGreaterThan(100);
+      expect(r.record.sizes.weightSpecsBytes).toBeGreaterThan(100);
+
+      const missing = await inPage(() => page.evaluate((name) => (window as unknown as FixtureWindow).storage
+        .loadMissing((window as unknown as FixtureWindow).simdcnn, name), "never-saved"));
+      expect(missing).toMatchObject({ rejected: true, name: "Error" });
+      expect(missing.message).toContain("indexeddb://never-saved: IndexedDB holds no model of that name");
+    });
+
+    it("tfjs loads our indexeddb:// save, and we load tfjs' (a SeparableConv2D with depthMultiplier 2 among it)", async () => {
+      await addTfjs();
+      const ours = await inPage(() => page.evaluate((i) => {
+        const w = window as unknown as FixtureWindow;
+        return w.storage.tfjsLoadsOurs(w.simdcnn, w.tf, i);
+      }, input("ours-for-tfjs")));
+      expectClose(ours.ours, ours.tfjs, "ours saved, tfjs loaded");
+      const theirs = await inPage(() => page.evaluate((i) => {
+        const w = window as unknown as FixtureWindow;
+        return w.storage.oursLoadsTfjs(w.simdcnn, w.tf, i);
+      }, input("tfjs-for-ours")));
+      expectClose(theirs.ours, theirs.tfjs, "tfjs saved, ours loaded");
+    });
+
+    it("a fit resumed from indexeddb:// (with the optimizer) equals the uninterrupted one, bit for bit", async () => {
+      const r = await inPage(() => page.evaluate((i) => (window as unknown as FixtureWindow).storage
+        .resumeThroughIndexedDb((window as unknown as FixtureWindow).simdcnn, i), input("checkpoint")));
+      expect(r.straight).not.toEqual(r.beforeFit);
+      expect(r.resumed).toEqual(r.straight);
+      // Without the optimizer's state, Adam starts over and lands elsewhere.
+      expect(r.restarted).not.toEqual(r.straight);
+    });
+
+    it("in a module worker: loadModel(url), fetched modelJson + shards, and indexeddb:// predict as Node does", async () => {
+      const r = await inPage(() => page.evaluate((message) => new Promise<Record<string, unknown>>((resolve, reject) => {
+        const worker = new Worker("/tests/browser/worker.js", { type: "module" });
+        worker.onmessage = (e) => {
+          worker.terminate();
+          resolve(e.data as Record<string, unknown>);
+        };
+        worker.onerror = (e) => {
+          worker.terminate();
+          reject(new Error(`worker: ${e.message}`));
+        };
+        worker.postMessage(message);
+      }), { modelUrl: "/models/scenario/model.json", x: data.x, predictCount: data.predictCount }));
+      expect(r["error"]).toBeUndefined();
+      const node = (await runInNode("relaxed-simd")).predictions;
+      expect(r["byLoader"], "loadModel(url)").toEqual(node);
+      expect(r["byHand"], "loadModel(modelJson, shards)").toEqual(node);
+      expect(r["fromIndexedDb"], "indexeddb:// in a worker").toEqual(node);
+      expect(r["downloads"]).toMatchObject({ name: "ConfigError" });
+      expect((r["downloads"] as { message: string }).message).toMatch(/downloads:\/\/ scheme needs a page .*in a worker use "indexeddb:\/\/<name>"/);
+    });
+
+    it("save('downloads://…') downloads name.json and name.weights.bin, which load back from an <input type=file> and on Node", async () => {
+      const name = "my-model";
+      const caught = Promise.all([`${name}.json`, `${name}.weights.bin`].map((file) =>
+        page.waitForEvent("download", { predicate: (d) => d.suggestedFilename() === file, timeout: 10_000 })));
+      const saved = await inPage(() => page.evaluate((i) => (window as unknown as FixtureWindow).storage
+        .saveDownloads((window as unknown as FixtureWindow).simdcnn, i), input(name)));
+      const [jsonDownload, binDownload] = await caught;
+      expect(await jsonDownload!.failure()).toBeNull();
+      expect(await binDownload!.failure()).toBeNull();
+      const json = await readFile(await jsonDownload!.path());
+      const bin = await readFile(await binDownload!.path());
+      expect(saved.files).toEqual([`${name}.json`, `${name}.weights.bin`]);
+      expect(saved.manifestPaths).toEqual([[`./${name}.weights.bin`]]);
+      const modelJson = JSON.parse(json.toString("utf8")) as { format: string; weightsManifest: { paths: string[] }[] };
+      expect(modelJson.format).toBe("layers-model");
+      expect(modelJson.weightsManifest.map((g) => g.paths)).toEqual([[`./${name}.weights.bin`]]);
+      expect(bin.byteLength).toBe(weightBytes());
+
+      // Picked back up in the page, as a user would.
+      await page.setInputFiles("#model-files", [
+        { name: `${name}.json`, mimeType: "application/json", buffer: json },
+        { name: `${name}.weights.bin`, mimeType: "application/octet-stream", buffer: bin },
+      ]);
+      const picked = await inPage(() => page.evaluate((i) => (window as unknown as FixtureWindow).storage
+        .loadPickedFiles((window as unknown as FixtureWindow).simdcnn, i), { x: data.x, predictCount: data.predictCount }));
+      expect(picked.names).toEqual([`${name}.json`, `${name}.weights.bin`]);
+      expect(picked.predictions).toEqual(saved.predictions);
+
+      // And on Node, as File objects and as modelJson + weights, on the page's binary.
+      await simdcnn.init({ backend: "relaxed-simd", nodeRelaxedSimdFlag: true });
+      const xs = Float32Array.from(data.x).subarray(0, data.predictCount * SAMPLE);
+      const bitsOf = (m: Awaited<ReturnType<typeof simdcnn.loadModel>>): number[] => {
+        const y = m.predict(xs);
+        return Array.from(new Uint32Array(Float32Array.from((Array.isArray(y) ? y[0]! : y).toArray()).buffer));
+      };
+      for (const loaded of [
+        await simdcnn.loadModel([new File([bin], `${name}.weights.bin`), new File([json], `${name}.json`)]),
+        await simdcnn.loadModel(json.toString("utf8"), new Uint8Array(bin)),
+      ]) {
+        expect(bitsOf(loaded)).toEqual(saved.predictions);
+        loaded.dispose();
+      }
+    });
   });
 });

@@ -1,5 +1,5 @@
 // A static file server for the browser tests: just enough HTTP to load
-// dist/ and the fixtures into Chromium, and nothing more. It listens on
+// dist/, the fixtures and model files into Chromium, and nothing more. It listens on
 // 127.0.0.1 port 0 (the OS picks a free port, so parallel runs cannot
 // collide) and serves only files under the mounted folders whose extension
 // it knows: anything else, including `..` escapes, is a 404.
@@ -18,6 +18,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".wasm": "application/wasm",
+  // Model files, for the tests that load them by URL.
+  ".json": "application/json",
+  ".bin": "application/octet-stream",
 };
 
 /** A running server; `close()` also drops keep-alive connections so afterAll never hangs. */

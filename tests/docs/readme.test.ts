@@ -1,7 +1,7 @@
 // The README's example is code people paste first: run it as written, so the
 // docs cannot drift from the API.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -20,6 +20,31 @@ describe("README", () => {
       const out = execFileSync(process.execPath, [file], { encoding: "utf8", timeout: 60_000 });
       expect(out).toContain("[ 4, 10 ]");
       expect(out).toMatch(/Total params: \d+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the Node example of loading a converted Keras model runs as written", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const example = /## Loading a Keras \/ TF\.js model[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, "README has a js block under ## Loading a Keras / TF.js model").toBeTruthy();
+    const dir = mkdtempSync(join(root, "tests", "docs", ".tmp-"));
+    try {
+      // What the converter writes: a Keras 2 model.json (model_config wrapper) and its three shards.
+      const fixture = JSON.parse(readFileSync(join(root, "tests", "io", "fixtures", "keras2-sequential-sharded.json"), "utf8")) as {
+        modelJson: { weightsManifest: { paths: string[] }[] }; shards: string[];
+      };
+      mkdirSync(join(dir, "my-keras-model"));
+      writeFileSync(join(dir, "my-keras-model", "model.json"), JSON.stringify(fixture.modelJson));
+      fixture.modelJson.weightsManifest.flatMap((g) => g.paths)
+        .forEach((p, i) => writeFileSync(join(dir, "my-keras-model", p), Buffer.from(fixture.shards[i]!, "base64")));
+      const file = join(dir, "load.mjs");
+      writeFileSync(file, example!);
+      const out = execFileSync(process.execPath, [file], { encoding: "utf8", timeout: 60_000, cwd: dir });
+      expect(out).toMatch(/Total params: \d+/);
+      expect(existsSync(join(dir, "my-copy", "model.json"))).toBe(true);
+      expect(existsSync(join(dir, "my-copy", "group1-shard1of1.bin"))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -146,9 +146,37 @@ describe("broken and missing files name the file", () => {
     await expect(loadModel(`${base}/nothing/model.json`)).rejects.toThrow(`${base}/nothing/model.json failed: HTTP 404`);
   });
 
-  it("destinations other than file://, and file:// without Node's entry", async () => {
+  it("the browser schemes on Node: a ConfigError naming the scheme and what to use instead", async () => {
     const model = build();
-    await expect(model.save("indexeddb://m")).rejects.toThrow(ConfigError);
+    for (const attempt of [model.save("indexeddb://m"), loadModel("indexeddb://m")]) {
+      await expect(attempt).rejects.toThrow(ConfigError);
+      await expect(attempt).rejects.toThrow(/indexeddb:\/\/m: the indexeddb:\/\/ scheme needs a browser's IndexedDB .*on Node /);
+    }
+    const download = model.save("downloads://m");
+    await expect(download).rejects.toThrow(ConfigError);
+    await expect(download).rejects.toThrow(/downloads:\/\/m: the downloads:\/\/ scheme needs a page .*on Node save to "file:\/\/<directory>"/);
+    await expect(model.save("downloads://a/b")).rejects.toThrow(/a download is a file name, not a path/);
+    await expect(loadModel("downloads://m")).rejects.toThrow(/downloads:\/\/ only saves; load the two downloaded files/);
+    await expect(model.save("s3://bucket/m")).rejects.toThrow(/"s3:\/\/bucket\/m": the destinations are "file:\/\/<directory>"/);
+    model.dispose();
+  });
+
+  it("the browser entry's own guards, where there is no IndexedDB and no document", async () => {
+    // dist/browser.js installs the browser schemes; run under Node it meets neither global.
+    const entry: string = "../../dist/browser.js"; // untyped on purpose: dist/ has no declarations beside the bundle
+    const browserEntry = (await import(entry)) as typeof import("../../src/index.js");
+    await browserEntry.init({ backend: "js" });
+    const model = new browserEntry.Sequential([new browserEntry.Dense({ units: 2 })], { inputShape: [3] });
+    for (const attempt of [model.save("indexeddb://m"), browserEntry.loadModel("indexeddb://m")]) {
+      await expect(attempt).rejects.toThrow(browserEntry.ConfigError);
+      await expect(attempt).rejects.toThrow(/the indexeddb:\/\/ scheme needs a browser's IndexedDB/);
+    }
+    await expect(model.save("downloads://m")).rejects.toThrow(/the downloads:\/\/ scheme needs a page/);
+    model.dispose();
+  });
+
+  it("file:// without Node's entry", async () => {
+    const model = build();
     setFileSystem(null);
     try {
       await expect(model.save(`file://${dir}/x`)).rejects.toThrow(/Node's entry only/);

@@ -103,13 +103,14 @@ export function twoInputs(): Model<SymbolicTensor[]> {
 }
 
 /**
- * Separable, depthwise (multiplier 2, BatchNorm folded) and a dilated conv.
- * The separable layer keeps depth multiplier 1: tfjs-layers 4.22 leaves
- * depth_multiplier out of a SeparableConv2D's saved config.
+ * Separable and depthwise (multiplier 2 each, BatchNorm folded) and a
+ * dilated conv. tfjs-layers 4.22 leaves depth_multiplier out of a
+ * SeparableConv2D's saved config: loading tfjs' re-save takes it from the
+ * depthwise kernel's shape.
  */
 export function mobileBlock(): Model {
   const inp = input({ shape: [9, 9, 4], name: "image" });
-  let x = new SeparableConv2D({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "sep" }).apply(inp);
+  let x = new SeparableConv2D({ filters: 6, kernelSize: 3, padding: "same", depthMultiplier: 2, activation: "relu", name: "sep" }).apply(inp);
   x = new DepthwiseConv2D({ kernelSize: 3, strides: 2, padding: "same", depthMultiplier: 2, useBias: false, name: "dw" }).apply(x);
   x = new ReLU({ name: "dw_relu" }).apply(new BatchNormalization({ name: "dw_bn" }).apply(x));
   x = new Conv2D({ filters: 4, kernelSize: 3, dilationRate: 2, padding: "same", name: "dilated" }).apply(x);

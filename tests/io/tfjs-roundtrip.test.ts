@@ -141,6 +141,56 @@ describe("models built with tfjs-layers", () => {
   });
 });
 
+describe("depth_multiplier that a file leaves out", () => {
+  /** tfjs: a SeparableConv2D and a DepthwiseConv2D with depth multiplier 2 (and 3), weights set to a pattern. */
+  function tfDepthwise(): tfl.LayersModel {
+    const theirs = tfl.sequential({
+      layers: [
+        tfl.layers.separableConv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, depthMultiplier: 2, padding: "same", activation: "relu" }),
+        tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 3 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3, activation: "softmax" }),
+      ],
+    });
+    theirs.setWeights(theirs.getWeights().map((w, i) =>
+      tf.tensor(Array.from({ length: w.size }, (_v, j) => 0.3 * Math.sin(5 * i + j)), w.shape)));
+    return theirs;
+  }
+  const configs = (json: Record<string, unknown>): Record<string, unknown>[] =>
+    ((json["modelTopology"] as { config: { layers: { config: Record<string, unknown> }[] } }).config.layers).map((l) => l.config);
+
+  it("a tfjs SeparableConv2D with depthMultiplier 2, saved by tfjs, loads and predicts the same", async () => {
+    const theirs = tfDepthwise();
+    const { modelJson, weights } = await tfSave(theirs);
+    // What this is about: tfjs-layers 4.22 writes the separable layer without it.
+    expect(configs(modelJson)[0]).not.toHaveProperty("depth_multiplier");
+    const ours = await loadModel(modelJson, weights);
+    const xs = batchFor([[6, 6, 3]], BATCH, 6);
+    expectClose(ourPredict(ours as unknown as AnyModel, xs), tfPredict(theirs, xs, BATCH), "tfjs separable x2 -> ours");
+    ours.dispose();
+    theirs.dispose();
+  });
+
+  it("a DepthwiseConv2D's multiplier comes from its kernel too; with two kernels for one layer nothing is guessed", async () => {
+    const theirs = tfDepthwise();
+    const { modelJson, weights } = await tfSave(theirs);
+    for (const c of configs(modelJson)) delete c["depth_multiplier"];
+    const ours = await loadModel(modelJson, weights);
+    const xs = batchFor([[6, 6, 3]], BATCH, 2);
+    expectClose(ourPredict(ours as unknown as AnyModel, xs), tfPredict(theirs, xs, BATCH), "no depth_multiplier at all -> ours");
+    ours.dispose();
+    // Ambiguous (two kernels for one layer): nothing is guessed, and the shape check says what does not fit.
+    const group = (modelJson["weightsManifest"] as { weights: { name: string; shape: number[] }[] }[])[0]!;
+    const kernel = group.weights.find((w) => w.name.endsWith("/depthwise_kernel"))!;
+    const twice = { ...modelJson, weightsManifest: [{ ...group, weights: [...group.weights, { ...kernel, name: `outer/${kernel.name}` }] }] };
+    const extra = new Uint8Array(weights.byteLength + kernel.shape.reduce((a, b) => a * b) * 4);
+    extra.set(new Uint8Array(weights));
+    await expect(loadModel(twice, extra))
+      .rejects.toThrow(/depthwise_kernel.*(both name|has shape \[3,3,3,2\] in the manifest, but .* needs \[3,3,3,1\])/);
+    theirs.dispose();
+  });
+});
+
 describe("save", () => {
   it("writes Keras JSON: snake_case configs, class names, inbound_nodes, the leakyRelu split", async () => {
     const model = OUR_MODELS["concatShared"]!();
