@@ -15,7 +15,6 @@ import { f32_gemm_pack_b, f32_gemm_packed_size } from "./gemm/pack";
 import { f32_gemm_fwd } from "./gemm/f32_gemm_fwd";
 import { f32_conv2d_pack_filter, f32_conv2d_packed_size } from "./conv/pack";
 import { f32_conv2d_fwd, f32_conv2d_scratch_size } from "./conv/f32_conv2d_fwd";
-import { f32_conv2d_fwd_residual } from "./conv/f32_conv2d_fwd_residual";
 import { f32_maxpool2d_fwd } from "./pool/f32_maxpool2d_fwd";
 import { f32_avgpool2d_fwd } from "./pool/f32_avgpool2d_fwd";
 import { f32_global_avgpool2d_fwd } from "./pool/f32_global_avgpool2d_fwd";
@@ -73,14 +72,9 @@ export function conv2dScratchSize(
 export function conv2d(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
-  x: usize, packedW: usize, bias: usize, y: usize, cout: i32, act: i32, alpha: f32, scratch: usize, residual: usize,
+  x: usize, packedW: usize, bias: usize, y: usize, cout: i32, act: i32, alpha: f32, scratch: usize,
 ): void {
-  if (residual != 0) {
-    f32_conv2d_fwd_residual(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout,
-      act, alpha, scratch, residual);
-  } else {
-    f32_conv2d_fwd(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
-  }
+  f32_conv2d_fwd(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, packedW, bias, y, cout, act, alpha, scratch);
 }
 
 // ---- DepthwiseConv2D ---------------------------------------------------------

@@ -10,7 +10,6 @@
 // which is what an oracle needs.
 
 import { applyActivation } from "./js-activation.js";
-import { ActivationId } from "../../assembly/shared/ids.js";
 import { JsMemory, type JsMemoryOptions } from "./js-memory.js";
 import type { Kernels, WindowGeometry } from "./kernels.js";
 import type { ElementwiseKernels } from "./kernels-elementwise.js";
@@ -102,17 +101,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
       return 0;
     },
 
-    conv2d(g, x, packedW, bias, y, outChannels, act, alpha, scratch, residual = 0) {
-      if (residual !== 0) {
-        // Conv, then Add, then the activation, each rounded to f32 as the unfused layers round.
-        this.conv2d(g, x, packedW, bias, y, outChannels, ActivationId.Linear, 0, scratch);
-        const f = view();
-        const y0 = y / F32_BYTES;
-        const r0 = residual / F32_BYTES;
-        const n = g.batch * g.outHeight * g.outWidth * outChannels;
-        for (let i = 0; i < n; i++) f[y0 + i] = applyActivation(Math.fround(f[y0 + i]! + f[r0 + i]!), act, alpha);
-        return;
-      }
+    conv2d(g, x, packedW, bias, y, outChannels, act, alpha) {
       const f = view();
       const x0 = x / F32_BYTES;
       const w0 = packedW / F32_BYTES;

@@ -76,13 +76,10 @@ export interface Kernels extends TrainingKernels, NormKernels, ElementwiseKernel
   /**
    * y[n, oh, ow, cout] = act(sum x[n, oh*sh + ky - padTop, ow*sw + kx - padLeft, ci] * w[ky, kx, ci, co] + bias[co]),
    * input cells outside the image count as 0. `scratch` holds at least
-   * conv2dScratchSize(g) floats (0 when that is 0). With a `residual`
-   * [batch, outH, outW, cout] (not overlapping y), it is added before the
-   * activation: y = act(conv + bias + residual), rounded as conv, then Add,
-   * then the activation would be.
+   * conv2dScratchSize(g) floats (0 when that is 0).
    */
   conv2d(g: WindowGeometry, x: number, packedW: number, bias: number, y: number, outChannels: number,
-         act: ActivationId, alpha: number, scratch: number, residual?: number): void;
+         act: ActivationId, alpha: number, scratch: number): void;
 
   // ---- DepthwiseConv2D (Keras), no packing: the raw kernel is read ------------
   /**

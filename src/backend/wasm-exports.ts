@@ -76,7 +76,7 @@ export const WASM_EXPORTS = {
   conv2dPackedSize:          { params: ["i32", "i32", "i32", "i32"], result: "i32" },
   conv2dPackFilter:          { params: ["ptr", "i32", "i32", "i32", "i32", "ptr"], result: "void" },
   conv2dScratchSize:         { params: ["geometry"], result: "i32" },
-  conv2d:                    { params: ["geometry", "ptr", "ptr", "ptr", "ptr", "i32", "i32", "f32", "ptr", "ptr"], result: "void" },
+  conv2d:                    { params: ["geometry", "ptr", "ptr", "ptr", "ptr", "i32", "i32", "f32", "ptr"], result: "void" },
   depthwiseConv2d:           { params: ["geometry", "i32", "i32", "ptr", "ptr", "ptr", "ptr", "i32", "i32", "f32"], result: "void" },
   maxPool2d:                 { params: ["geometry", "ptr", "ptr"], result: "void" },
   avgPool2d:                 { params: ["geometry", "ptr", "ptr"], result: "void" },

@@ -15,7 +15,7 @@ import { ConfigError, ShapeError } from "../errors.js";
 import { F32_BYTES } from "../memory.js";
 import { formatShape, type Padding } from "../shape.js";
 import {
-  activateKept, activationBackward, fusedPart, keptFloats, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
+  activateKept, activationBackward, fusedPart, keptFloats, LINEAR, parseActivation, softmaxRows, type ActivationName, type NamedActivation, type ParsedActivation,
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
@@ -25,6 +25,9 @@ import {
 } from "./layer.js";
 import { FoldedWeights, paddedGeometry } from "./fold.js";
 import { readWindowOptions, windowsOf } from "./window-options.js";
+
+/** Output bytes per chunk of a pointwise conv with a fused Add: a third of a 48 KiB L1 data cache. */
+const RESIDUAL_CHUNK_BYTES = 16 * 1024;
 
 /** Options of {@link Conv2D} (tfjs-layers names). */
 export interface Conv2DConfig extends LayerConfig {
@@ -84,6 +87,8 @@ export class Conv2D extends Layer {
   private geometry: WindowGeometry | null = null;
   /** Inference with a ZeroPadding2D moved in (preparePadding): the geometry over the unpadded input. */
   private padded: WindowGeometry | null = null;
+  /** forwardResidual's geometry of one chunk of a pointwise conv's pixels. */
+  private chunk: WindowGeometry | null = null;
   private kernelPtr = 0;
   private biasPtr = 0;
   private packedPtr = 0;
@@ -277,15 +282,52 @@ export class Conv2D extends Layer {
       packed = f.packed;
       bias = f.bias;
     }
+    if (residual !== 0) {
+      this.forwardResidual(g, x, packed, bias, y, scratch, residual, act);
+      return;
+    }
     if (this.dilated) {
       this.im2col(g, x, scratch, batch);
       const [rows, k] = this.columns(batch);
       kernels.gemm(scratch, packed, bias, keep || y, rows, k, this.filters, fused.id, fused.alpha);
     } else {
-      kernels.conv2d(g, x, packed, bias, keep || y, this.filters, fused.id, fused.alpha, scratch, residual);
+      kernels.conv2d(g, x, packed, bias, keep || y, this.filters, fused.id, fused.alpha, scratch);
     }
     activateKept(kernels, act, keep, y, batch * g.outHeight * g.outWidth * this.filters);
     if (act.softmax) softmaxRows(kernels, y, batch * g.outHeight * g.outWidth, this.filters);
+  }
+
+  /**
+   * Inference with a fused Add (src/graph/rewrite.ts): y = act(conv(x) + bias
+   * + residual), rounded as the conv, the Add and the activation layer would
+   * round. A 1x1 stride-1 unpadded conv (an inverted-residual block's
+   * projection) is a GEMM over the pixels: it runs RESIDUAL_CHUNK_BYTES of
+   * output rows at a time (each chunk a one-column image), each chunk's add
+   * and activation right after it while it is in L1, so the conv's output
+   * makes no round trip to memory. Other convolutions (a ResNet block's 3x3)
+   * run whole, then the add and activation pass.
+   */
+  private forwardResidual(g: WindowGeometry, x: number, packed: number, bias: number, y: number, scratch: number,
+                          residual: number, act: ParsedActivation): void {
+    const kernels = this.requireBackend().kernels;
+    const n = g.batch * g.outHeight * g.outWidth;
+    const pointwise = g.kernelHeight === 1 && g.kernelWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 &&
+      g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
+    // Whole 4-row slabs per chunk, so the GEMM's row tail runs once, at the end.
+    const rows = pointwise ? Math.max(4, Math.floor(RESIDUAL_CHUNK_BYTES / (this.filters * F32_BYTES)) & ~3) : n;
+    const chunk = (this.chunk ??= { ...g });
+    for (let i = 0; i < n; i += rows) {
+      const m = Math.min(rows, n - i);
+      const at = i * this.filters * F32_BYTES;
+      if (pointwise) {
+        Object.assign(chunk, g, { batch: 1, inHeight: m, inWidth: 1, outHeight: m, outWidth: 1 });
+        kernels.conv2d(chunk, x + i * g.inChannels * F32_BYTES, packed, bias, y + at, this.filters, LINEAR.id, 0, scratch);
+      } else {
+        kernels.conv2d(g, x, packed, bias, y, this.filters, LINEAR.id, 0, scratch); // never dilated: see rewrite.ts
+      }
+      kernels.binary(BinaryOpId.Add, y + at, residual + at, y + at, m * this.filters);
+      if (act.id !== LINEAR.id) kernels.activation(y + at, y + at, m * this.filters, act.id, act.alpha);
+    }
   }
 
   override get absorbsAffine(): boolean {
