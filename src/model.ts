@@ -23,7 +23,7 @@ import type { SavedFiles } from "./io/files.js";
 import type { SavedTrainer } from "./io/training-config.js";
 import type { Optimizer } from "./train/optimizer.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
-import { fitLoop, fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
+import { fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
 import {
   emptyTotals, Trainer, type CompileOptions, type LabelInput, type ModelView, type TrainInput,
 } from "./train/trainer.js";
@@ -553,6 +553,8 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     this.training = true;
     this.stopTraining = false;
     try {
+      // The loop is imported on first use (docs/architecture.md, "The package"); the data was copied above.
+      const { fitLoop } = await import("./train/fit-loop.js");
       return await fitLoop(trainer, data, validation, settings, options, () => this.stopTraining, () => this.disposed);
     } finally {
       this.training = false;

@@ -16,34 +16,9 @@
 import { ConfigError, messageOf, ModelFormatError } from "../errors.js";
 import type { ModelJson, SavedModel } from "./format.js";
 import { describeJson, isObject } from "./json-read.js";
+import { browserStorage, fileSystem, type BrowserStorage, type FileSystem } from "./hooks.js";
 
-/** What the Node entry provides: file reads and writes. */
-export interface FileSystem {
-  /** Reads a file by path (relative to the working directory) or file: URL. */
-  read(path: string | URL): Promise<Uint8Array>;
-  /** The path of `name` relative to the directory of the file `from`. */
-  sibling(from: string, name: string): string;
-  /** Writes the files into `dir` (made if missing); returns the absolute paths written, in order. */
-  writeFiles(dir: string, files: readonly { name: string; data: Uint8Array }[]): Promise<string[]>;
-}
-
-let fileSystem: FileSystem | null = null;
-
-/** What the browser entry provides: indexeddb:// and downloads:// (indexed-db.ts, downloads.ts). */
-export interface BrowserStorage {
-  saveToIndexedDb(location: string, saved: SavedModel): Promise<void>;
-  /** model.json's text and the weight buffers, in the manifest's order. */
-  readFromIndexedDb(location: string): Promise<{ json: string; weights: Uint8Array[] }>;
-  /** Starts the downloads; returns the file names. */
-  downloadModel(location: string, saved: SavedModel): Promise<string[]>;
-}
-
-let browserStorage: BrowserStorage | null = null;
-
-/** Set by the browser entry; other entries leave it null (the browser schemes are a ConfigError). */
-export function setBrowserStorage(storage: BrowserStorage | null): void {
-  browserStorage = storage;
-}
+export type { BrowserStorage, FileSystem } from "./hooks.js";
 
 /** The ConfigError for a browser scheme where the runtime lacks what it needs, saying what to use instead. */
 export function schemeUnavailable(what: "save" | "loadModel", location: string, scheme: "indexeddb" | "downloads"): ConfigError {
@@ -71,11 +46,6 @@ export function downloadNames(location: string): { json: string; weights: string
   }
   const weights = `${name}.weights.bin`;
   return { json: `${name}.json`, weights, manifestPath: `./${weights}` };
-}
-
-/** Set by the Node entry; other entries leave it null (everything is fetched). */
-export function setFileSystem(fs: FileSystem | null): void {
-  fileSystem = fs;
 }
 
 /** A File (or anything with a name and the bytes): what `<input type="file" multiple>` hands over. */
@@ -164,8 +134,9 @@ export async function fetchModel(source: unknown): Promise<FetchedModel> {
   if (typeof source === "string") {
     const scheme = schemeOf(source);
     if (scheme === "indexeddb") {
-      if (browserStorage === null) throw schemeUnavailable("loadModel", source, "indexeddb");
-      return fromIndexedDb(browserStorage, source);
+      const storage = browserStorage();
+      if (storage === null) throw schemeUnavailable("loadModel", source, "indexeddb");
+      return fromIndexedDb(await storage, source);
     }
     if (scheme === "downloads") {
       throw new ConfigError(`loadModel: ${source}: downloads:// only saves; load the two downloaded files ` +
@@ -187,7 +158,7 @@ async function readShard(read: () => Promise<Uint8Array>, label: string, listed:
 }
 
 async function fetchLocation(source: string | URL): Promise<FetchedModel> {
-  const fs = fileSystem;
+  const fs = fileSystem();
   const isFileUrl = source instanceof URL ? source.protocol === "file:" : source.startsWith("file://");
   const isPath = typeof source === "string" && !SCHEME.test(source);
   if (fs !== null && (isFileUrl || isPath)) {
@@ -280,9 +251,11 @@ export function weightsPathFor(destination: string | undefined): string {
 export async function writeModelFiles(destination: string, saved: SavedModel): Promise<string[]> {
   const scheme = schemeOf(destination);
   if (scheme === "indexeddb" || scheme === "downloads") {
-    if (browserStorage === null) throw schemeUnavailable("save", destination, scheme);
-    if (scheme === "downloads") return browserStorage.downloadModel(destination, saved);
-    await browserStorage.saveToIndexedDb(destination, saved);
+    const loading = browserStorage();
+    if (loading === null) throw schemeUnavailable("save", destination, scheme);
+    const storage = await loading;
+    if (scheme === "downloads") return storage.downloadModel(destination, saved);
+    await storage.saveToIndexedDb(destination, saved);
     return [destination];
   }
   if (scheme !== "file") {
@@ -290,7 +263,7 @@ export async function writeModelFiles(destination: string, saved: SavedModel): P
       "(Node), \"indexeddb://<name>\" and \"downloads://<name>\" (browsers); or call save() for { modelJson, weights } " +
       "to store as you like");
   }
-  const fs = fileSystem;
+  const fs = fileSystem();
   if (fs === null) {
     throw new ConfigError(`save: ${destination}: file:// writes to disk on Node's entry only; in a browser use ` +
       "\"indexeddb://<name>\" or \"downloads://<name>\", or save() for { modelJson, weights } to store as you like");

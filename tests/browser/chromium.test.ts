@@ -291,7 +291,7 @@ describe("dist/browser.js in Chromium", () => {
       expectBitwiseEqual(inBrowser, await runInNode(variant));
     });
 
-  it("the first load fetches no lazy chunk; backend 'js', save and loadModel fetch theirs from dist/chunks/", async () => {
+  it("the first load fetches no lazy chunk but fit's loop; backend 'js', save and loadModel fetch theirs from dist/chunks/", async () => {
     // The split of dist/ (docs/architecture.md, "The package"): what a page
     // downloads for init() and a wasm model is browser.js and one binary.
     const requested: string[] = [];
@@ -299,7 +299,10 @@ describe("dist/browser.js in Chromium", () => {
     const chunks = (): string[] => requested.filter((u) => u.startsWith("/dist/chunks/"));
     const first = await runInChromium({ backend: "simd" });
     expectPlausible(first);
-    expect(chunks(), "chunks fetched by init() and a wasm model").toEqual([]);
+    // The scenario predicts and trains: fit's loop is the one chunk it needs.
+    const named = (): string[] => chunks().map((u) => u.replace(/-[\w-]{8}\.js$/, "")).sort();
+    expect(named(), "chunks fetched by init(), predict and fit").toEqual(["/dist/chunks/fit-loop"]);
+    requested.length = 0;
     const outcome = await inPage(() => page.evaluate(async () => {
       const lib = (window as unknown as FixtureWindow).simdcnn;
       await lib.init({ backend: "js" });
@@ -313,8 +316,8 @@ describe("dist/browser.js in Chromium", () => {
       return { backend, same };
     }));
     expect(outcome).toEqual({ backend: "js", same: true });
-    expect(chunks().map((u) => u.replace(/-[\w-]{8}\.js$/, "")).sort(), "chunks fetched on use")
-      .toEqual(["/dist/chunks/js", "/dist/chunks/model-files"]);
+    expect(named(), "chunks fetched on use")
+      .toEqual(["/dist/chunks/files", "/dist/chunks/js", "/dist/chunks/model-files"]);
   });
 
   it("init({ wasm: url }) fetches the binary at that URL", async () => {

@@ -56,19 +56,28 @@ const WASM_BUDGET: Record<string, number> = {
  *
  * Then split (docs/architecture.md, "The package"): the plain-JS backend
  * and the model-file code load on use, and so do the hints: 35,576 + 18,469
- * = 54,045 bytes. The budgets below are that, rounded up to 100 bytes; the
+ * = 54,045 bytes. The browser's model stores (indexeddb://, downloads://)
+ * load on use too, and so does the fit loop (src/train/fit-loop.ts); the
+ * residual Add's chunking moved from simd.wasm to Conv2D: 35,372 + 18,296
+ * = 53,668. The budgets below are that, rounded up to 100 bytes; the
  * 50,000 is still ahead (see the todo).
  */
-const FIRST_LOAD_JS = 35_600;
-const FIRST_LOAD = 54_100;
+const FIRST_LOAD_JS = 35_400;
+const FIRST_LOAD = 53_700;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
 const LAZY_BUDGET: Record<string, number> = {
-  // init({ backend: "js" }) or no WebAssembly: src/backend/js*.ts. 4,448 bytes.
+  // init({ backend: "js" }) or no WebAssembly: src/backend/js*.ts. 4,336 bytes.
   js: 4_500,
-  // loadModel and Model.save: src/io/ but load.ts. 12,192 bytes.
-  "model-files": 12_200,
+  // loadModel and Model.save: src/io/ but load.ts, files.ts and the browser stores. 10,812 bytes.
+  "model-files": 10_900,
+  // Where model files live (src/io/files.ts), shared by model-files and browser-storage. 3,069 bytes.
+  files: 3_100,
+  // indexeddb:// and downloads:// (src/io/indexed-db.ts, downloads.ts). 1,550 bytes.
+  "browser-storage": 1_600,
+  // Model.fit's loop (src/train/fit-loop.ts). 779 bytes.
+  "fit-loop": 800,
   // A wasm binary that cannot be fetched: src/platform/hints.ts. 887 bytes.
   hints: 900,
 };
@@ -78,13 +87,16 @@ const LAZY_BUDGET: Record<string, number> = {
  * them (the whole API). The edge bundles stand alone (dynamic imports
  * inlined); dist/index.js (Node, ESM) is split like the browser's, into the
  * same chunks. On main with Conv2DTranspose and swish, as one file each:
- * 51,784 (node, over this budget) / 50,746 (edge). Now 38,157 (node's first
- * load) / 50,892 (edge).
+ * 51,784 (node, over this budget) / 50,746 (edge). Then 38,157 (node's first
+ * load) / 50,892 (edge). The edge bundles raised to 52 KiB: they carry every
+ * lazy chunk inline, and model files grew by the depth_multiplier inference
+ * and the browser schemes' errors, the fit loop and the residual fusion
+ * came in: 52,064 (edge).
  */
 const SERVER_BUDGET: Record<string, number> = {
   "dist/index.js": 50 * KiB,
-  "dist/workerd.js": 50 * KiB,
-  "dist/edge-light.js": 50 * KiB,
+  "dist/workerd.js": 52 * KiB,
+  "dist/edge-light.js": 52 * KiB,
 };
 const STANDS_ALONE = ["dist/workerd.js", "dist/edge-light.js"];
 

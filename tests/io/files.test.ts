@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConfigError, Conv2D, Dense, Flatten, init, loadModel, ModelFormatError, Sequential, type Tensor,
 } from "../../src/index.node.js";
-import { setFileSystem } from "../../src/io/files.js";
+import { setFileSystem } from "../../src/io/hooks.js";
 import { nodeFileSystem } from "../../src/platform/node.js";
 import { seedWeights, uniform } from "./models.js";
 
