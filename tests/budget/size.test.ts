@@ -135,7 +135,6 @@ describe("size budget", () => {
         expect(js + wasm).toBeLessThanOrEqual(FIRST_LOAD);
       });
 
-
     it("every lazy chunk is a known one and stays under its budget", async () => {
       const sizes: Record<string, number> = {};
       for (const file of graph.lazy) {
