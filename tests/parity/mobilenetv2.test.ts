@@ -8,12 +8,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { Activation, Conv2D, DepthwiseConv2D, init, Model } from "simdcnn";
+import { Activation, Add, Conv2D, DepthwiseConv2D, init, loadModel, Model, type Tensor } from "simdcnn";
 import { describeModel, mobileNetV2 } from "../../bench/lib/models.mjs";
 import { BACKENDS, useTfCpu } from "./harness.js";
 import { batchFor, buildBoth, copyWeightsByName, ours, tfPredictMany } from "./graphs.js";
 import { describeSpec } from "./spec-graph.js";
 import { MOBILENET_PARITY_REL } from "./tolerances.js";
+import { tfLoad, tfSave } from "../support/tfjs-files.js";
 
 /** Small inputs keep tfjs' cpu backend fast; every block is still there (32x32 ends on a 1x1 map). */
 const CASES = [
@@ -119,6 +120,7 @@ describe.each(BACKENDS)("MobileNetV2 vs tfjs-layers on $name", ({ options }) => 
     const folds = [vi.spyOn(Conv2D.prototype, "prepareFold"), vi.spyOn(DepthwiseConv2D.prototype, "prepareFold")];
     const paddings = vi.spyOn(DepthwiseConv2D.prototype, "preparePadding");
     const activations = vi.spyOn(Activation.prototype, "forward");
+    const adds = vi.spyOn(Add.prototype, "forward");
     const { model, tfModel } = buildBoth(describeSpec(spec, { logits }));
     copyWeightsByName(model, tfModel, SEED, heGains(tfModel));
     for (const batch of [1, 2]) {
@@ -134,6 +136,42 @@ describe.each(BACKENDS)("MobileNetV2 vs tfjs-layers on $name", ({ options }) => 
     const padded = new Set(paddings.mock.contexts.map((layer) => (layer as DepthwiseConv2D).name));
     expect(padded).toEqual(new Set(spec.nodes.filter((n) => n.type === "zeropad").map((n) => n.name.replace(/pad$/, "depthwise"))));
     expect(activations).not.toHaveBeenCalled();
+    // And every residual Add ran inside its block's projection.
+    expect(adds).not.toHaveBeenCalled();
     model.dispose();
+  });
+});
+
+describe("MobileNetV2 through the TensorFlow.js LayersModel format", () => {
+  // One wasm backend: the format is backend-independent, and the parity above covers the others.
+  beforeAll(async () => {
+    await init({ backend: "scalar" });
+  });
+
+  const spec = mobileNetV2({ alpha: 0.35, size: 32, classes: CLASSES });
+
+  it("ours -> tfjs: tf.loadLayersModel reads our save and predicts the same, within 1e-5", async () => {
+    const { model, tfModel } = buildBoth(describeSpec(spec, { logits: true }));
+    copyWeightsByName(model, tfModel, SEED, heGains(tfModel));
+    tfModel.dispose();
+    const saved = await model.save();
+    const theirs = await tfLoad(JSON.parse(JSON.stringify(saved.modelJson)) as typeof saved.modelJson, saved.weights);
+    const xs = batchFor(model, 2, 13);
+    expect(relativeError(model.predict(xs[0]!).toArray(), tfPredictMany(theirs, xs, 2))).toBeLessThanOrEqual(1e-5);
+    theirs.dispose();
+    model.dispose();
+  });
+
+  it("tfjs -> ours: loadModel reads tfjs' save of its MobileNetV2 and predicts the same, within 1e-5", async () => {
+    const { model, tfModel } = buildBoth(describeSpec(spec, { logits: true }));
+    copyWeightsByName(model, tfModel, SEED + 1, heGains(tfModel));
+    model.dispose();
+    const { modelJson, weights } = await tfSave(tfModel);
+    const ours = await loadModel(JSON.stringify(modelJson), weights);
+    const xs = batchFor(ours, 2, 17);
+    expect(relativeError((ours.predict(xs[0]!) as Tensor).toArray(), tfPredictMany(tfModel, xs, 2))).toBeLessThanOrEqual(1e-5);
+    expect(ours.countParams()).toBe(tfModel.countParams());
+    ours.dispose();
+    tfModel.dispose();
   });
 });
