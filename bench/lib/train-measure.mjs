@@ -64,7 +64,8 @@ export function compareUpdates(got, want, initial, { norm = "max", tol = UPDATE_
     const relErr = norm === "l2"
       ? Math.sqrt(sumErr) / Math.max(Math.sqrt(sumScale), UPDATE_ABS_FLOOR)
       : maxErr / Math.max(scale, UPDATE_ABS_FLOOR);
-    if (!(relErr <= worst.relErr)) worst = { relErr, tensor: k, maxErr, scale };
+    // Tensors within the absolute floor are equal as far as this check can tell: not the worst.
+    if (maxErr > UPDATE_ABS_FLOOR && !(relErr <= worst.relErr)) worst = { relErr, tensor: k, maxErr, scale };
     if (!(relErr <= tol || maxErr <= UPDATE_ABS_FLOOR)) failed.push(k);
   }
   return { ok: failed.length === 0, ...worst, ...(failed.length ? { note: `weight tensors ${failed.join(", ")} differ` } : {}) };
