@@ -9,20 +9,12 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Conv2DTranspose, Dense, Flatten, init, Sequential, SGD } from "simdcnn";
 import { fitBothAndCompare } from "../train/parity.js";
-import { BACKENDS, uniform, useTfCpu } from "./harness.js";
+import { BACKENDS, relativeError, uniform, useTfCpu } from "./harness.js";
 import {
   batchFor, buildBoth, copyWeightsByName, SWISH_GAIN, SWISH_LAYERS, swishNet, tfPredictMany, type Describe,
 } from "./graphs.js";
 import { GRAPH_PARITY_REL } from "./tolerances.js";
 
-/** Max |ours - want| over the largest |want|. */
-function relativeError(ours: Float32Array, want: Float32Array): number {
-  expect(ours.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - want[i]!));
-  return worst / scale;
-}
 
 interface Case {
   shape: [number, number, number];

@@ -13,7 +13,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   BatchNormalization, Dense, DepthwiseConv2D, Flatten, init, input, Model, ReLU,
 } from "simdcnn";
-import { BACKENDS, uniform, useTfCpu } from "./harness.js";
+import { BACKENDS, relativeError, uniform, useTfCpu } from "./harness.js";
 import { batchFor, buildBoth, copyWeightsByName, tfPredictMany, type Describe } from "./graphs.js";
 import { GRAPH_PARITY_REL } from "./tolerances.js";
 
@@ -63,14 +63,6 @@ describe.each(BACKENDS)("DepthwiseConv2D models vs tfjs-layers on $name", ({ opt
   });
 });
 
-/** Max |ours - want| over the largest |want|. */
-function relativeError(ours: Float32Array, want: Float32Array): number {
-  expect(ours.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - want[i]!));
-  return worst / scale;
-}
 
 describe.each(BACKENDS)("dilated DepthwiseConv2D vs tfjs-core ops on $name", ({ options }) => {
   beforeAll(async () => {

@@ -55,6 +55,15 @@ export function tfPredict(model: tfl.Sequential, x: Float32Array, shape: number[
   return tf.tidy(() => (model.predict(tf.tensor(x, shape)) as tf.Tensor).dataSync() as Float32Array);
 }
 
+/** Max |ours - want| over the largest |want|: the graph suites' measure of parity. */
+export function relativeError(ours: Float32Array, want: Float32Array): number {
+  expect(ours.length).toBe(want.length);
+  const scale = Math.max(...want.map(Math.abs));
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - want[i]!));
+  return worst / scale;
+}
+
 /** Max |a - b|; fails with the worst index when above the tolerance. */
 export function expectParity(ours: Float32Array, theirs: Float32Array): number {
   expect(ours.length).toBe(theirs.length);

@@ -10,7 +10,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Conv2D, init, SeparableConv2D, SGD } from "simdcnn";
 import { fitBothAndCompare } from "../train/parity.js";
-import { BACKENDS, uniform, useTfCpu } from "./harness.js";
+import { BACKENDS, relativeError, uniform, useTfCpu } from "./harness.js";
 import { buildBoth, copyWeightsByName, tfPredictMany } from "./graphs.js";
 import { buildBothTrainable } from "./tfjs-upsampling.js";
 import {
@@ -25,14 +25,6 @@ const X = uniform(SAMPLES * PER_SAMPLE, 53, MOBILE_LAYERS_INPUT_SCALE);
 const LABELS = Float32Array.from({ length: SAMPLES }, (_, i) => (i * 5 + 1) % 3);
 const SEED = 37;
 
-/** Max |ours - want| over the largest |want|. */
-function relativeError(ours: Float32Array, want: Float32Array): number {
-  expect(ours.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - want[i]!));
-  return worst / scale;
-}
 
 beforeAll(useTfCpu);
 afterEach(() => {

@@ -10,7 +10,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Activation, Add, Conv2D, DepthwiseConv2D, init, loadModel, Model, type Tensor } from "simdcnn";
 import { describeModel, mobileNetV2 } from "../../bench/lib/models.mjs";
-import { BACKENDS, useTfCpu } from "./harness.js";
+import { BACKENDS, relativeError, useTfCpu } from "./harness.js";
 import { batchFor, buildBoth, copyWeightsByName, ours, tfPredictMany } from "./graphs.js";
 import { describeSpec } from "./spec-graph.js";
 import { MOBILENET_PARITY_REL } from "./tolerances.js";
@@ -43,14 +43,6 @@ function heGains(tfModel: tfl.LayersModel): Record<string, number> {
   return gains;
 }
 
-/** Max |ours - want| over the largest |want|. */
-function relativeError(ours: Float32Array, want: Float32Array): number {
-  expect(ours.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - want[i]!));
-  return worst / scale;
-}
 
 beforeAll(useTfCpu);
 afterEach(() => {

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { init, SeparableConv2D, SGD } from "simdcnn";
 import { fitBothAndCompare } from "../train/parity.js";
-import { BACKENDS, uniform, useTfCpu } from "./harness.js";
+import { BACKENDS, relativeError, uniform, useTfCpu } from "./harness.js";
 import { batchFor, buildBoth, copyWeightsByName, tfPredictMany, type Describe } from "./graphs.js";
 import { GRAPH_PARITY_REL } from "./tolerances.js";
 
@@ -35,14 +35,6 @@ const CASES: [string, Describe][] = [
       { filters: 4, kernelSize: 3, strides: 2, depthMultiplier: 4, activation: "relu" })],
 ];
 
-/** Max |ours - want| over the largest |want|. */
-function relativeError(ours: Float32Array, want: Float32Array): number {
-  expect(ours.length).toBe(want.length);
-  const scale = Math.max(...want.map(Math.abs));
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - want[i]!));
-  return worst / scale;
-}
 
 beforeAll(useTfCpu);
 afterEach(() => {
