@@ -12,7 +12,8 @@
 import { rmSync } from "node:fs";
 
 const from = (entry) => `build/js/src/${entry}.js`;
-const external = [/^node:/];
+// pngjs and jpeg-js: loadImage's decoders on Node, optional peer dependencies imported on use.
+const external = [/^node:/, "pngjs", "jpeg-js"];
 
 /**
  * The edge entries import ./wasm/<variant>.wasm (workerd) or

@@ -13,8 +13,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { init, capabilities, loadModel, Sequential, Conv2D, MaxPool2D, Flatten, Dense, Dropout, Adam } from "simdcnn";
+import { init, capabilities, loadModel, Adam } from "simdcnn";
 import { loadDigits, asciiArt, IMAGE_SIZE } from "./digits.mjs";
+import { lenet } from "./lenet.mjs";
 
 const DEFAULT_MODEL_DIR = join(dirname(fileURLToPath(import.meta.url)), "output", "lenet");
 const BACKENDS = ["auto", "relaxed-simd", "simd", "scalar", "js"];
@@ -32,21 +33,6 @@ function parseArgs(argv) {
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error("--epochs needs a positive integer");
   if (!BACKENDS.includes(options.backend)) throw new Error(`--backend must be one of ${BACKENDS.join(", ")}`);
   return options;
-}
-
-/** LeNet-5 with dropout: 8,000 training digits are few enough that it helps the test accuracy. */
-function lenet() {
-  return new Sequential([
-    new Conv2D({ filters: 6, kernelSize: 5, padding: "same", activation: "relu" }),
-    new MaxPool2D({ poolSize: 2 }),
-    new Conv2D({ filters: 16, kernelSize: 5, activation: "relu" }),
-    new MaxPool2D({ poolSize: 2 }),
-    new Flatten(),
-    new Dense({ units: 120, activation: "relu" }),
-    new Dropout({ rate: 0.3 }),
-    new Dense({ units: 84, activation: "relu" }),
-    new Dense({ units: 10, activation: "softmax" }),
-  ], { inputShape: [28, 28, 1], seed: 1 });
 }
 
 const seconds = (ms) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 1000).toFixed(1)}s`);

@@ -75,5 +75,7 @@ export {
 
 export { fromPixels } from "./image/pixels.js";
 export type { PixelData, PixelSource, PixelNormalization, FromPixelsOptions } from "./image/pixels.js";
+export { loadImage } from "./image/load-image.js";
+export type { ImageFileSource } from "./image/load-image.js";
 export { featureMapGrid, kernelGrid } from "./image/grid.js";
 export type { RgbaImage, GridScale, FeatureMapGridOptions, KernelGridOptions, FeatureMapLike } from "./image/grid.js";

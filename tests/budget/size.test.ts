@@ -61,8 +61,13 @@ const WASM_BUDGET: Record<string, number> = {
  * residual Add's chunking moved from simd.wasm to Conv2D: 35,372 + 18,296
  * = 53,668. The budgets below are that, rounded up to 100 bytes; the
  * issue's 50,000 is still ahead: the test prints the gap on every run.
+ * loadImage (src/image/load-image.ts) decodes on Node only, in a chunk of
+ * the Node build; a browser still gets its export, a stub that rejects
+ * with a short ConfigError: 31 bytes, 35,403 + 18,296 = 53,699. The JS
+ * budget was raised to the next 100 for it (a lazy chunk for the message
+ * cost more: the chunk's hashed path is in the first load).
  */
-const FIRST_LOAD_JS = 35_400;
+const FIRST_LOAD_JS = 35_500;
 const FIRST_LOAD = 53_700;
 const FIRST_LOAD_GOAL = 50_000;
 

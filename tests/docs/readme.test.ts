@@ -1,7 +1,7 @@
 // The README's example is code people paste first: run it as written, so the
 // docs cannot drift from the API.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -45,6 +45,26 @@ describe("README", () => {
       expect(out).toMatch(/Total params: \d+/);
       expect(existsSync(join(dir, "my-copy", "model.json"))).toBe(true);
       expect(existsSync(join(dir, "my-copy", "group1-shard1of1.bin"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the Pictures example runs as written on a held-out digit and the shipped LeNet", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const example = /## Pictures[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, "README has a js block under ## Pictures").toBeTruthy();
+    const dir = mkdtempSync(join(root, "tests", "docs", ".tmp-"));
+    try {
+      cpSync(join(root, "models", "lenet"), join(dir, "lenet"), { recursive: true });
+      cpSync(join(root, "tests", "image", "fixtures", "digit-3.png"), join(dir, "digit.png"));
+      const file = join(dir, "pictures.mjs");
+      writeFileSync(file, example!);
+      const out = execFileSync(process.execPath, [file], { encoding: "utf8", timeout: 60_000, cwd: dir });
+      expect(out).toContain("predicted 3");
+      for (const png of ["conv1.png", "kernels.png"]) {
+        expect(readFileSync(join(dir, png)).subarray(1, 4).toString("latin1"), png).toBe("PNG");
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
