@@ -1,11 +1,13 @@
 // Node entry: the public API, with init() reading the wasm binary from disk
 // and model files (paths, file://) read and written on the file system.
-import { setUrlReader, setWasmLoader } from "./backend/registry.js";
+import { detectFusedMadd } from "./backend/features.js";
+import { setFusedMaddProbe, setUrlReader, setWasmLoader } from "./backend/registry.js";
 import { setFileSystem } from "./io/hooks.js";
 import { loadWasmFromDisk, nodeFileSystem, readFileUrl } from "./platform/node.js";
 
 setWasmLoader(loadWasmFromDisk);
 setUrlReader(readFileUrl);
 setFileSystem(nodeFileSystem);
+setFusedMaddProbe(detectFusedMadd);
 
 export * from "./index.js";
