@@ -18,7 +18,8 @@ export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | st
 export interface InitOptions {
   /**
    * Which backend to run. `"auto"` (default): relaxed-SIMD wasm if the runtime
-   * validates it, else SIMD, else scalar wasm. `"js"`: the plain-JS backend
+   * validates it (and, on the Node entry, its multiply-add fuses: not in Bun),
+   * else SIMD, else scalar wasm. `"js"`: the plain-JS backend
    * (no WebAssembly needed).
    */
   backend?: "auto" | WasmVariant | "js";

@@ -11,9 +11,11 @@
 // percent slower. So init() picks SIMD in Bun by itself (it probes whether
 // madd fuses), and relaxed SIMD, asked for, must equal Node bit for bit on
 // one of the two binaries.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConsumerProject } from "../support/tarball.js";
-import { BUN, consumerProject, numbers, runConsumer, runInNode, type ConsumerResult } from "./run-consumer.js";
+import { BUN, consumerProject, numbers, readmeCommand, runConsumer, runInNode, type ConsumerResult } from "./run-consumer.js";
 
 let project: ConsumerProject | undefined;
 let bun: ConsumerResult;
@@ -54,5 +56,13 @@ describe("Bun, with the packed tarball in node_modules", () => {
   it("loads back what model.save() wrote, in memory and through files", () => {
     expect(bun.roundTrip.fromMemory).toBe(bun.roundTrip.original);
     expect(bun.roundTrip.fromFiles).toBe(bun.roundTrip.original);
+  });
+
+  it("runs the README's example with the README's command", async () => {
+    const { args } = readmeCommand("### Bun", "bun");
+    expect(args).toEqual(["main.mjs"]);
+    const { stdout } = await promisify(execFile)(BUN, args, { cwd: project!.dir, timeout: 60_000 });
+    expect(stdout).toContain("[ 4, 10 ]");
+    expect(stdout).toMatch(/\bsimd\b/);
   });
 });

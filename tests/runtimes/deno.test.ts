@@ -4,9 +4,11 @@
 // node_modules by itself and resolves with the `deno`, `node`, `import`
 // conditions: the package has no `deno` entry, so the Node ESM entry. Deno is
 // V8 like Node, so the same binary must give the same bits as in Node.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConsumerProject } from "../support/tarball.js";
-import { DENO, consumerProject, numbers, runConsumer, runInNode, type ConsumerResult } from "./run-consumer.js";
+import { DENO, consumerProject, numbers, readmeCommand, runConsumer, runInNode, type ConsumerResult } from "./run-consumer.js";
 
 let project: ConsumerProject | undefined;
 let deno: ConsumerResult;
@@ -42,5 +44,17 @@ describe("Deno, with the packed tarball in node_modules", () => {
   it("without --allow-read, init() fails saying which permission to grant", async () => {
     await expect(runConsumer(project!, DENO, ["run", "consumer.mjs"]))
       .rejects.toThrow(/BackendError: init: loading the 'relaxed-simd' wasm build failed: .*--allow-read/);
+  });
+
+  it("runs the README's example with the README's command, and with the narrower permission its comment names", async () => {
+    const { args, comment } = readmeCommand("### Deno", "deno");
+    expect(args).toEqual(["run", "--allow-read", "main.mjs"]);
+    const narrower = /--allow-read=\S+/.exec(comment)?.[0];
+    expect(narrower).toBe("--allow-read=node_modules/simdcnn");
+    for (const command of [args, args.map((a) => a === "--allow-read" ? narrower! : a)]) {
+      const { stdout } = await promisify(execFile)(DENO, command, { cwd: project!.dir, timeout: 60_000 });
+      expect(stdout, command.join(" ")).toContain("[ 4, 10 ]");
+      expect(stdout).toContain("relaxed-simd");
+    }
   });
 });

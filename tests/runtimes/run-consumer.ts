@@ -3,7 +3,7 @@
 // come from the `deno` and `bun` devDependencies, whose packages ship the
 // binaries: one missing is a failed test (execFile's ENOENT), never a skip.
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { ScenarioResult } from "../edge/scenario.mjs";
@@ -21,11 +21,31 @@ export interface ConsumerResult {
   roundTrip: { original: string; fromMemory: string; fromFiles: string };
 }
 
-export function consumerProject(): Promise<ConsumerProject> {
-  return installTarball({
+/** The project, with consumer.mjs, scenario.mjs and the README's example as main.mjs. */
+export async function consumerProject(): Promise<ConsumerProject> {
+  const project = await installTarball({
     "consumer.mjs": join(ROOT, "tests", "runtimes", "consumer.mjs"),
     "scenario.mjs": join(ROOT, "tests", "edge", "scenario.mjs"),
   });
+  writeFileSync(join(project.dir, "main.mjs"), readmeBlock("## Example", "js"));
+  return project;
+}
+
+/** The first ```lang block after `heading` in the README. */
+function readmeBlock(heading: string, lang: string): string {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const at = readme.indexOf(`\n${heading}\n`);
+  const block = at < 0 ? undefined : new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(readme.slice(at))?.[1];
+  if (block === undefined) throw new Error(`README has no ${lang} block under ${heading}`);
+  return block;
+}
+
+/** The README's line under `heading` that runs main.mjs with `program`: its arguments, and its comment. */
+export function readmeCommand(heading: string, program: string): { args: string[]; comment: string } {
+  const line = readmeBlock(heading, "sh").split("\n").find((l) => l.startsWith(`${program} `) && /\bmain\.mjs\b/.test(l));
+  if (line === undefined) throw new Error(`README has no \`${program} ... main.mjs\` line under ${heading}`);
+  const [command = "", comment = ""] = line.split("#");
+  return { args: command.trim().split(/\s+/).slice(1), comment };
 }
 
 export async function runConsumer(project: ConsumerProject, command: string, args: string[]): Promise<ConsumerResult> {
