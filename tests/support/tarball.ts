@@ -8,7 +8,7 @@
 // that reuses it got the same bytes, and a rebuilt dist/ packs anew.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,8 +57,12 @@ export function packedTarball(): Promise<string> {
     } catch {
       rmSync(scratch, { recursive: true, force: true }); // another process got there first, with the same bytes
     }
-    // Tarballs of earlier builds are never read again.
-    for (const old of readdirSync(CACHE)) if (join(CACHE, old) !== dir && !old.startsWith(".")) rmSync(join(CACHE, old), { recursive: true, force: true });
+    // Tarballs of earlier builds: after an hour, no run is still reading one
+    // (another worktree sharing node_modules may be, for a while).
+    for (const old of readdirSync(CACHE)) {
+      const path = join(CACHE, old);
+      if (path !== dir && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    }
     return join(dir, find()!);
   })();
   return packed;
