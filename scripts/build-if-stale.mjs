@@ -9,7 +9,8 @@ import { execSync } from "node:child_process";
 const sources = ["assembly", "src", "asconfig.json", "tsconfig.json", "tsconfig.build.json", "tsconfig.types.json",
   "rollup.config.mjs", "package.json", "scripts/cts-types.mjs", "scripts/shrink-wasm.mjs"];
 const outputs = ["dist/index.js", "dist/index.cjs", "dist/browser.js", "dist/workerd.js",
-  "dist/edge-light.js", "dist/types/src/index.d.ts", "dist/types/src/index.d.cts", "dist/wasm/scalar.wasm", "dist/wasm/simd.wasm", "dist/wasm/relaxed-simd.wasm"];
+  "dist/edge-light.js", "dist/types/src/index.d.ts", "dist/types/src/index.d.cts",
+  "dist/types/src/wasm-binary.d.ts", "dist/types/src/wasm-binary.d.cts", "dist/wasm/scalar.wasm", "dist/wasm/simd.wasm", "dist/wasm/relaxed-simd.wasm"];
 
 function newest(path) {
   const s = statSync(path);

@@ -18,7 +18,8 @@ export type WasmSource = WebAssembly.Module | BufferSource | Response | URL | st
 export interface InitOptions {
   /**
    * Which backend to run. `"auto"` (default): relaxed-SIMD wasm if the runtime
-   * validates it, else SIMD, else scalar wasm. `"js"`: the plain-JS backend
+   * validates it (and, on the Node entry, its multiply-add fuses: not in Bun),
+   * else SIMD, else scalar wasm. `"js"`: the plain-JS backend
    * (no WebAssembly needed).
    */
   backend?: "auto" | WasmVariant | "js";
@@ -45,7 +46,7 @@ export interface Capabilities {
   backend: BackendName;
   /** The runtime can run WebAssembly SIMD (whether or not the chosen backend uses it). */
   simd: boolean;
-  /** The runtime can run relaxed SIMD (fused multiply-add). */
+  /** The runtime can run relaxed SIMD (with `backend: "auto"` chosen only where its multiply-add fuses). */
   relaxedSimd: boolean;
   /** Multi-threading: not used by simdcnn. */
   threads: false;
@@ -91,6 +92,18 @@ export function setWasmLoader(load: WasmLoader | null): void {
   loader = load;
 }
 
+let fusedMaddProbe: (() => boolean) | null = null;
+
+/**
+ * Tells init() how to learn whether relaxed SIMD's multiply-add fuses here
+ * (relaxed SIMD is worth it only then). The node entry sets it, as Node,
+ * Deno and Bun load that entry and Bun's engine does not fuse; browsers and
+ * edge runtimes that run relaxed SIMD fuse, so their entries carry no probe.
+ */
+export function setFusedMaddProbe(probe: (() => boolean) | null): void {
+  fusedMaddProbe = probe;
+}
+
 /**
  * Loads a backend. Call once before building models; call again to switch
  * (models and tensors made on the previous backend then refuse to run).
@@ -121,7 +134,10 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
   const hasWasm = typeof WebAssembly === "object" && typeof WebAssembly.validate === "function";
   const simd = hasWasm && detectSimd();
   const relaxedSimd = hasWasm && detectRelaxedSimd();
-  const best: WasmVariant = relaxedSimd ? "relaxed-simd" : simd ? "simd" : "scalar";
+  // Relaxed SIMD pays only where its madd fuses; the probe compiles a tiny
+  // module, so it runs only when init() picks the build itself.
+  const unfused = requested === "auto" && options.wasm === undefined && relaxedSimd && fusedMaddProbe?.() === false;
+  const best: WasmVariant = relaxedSimd && !unfused ? "relaxed-simd" : simd ? "simd" : "scalar";
 
   let kernels: Kernels;
   let reason: string;
@@ -145,6 +161,8 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
       variant = best;
       reason = variant === "relaxed-simd"
         ? `The runtime validates relaxed SIMD${flagNote}, the fastest build (fused multiply-add).`
+        : unfused
+          ? `The runtime validates relaxed SIMD${flagNote}, but its multiply-add does not fuse, so the SIMD build was chosen.`
         : variant === "simd"
           ? `The runtime validates SIMD but not relaxed SIMD${flagNote}, so the SIMD build was chosen` +
             (options.nodeRelaxedSimdFlag !== true && isNode()
