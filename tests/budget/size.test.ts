@@ -65,10 +65,13 @@ const WASM_BUDGET: Record<string, number> = {
  * the Node build; a browser still gets its export, a stub that rejects
  * with a short ConfigError: 31 bytes, 35,403 + 18,296 = 53,699. The JS
  * budget was raised to the next 100 for it (a lazy chunk for the message
- * cost more: the chunk's hashed path is in the first load).
+ * cost more: the chunk's hashed path is in the first load). Then init()
+ * learned to pass over a relaxed build whose multiply-add does not fuse
+ * (Bun), 7 bytes in the browser: 35,410 + 18,296 = 53,706, and the total
+ * went to the next 100 too.
  */
 const FIRST_LOAD_JS = 35_500;
-const FIRST_LOAD = 53_700;
+const FIRST_LOAD = 53_800;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
