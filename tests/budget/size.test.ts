@@ -26,7 +26,9 @@ const WASM_BUDGET: Record<string, number> = {
   // Conv2DTranspose and swish: 7.6 / 18.04 (18,469 bytes, over) / 17.3 KiB.
   // simd.wasm also counts in the browser's first load below.
   "dist/wasm/scalar.wasm": 8 * KiB,
-  "dist/wasm/simd.wasm": 18 * KiB,
+  // Raised to 18.5 KiB for the 3x3 depthwise sweep (assembly/conv/f32_dwconv2d_fwd.ts), which
+  // brought MobileNetV2's depthwise layers to the issue's 1.5x TF.js wasm: 18,296 -> 18,674.
+  "dist/wasm/simd.wasm": 18.5 * KiB,
   "dist/wasm/relaxed-simd.wasm": 18 * KiB,
 };
 
@@ -68,10 +70,11 @@ const WASM_BUDGET: Record<string, number> = {
  * cost more: the chunk's hashed path is in the first load). Then init()
  * learned to pass over a relaxed build whose multiply-add does not fuse
  * (Bun), 7 bytes in the browser: 35,410 + 18,296 = 53,706, and the total
- * went to the next 100 too.
+ * went to the next 100 too. The 3x3 depthwise sweep then took simd.wasm to
+ * 18,674: 54,084, the total back at the 54,100 of the first split.
  */
 const FIRST_LOAD_JS = 35_500;
-const FIRST_LOAD = 53_800;
+const FIRST_LOAD = 54_100;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
