@@ -23,7 +23,7 @@
 //   a larger pointer step. Sums in f32 in (ky, kx) order (one fused
 //   multiply-add per tap in relaxed SIMD).
 // - 3x3 windows with all three rows inside the image and whole columns (the
-//   interior of every row, any stride, C % 4 == 0: MobileNetV2's depthwise
+//   interior of every row, strides 1 and 2, C % 4 == 0: MobileNetV2's depthwise
 //   layers) run dwSweep3x3 instead: 4 channels at a time with their 9
 //   weight vectors held in registers across a block of 8 output pixels, so
 //   an output reads 9 input vectors and no weights, and the block's three
@@ -34,7 +34,7 @@
 //   registers instead of loaded again: 6 input loads per output instead of 9
 //   (stride 1 1.01 -> 0.81 ms, stride 2 0.332 -> 0.31 ms). Those sums run
 //   column by column, so they round differently from the (ky, kx) order
-//   above, within float32's usual error. The sweep costs simd.wasm ~520
+//   above, within float32's usual error. The sweep costs simd.wasm ~470
 //   bytes of gzip.
 // Tried and dropped: a 4-pixel tile over the generic tap loops (each weight
 // vector loaded once for 4 outputs): no faster. The three taps of a row unrolled in straight-line code
@@ -63,8 +63,9 @@ export function f32_dwconv2d_fwd(
   // The activation applied in registers: the cheap ones; sigmoid and tanh after each row.
   const inner = isExpensive(act) ? ActivationId.Linear : act;
   let out = y;
-  // 3x3, stride-1 windows that lie inside the image: columns [colLo, colHi) of a row with all three rows.
-  const sweep = ASC_FEATURE_SIMD && mult == 1 && (ch & (LANES - 1)) == 0 && kh == 3 && kw == 3 && dh == 1 && dw == 1;
+  // 3x3 windows at stride 1 or 2 that lie inside the image: columns [colLo, colHi) of a row with all three rows.
+  const sweep = ASC_FEATURE_SIMD && mult == 1 && (ch & (LANES - 1)) == 0 && kh == 3 && kw == 3 && dh == 1 && dw == 1 &&
+    sw <= 2;
   const colLo = ceilDivPos(padLeft, sw);
   const colHi = min(outW, ceilDivPos(inW - 2 + padLeft, sw));
   for (let b = 0; b < batch; b++) {
@@ -160,10 +161,12 @@ export function f32_dwconv2d_fwd(
 }
 
 /**
- * A 3x3 window swept along `count` output pixels of a row, `step` bytes apart
- * in the input, 4 channels at a time (C % 4 == 0): the 9 weight vectors stay
- * in registers for the whole sweep, so each output reads 9 input vectors and
- * no weights.
+ * A 3x3 window swept along `count` output pixels of a row at stride 1 or 2
+ * (`step` is one or two input pixels), 4 channels at a time (C % 4 == 0):
+ * the 9 weight vectors stay in registers across a block of SWEEP_BLOCK
+ * pixels, and the column two neighbouring windows share is carried in
+ * registers to the next pixel instead of loaded again, so an output reads 6
+ * input vectors and no weights. Sums run column by column.
  */
 function dwSweep3x3(
   x0: usize, w: usize, bias: usize, out: usize, ch: i32, count: i32,
@@ -172,84 +175,66 @@ function dwSweep3x3(
   const wTap = <usize>ch * F32_BYTES;
   const xPix2 = xPix + xPix;
   const xRow2 = xRow + xRow;
+  const stride2 = step == xPix2;
   // Blocks of SWEEP_BLOCK pixels: the block's three input rows stay in L1 across the channel groups.
   for (let p0 = 0; p0 < count; p0 += SWEEP_BLOCK) {
-  const n = min(SWEEP_BLOCK, count - p0);
-  const xb = x0 + <usize>p0 * step;
-  const ob = out + <usize>p0 * wTap;
-  for (let c = 0; c < ch; c += LANES) {
-    const off = <usize>c * F32_BYTES;
-    const wp = w + off;
-    const w00 = v128.load(wp), w01 = v128.load(wp + wTap), w02 = v128.load(wp + 2 * wTap);
-    const w10 = v128.load(wp + 3 * wTap), w11 = v128.load(wp + 4 * wTap), w12 = v128.load(wp + 5 * wTap);
-    const w20 = v128.load(wp + 6 * wTap), w21 = v128.load(wp + 7 * wTap), w22 = v128.load(wp + 8 * wTap);
-    const b0 = bias != 0 ? v128.load(bias + off) : f32x4.splat(0);
-    let xp = xb + off;
-    let o = ob + off;
-    if (step == xPix2) {
-      // Stride 2: a window's last column is the next one's first, so it is loaded once.
-      let c0 = v128.load(xp), c1 = v128.load(xp + xRow), c2 = v128.load(xp + xRow2);
-      for (let p = 0; p < n; p++) {
-        let a = madd(c0, w00, b0);
-        a = madd(c1, w10, a);
-        a = madd(c2, w20, a);
-        const m = xp + xPix;
-        a = madd(v128.load(m), w01, a);
-        a = madd(v128.load(m + xRow), w11, a);
-        a = madd(v128.load(m + xRow2), w21, a);
-        const e = xp + xPix2;
-        c0 = v128.load(e);
-        c1 = v128.load(e + xRow);
-        c2 = v128.load(e + xRow2);
-        a = madd(c0, w02, a);
-        a = madd(c1, w12, a);
-        a = madd(c2, w22, a);
-        v128.store(o, activateCheapVec(a, act, alpha));
-        xp += step;
-        o += wTap;
+    const n = min(SWEEP_BLOCK, count - p0);
+    const xb = x0 + <usize>p0 * step;
+    const ob = out + <usize>p0 * wTap;
+    for (let c = 0; c < ch; c += LANES) {
+      const off = <usize>c * F32_BYTES;
+      const wp = w + off;
+      const w00 = v128.load(wp), w01 = v128.load(wp + wTap), w02 = v128.load(wp + 2 * wTap);
+      const w10 = v128.load(wp + 3 * wTap), w11 = v128.load(wp + 4 * wTap), w12 = v128.load(wp + 5 * wTap);
+      const w20 = v128.load(wp + 6 * wTap), w21 = v128.load(wp + 7 * wTap), w22 = v128.load(wp + 8 * wTap);
+      const b0 = bias != 0 ? v128.load(bias + off) : f32x4.splat(0);
+      let xp = xb + off;
+      let o = ob + off;
+      if (stride2) {
+        // A window's last column is the next one's first.
+        let c0 = v128.load(xp), c1 = v128.load(xp + xRow), c2 = v128.load(xp + xRow2);
+        for (let p = 0; p < n; p++) {
+          let a = madd(c0, w00, b0);
+          a = madd(c1, w10, a);
+          a = madd(c2, w20, a);
+          const m = xp + xPix;
+          a = madd(v128.load(m), w01, a);
+          a = madd(v128.load(m + xRow), w11, a);
+          a = madd(v128.load(m + xRow2), w21, a);
+          const e = xp + xPix2;
+          c0 = v128.load(e);
+          c1 = v128.load(e + xRow);
+          c2 = v128.load(e + xRow2);
+          a = madd(c0, w02, a);
+          a = madd(c1, w12, a);
+          a = madd(c2, w22, a);
+          v128.store(o, activateCheapVec(a, act, alpha));
+          xp += step;
+          o += wTap;
+        }
+      } else {
+        // A window's middle column is the next one's first, its last the next one's middle.
+        let m0 = v128.load(xp + xPix), m1 = v128.load(xp + xPix + xRow), m2 = v128.load(xp + xPix + xRow2);
+        for (let p = 0; p < n; p++) {
+          let a = madd(v128.load(xp), w00, b0);
+          a = madd(v128.load(xp + xRow), w10, a);
+          a = madd(v128.load(xp + xRow2), w20, a);
+          a = madd(m0, w01, a);
+          a = madd(m1, w11, a);
+          a = madd(m2, w21, a);
+          const e = xp + xPix2;
+          m0 = v128.load(e);
+          m1 = v128.load(e + xRow);
+          m2 = v128.load(e + xRow2);
+          a = madd(m0, w02, a);
+          a = madd(m1, w12, a);
+          a = madd(m2, w22, a);
+          v128.store(o, activateCheapVec(a, act, alpha));
+          xp += step;
+          o += wTap;
+        }
       }
-      continue;
     }
-    if (step == xPix) {
-      // Stride 1: a window's middle column is the next one's first, its last the next one's middle.
-      let m0 = v128.load(xp + xPix), m1 = v128.load(xp + xPix + xRow), m2 = v128.load(xp + xPix + xRow2);
-      for (let p = 0; p < n; p++) {
-        let a = madd(v128.load(xp), w00, b0);
-        a = madd(v128.load(xp + xRow), w10, a);
-        a = madd(v128.load(xp + xRow2), w20, a);
-        a = madd(m0, w01, a);
-        a = madd(m1, w11, a);
-        a = madd(m2, w21, a);
-        const e = xp + xPix2;
-        m0 = v128.load(e);
-        m1 = v128.load(e + xRow);
-        m2 = v128.load(e + xRow2);
-        a = madd(m0, w02, a);
-        a = madd(m1, w12, a);
-        a = madd(m2, w22, a);
-        v128.store(o, activateCheapVec(a, act, alpha));
-        xp += step;
-        o += wTap;
-      }
-      continue;
-    }
-    for (let p = 0; p < n; p++) {
-      let a = madd(v128.load(xp), w00, b0);
-      a = madd(v128.load(xp + xPix), w01, a);
-      a = madd(v128.load(xp + xPix2), w02, a);
-      const x1 = xp + xRow;
-      a = madd(v128.load(x1), w10, a);
-      a = madd(v128.load(x1 + xPix), w11, a);
-      a = madd(v128.load(x1 + xPix2), w12, a);
-      const x2 = xp + xRow2;
-      a = madd(v128.load(x2), w20, a);
-      a = madd(v128.load(x2 + xPix), w21, a);
-      a = madd(v128.load(x2 + xPix2), w22, a);
-      v128.store(o, activateCheapVec(a, act, alpha));
-      xp += step;
-      o += wTap;
-    }
-  }
   }
 }
 

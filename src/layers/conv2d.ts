@@ -315,12 +315,13 @@ export class Conv2D extends Layer {
       g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
     // Whole 4-row slabs per chunk, so the GEMM's row tail runs once, at the end.
     const rows = pointwise ? Math.max(4, Math.floor(RESIDUAL_CHUNK_BYTES / (this.filters * F32_BYTES)) & ~3) : n;
-    const chunk = (this.chunk ??= { ...g });
     for (let i = 0; i < n; i += rows) {
       const m = Math.min(rows, n - i);
       const at = i * this.filters * F32_BYTES;
       if (pointwise) {
-        Object.assign(chunk, g, { batch: 1, inHeight: m, inWidth: 1, outHeight: m, outWidth: 1 });
+        // Made once from the pointwise geometry (1x1, stride 1, no padding): nothing allocated per chunk.
+        const chunk = (this.chunk ??= { ...g, batch: 1, inWidth: 1, outWidth: 1 });
+        chunk.inHeight = chunk.outHeight = m;
         kernels.conv2d(chunk, x + i * g.inChannels * F32_BYTES, packed, bias, y + at, this.filters, LINEAR.id, 0, scratch);
       } else {
         kernels.conv2d(g, x, packed, bias, y, this.filters, LINEAR.id, 0, scratch); // never dilated: see rewrite.ts

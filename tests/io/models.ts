@@ -21,16 +21,9 @@ import {
 } from "../../src/index.js";
 import { GRAPH_PARITY_REL } from "../parity/tolerances.js";
 
-/** A seeded uniform generator in [-scale, scale) (LCG). */
-export function uniform(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
+import { uniform } from "../parity/harness.js";
+
+export { uniform };
 
 /** Seeded weights, BatchNorm statistics away from 0 and 1 (variances positive), so a swapped weight shows. */
 export function seedWeights(model: Model<never> | Model, seed: number): void {

@@ -5,7 +5,8 @@
 // backend of a 2-core machine (no timing is asserted).
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Adam, Conv2D, Dense, Dropout, Flatten, init, MaxPool2D, Sequential } from "simdcnn";
+import { Adam, init } from "simdcnn";
+import { lenet } from "../../demo/lenet.mjs";
 import { MNIST_MIN_ACCURACY } from "./tolerances.js";
 
 const require = createRequire(import.meta.url);
@@ -40,17 +41,7 @@ describe("LeNet on real MNIST digits", () => {
   it(`reaches ${MNIST_MIN_ACCURACY * 100}% test accuracy`, async () => {
     const train = digits(0, 800);
     const test = digits(800, 200);
-    const model = new Sequential([
-      new Conv2D({ filters: 6, kernelSize: 5, padding: "same", activation: "relu" }),
-      new MaxPool2D({ poolSize: 2 }),
-      new Conv2D({ filters: 16, kernelSize: 5, activation: "relu" }),
-      new MaxPool2D({ poolSize: 2 }),
-      new Flatten(),
-      new Dense({ units: 120, activation: "relu" }),
-      new Dropout({ rate: 0.3 }),
-      new Dense({ units: 84, activation: "relu" }),
-      new Dense({ units: 10, activation: "softmax" }),
-    ], { inputShape: [28, 28, 1], seed: 1 });
+    const model = lenet(); // the demo's network, as `npm start` and the shipped model train it
     const optimizer = new Adam({ learningRate: 2e-3 });
     model.compile({ optimizer, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
     const history = await model.fit(train.x, train.labels, {
