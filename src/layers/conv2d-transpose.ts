@@ -6,7 +6,10 @@
 // swapped and none of its own exists (the wasm binaries have no bytes to
 // spare):
 //   forward       conv2dBackwardInput(x -> y), then bias and activation in
-//                 one channelAffine pass (that kernel has no epilogue);
+//                 one channelAffine pass (that kernel has no epilogue); at
+//                 inference a following BatchNormalization folds into the
+//                 kernel and that bias, and a following activation into
+//                 that pass, so conv-transpose + BN + ReLU is still two passes;
 //   input grad    conv2d forward of dy with the packed kernel;
 //   kernel grad   conv2dBackwardFilter with dy as the conv's input and x as
 //                 its output gradient; the bias gradient by biasBackward.
@@ -23,7 +26,10 @@ import {
 } from "./activations.js";
 import { checkConfigKeys, configKeys } from "./config-keys.js";
 import { initialize, parseInitializer, type InitializerName } from "./init.js";
-import { boolOption, Layer, positiveInt, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam } from "./layer.js";
+import { FoldedWeights } from "./fold.js";
+import {
+  boolOption, Layer, positiveInt, type AffineSource, type BackwardArgs, type ForwardArgs, type LayerConfig, type LayerParam,
+} from "./layer.js";
 import { readWindowOptions } from "./window-options.js";
 
 /** Options of {@link Conv2DTranspose} (tfjs-layers names). */
@@ -89,6 +95,7 @@ export class Conv2DTranspose extends Layer {
   private packedSize = 0;
   private inChannels = 0;
   private readonly paramList: LayerParam[] = [];
+  private fold: FoldedWeights | null = null;
 
   constructor(config: Conv2DTransposeConfig) {
     const where = "Conv2DTranspose";
@@ -178,19 +185,39 @@ export class Conv2DTranspose extends Layer {
     return this.activation;
   }
 
-  forward({ batch, x, y, scratch, activation, training, state }: ForwardArgs): void {
+  forward({ batch, x, y, scratch, activation, folded, training, state }: ForwardArgs): void {
     const { g, outputs } = this.batched(batch);
     const kernels = this.requireBackend().kernels;
     const act = activation ?? this.activation;
     const keep = training ? state : 0;
     const fused = fusedPart(act, keep);
     const z = keep || y;
-    kernels.conv2dBackwardInput(g, x, this.kernelPtr, z, this.inChannels, scratch);
-    if (this.biasPtr !== 0 || fused.id !== ActivationId.Linear) {
-      kernels.channelAffine(z, 0, this.biasPtr, z, outputs / this.filters, this.filters, 1, fused.id, fused.alpha);
+    let kernel = this.kernelPtr;
+    let bias = this.biasPtr;
+    if (folded) {
+      const f = this.fold!;
+      // Nothing to pack: conv2dBackwardInput reads the raw kernel. The filters axis comes before `in`.
+      f.refresh(kernels, this.weightsVersion, kernel, this.paramList[0]!.size, bias, this.filters, () => {}, this.inChannels);
+      kernel = f.packed;
+      bias = f.bias;
+    }
+    kernels.conv2dBackwardInput(g, x, kernel, z, this.inChannels, scratch);
+    if (bias !== 0 || fused.id !== ActivationId.Linear) {
+      kernels.channelAffine(z, 0, bias, z, outputs / this.filters, this.filters, 1, fused.id, fused.alpha);
     }
     activateKept(kernels, act, keep, y, outputs);
     if (act.softmax) softmaxRows(kernels, y, outputs / this.filters, this.filters);
+  }
+
+  override get absorbsAffine(): boolean {
+    return true;
+  }
+
+  override prepareFold(source: AffineSource): boolean {
+    if (this.fold?.source === source) return true;
+    const raw = this.allocBlock(this.paramList[0]!.size);
+    this.fold = new FoldedWeights(source, raw, raw, this.allocBlock(this.filters));
+    return true;
   }
 
   override backward({ batch, x, y, dy, dx, fusedActivation, scratch, state }: BackwardArgs): void {
