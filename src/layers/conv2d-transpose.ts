@@ -14,9 +14,9 @@
 //   kernel grad   conv2dBackwardFilter with dy as the conv's input and x as
 //                 its output gradient; the bias gradient by biasBackward.
 // One WindowGeometry (the conv's) describes all four calls. Keras'
-// outputPadding only makes the conv's input (our output) larger: the extra
-// rows and columns at the bottom and right are in no window, so they get the
-// bias alone.
+// outputPadding picks the conv's input size (our output) among those a conv
+// with these strides maps to our input size; rows and columns past its last
+// window get the bias alone.
 
 import { ActivationId } from "../../assembly/shared/ids.js";
 import type { WindowGeometry } from "../backend/kernels.js";
@@ -45,14 +45,15 @@ export interface Conv2DTransposeConfig extends LayerConfig {
   strides?: number | [number, number];
   /**
    * 'valid' (default): output `(in - 1) * strides + kernelSize` (`in * strides` when the kernel is
-   * smaller than the stride); 'same': output `in * strides`, cropped as TensorFlow pads the conv it inverts.
+   * smaller than the stride); 'same': output `in * strides`, cropped as TensorFlow pads the conv it
+   * inverts. Without outputPadding, that is.
    */
   padding?: Padding;
   /**
-   * Extra rows and columns at the bottom and right of the output, `n` or `[height, width]`, each
-   * below its stride (Keras' output_padding; default none). With it the output is
-   * `(in - 1) * strides + kernelSize - 2 * pad + outputPadding`, pad `floor(kernelSize / 2)` for
-   * 'same' and 0 for 'valid': it picks one of the input sizes a strided Conv2D maps to `in`.
+   * Keras' output_padding, `n` or `[height, width]`, each from 0 to below its stride (default
+   * none): the output is then `(in - 1) * strides + kernelSize - 2 * pad + outputPadding`, pad
+   * `floor(kernelSize / 2)` for 'same' and 0 for 'valid'. It picks which of the sizes a Conv2D
+   * with these strides maps to `in` this layer gives back (a decoder matching its encoder).
    */
   outputPadding?: number | [number, number] | null;
   /** Only 1 (the default): dilated transposed convolutions are not implemented. */
