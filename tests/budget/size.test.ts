@@ -79,10 +79,12 @@ const WASM_BUDGET: Record<string, number> = {
  * 18,766: 54,176, and the total to 54,300. BatchNorm's row-by-row
  * statistics (see simd.wasm's budget): 19,038 + 35,408 = 54,446, total to
  * 54,500; the conv filter gradient's pixel blocks: 19,187 + 35,408 =
- * 54,595, total to 54,600.
+ * 54,595, total to 54,600. Conv2DTranspose's BatchNorm fold and
+ * outputPadding, 254 bytes of JS: 35,662 + 19,187 = 54,849; both budgets to
+ * the next 100.
  */
-const FIRST_LOAD_JS = 35_500;
-const FIRST_LOAD = 54_600;
+const FIRST_LOAD_JS = 35_700;
+const FIRST_LOAD = 54_900;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
