@@ -1,7 +1,7 @@
 // The browser demo's preprocessing (demo/web/preprocess.js) and digit file
 // (demo/web/digit-file.js), on Node: box-filter resizing by hand, a drawn
 // bar framed as MNIST frames a digit, and the proof that matters: held-out
-// MNIST digits, blown up tenfold and moved off-centre as a drawing on the
+// MNIST digits, blown up eightfold and moved off-centre as a drawing on the
 // pad would be, come back through the preprocessing to what the shipped
 // model reads almost as well as the originals.
 import { join } from "node:path";
@@ -41,7 +41,7 @@ describe("mnistDigit", () => {
     expect(digit).toEqual(expected);
   });
 
-  it("frames held-out MNIST digits drawn ten times larger, off-centre, so the shipped model reads them as well", async () => {
+  it("frames held-out MNIST digits drawn eight times larger, off-centre, so the shipped model reads them as well", async () => {
     await init({ nodeRelaxedSimdFlag: true });
     const model = await loadModel(SHIPPED);
     const test = loadDigits(800, 50);
