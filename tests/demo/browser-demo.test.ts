@@ -39,18 +39,26 @@ function startDemo(dir: string): Promise<string> {
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
-    child.on("exit", (code) => reject(new Error(`npm run demo exited with ${code} before serving:\n${output}`)));
+    child.on("exit", (code) => reject(new Error(`scripts/demo.mjs exited with ${code} before serving:\n${output}`)));
+    setTimeout(() => reject(new Error(`scripts/demo.mjs printed no address in 100 s:\n${output}`)), 100_000).unref();
   });
 }
 
+/** Why the server or Chromium did not start: each test fails with it (a failing beforeAll would only skip them). */
+let setupError: Error | null = null;
+
 beforeAll(async () => {
-  out = await mkdtemp(join(tmpdir(), "simdcnn-demo-web-"));
-  origin = await startDemo(out);
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
-      "(playwright-core downloads no browser). Install it with: apt-get install -y chromium");
+  try {
+    out = await mkdtemp(join(tmpdir(), "simdcnn-demo-web-"));
+    origin = await startDemo(out);
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
+        "(playwright-core downloads no browser). Install it with: apt-get install -y chromium");
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true });
+  } catch (e) {
+    setupError = e instanceof Error ? e : new Error(String(e));
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -58,7 +66,7 @@ afterAll(async () => {
     await browser?.close();
   } finally {
     server?.kill();
-    await rm(out, { recursive: true, force: true });
+    if (out !== "") await rm(out, { recursive: true, force: true });
   }
 });
 
@@ -74,6 +82,7 @@ afterEach(async () => {
 
 /** A fresh page on the demo, once it has loaded its model and drawn the empty pad. */
 async function openDemo(options: BrowserContextOptions = {}): Promise<Page> {
+  if (setupError !== null) throw setupError;
   problems = [];
   context = await browser!.newContext(options);
   const page = await context.newPage();
@@ -160,6 +169,8 @@ describe("npm run demo in Chromium", () => {
   it("trains one epoch in the worker while the page keeps 30+ frames a second, then uses the model from IndexedDB", async () => {
     const page = await openDemo({ viewport: { width: 1200, height: 900 } });
     await page.fill("#epochs", "1");
+    const workers: string[] = [];
+    page.on("worker", (w) => workers.push(w.url()));
     // Frames counted in the page, from the click until training is done.
     await page.evaluate(() => {
       const w = window as unknown as { frames: { count: number; start: number; end: number; longest: number } };
@@ -184,6 +195,7 @@ describe("npm run demo in Chromium", () => {
     expect(rate, `${frames.count} frames in ${seconds.toFixed(2)} s of training, longest gap ${frames.longest.toFixed(0)} ms`)
       .toBeGreaterThanOrEqual(30);
 
+    expect(workers, "the page's workers").toEqual([`${origin}/train-worker.js`]);
     const status = await page.locator("#train-status").innerText();
     expect(status).toMatch(/^Epoch 1\/1: loss \d\.\d{3}, training accuracy \d+\.\d%, held-out accuracy (\d+\.\d)%\. Trained in \d+\.\d s\.$/);
     // One epoch on 8,000 digits already reads most of the 1,756 held-out ones (chance: 10%).
