@@ -10,6 +10,8 @@ import { drawGrey, drawRgba, lossCurve, pictureStrip, probabilityBars } from "./
 
 const SHIPPED = "models/lenet/model.json";
 const SAVED = "indexeddb://simdcnn-demo-lenet";
+const SHIPPED_NAME = "shipped LeNet (models/lenet/)";
+const SAVED_NAME = `trained here, loaded from ${SAVED}`;
 /** Feature maps are zoomed to about this many pixels a side, so a 5x5 map reads as well as a 28x28 one. */
 const MAP_PIXELS = 56;
 
@@ -17,6 +19,8 @@ const $ = (id) => document.getElementById(id);
 const page = document.documentElement;
 let model = null;
 let framePending = false;
+/** Whether IndexedDB holds a model this page trained, now or on an earlier visit. */
+let savedExists = false;
 
 const showBars = probabilityBars($("probabilities"), 10);
 const showMaps = pictureStrip($("feature-maps"));
@@ -56,7 +60,8 @@ function useModel(next, name) {
   const conv = model.layers.find((l) => l.className === "Conv2D");
   drawRgba($("kernels"), kernelGrid(conv, { cellSize: 8 }));
   $("model-name").textContent = name;
-  $("use-shipped").disabled = name.startsWith("shipped");
+  $("use-shipped").disabled = name === SHIPPED_NAME;
+  $("use-saved").disabled = name === SAVED_NAME || !savedExists;
   classify();
 }
 
@@ -90,8 +95,9 @@ function onWorkerMessage({ data }) {
     $("train").disabled = false;
     $("save").disabled = false;
   } else if (data.type === "saved") {
+    savedExists = true;
     loadModel(SAVED).then((saved) => {
-      useModel(saved, `trained here, loaded from ${SAVED}`);
+      useModel(saved, SAVED_NAME);
       status.textContent += ` Saved to ${SAVED}; the pad uses it now.`;
       page.dataset.training = "saved";
     }, fail);
@@ -116,7 +122,8 @@ $("save").addEventListener("click", () => {
   $("save").disabled = true;
   worker.postMessage({ type: "save", url: SAVED });
 });
-$("use-shipped").addEventListener("click", () => loadModel(SHIPPED).then((m) => useModel(m, "shipped LeNet (models/lenet/)"), fail));
+$("use-shipped").addEventListener("click", () => loadModel(SHIPPED).then((m) => useModel(m, SHIPPED_NAME), fail));
+$("use-saved").addEventListener("click", () => loadModel(SAVED).then((m) => useModel(m, SAVED_NAME), fail));
 $("clear").addEventListener("click", () => pad.clear());
 
 function fail(e) {
@@ -128,7 +135,12 @@ function fail(e) {
 try {
   await init();
   $("backend").textContent = `${capabilities().backend}: ${capabilities().reason}`;
-  useModel(await loadModel(SHIPPED), "shipped LeNet (models/lenet/)");
+  // A model saved on an earlier visit is offered, not used: the shipped one is the default.
+  savedExists = await loadModel(SAVED).then((m) => (m.dispose(), true), (e) => {
+    if (/holds no model of that name/.test(e.message)) return false;
+    throw e;
+  });
+  useModel(await loadModel(SHIPPED), SHIPPED_NAME);
   $("status").textContent = "Ready.";
   page.dataset.state = "ready";
 } catch (e) {

@@ -13,11 +13,12 @@ const LEARNING_RATE = 2e-3;
 const DECAY = 0.8;
 const BATCH_SIZE = 32;
 
+let ready = null;
 let digits = null;
 let model = null;
 
 async function train(epochs) {
-  await init();
+  await (ready ??= init());
   digits ??= decodeDigits(await (await fetch(new URL("./mnist-digits.bin", import.meta.url))).arrayBuffer());
   const { train, test } = digits;
   self.postMessage({ type: "loaded", train: train.count, test: test.count, backend: capabilities().backend });

@@ -5,7 +5,8 @@
 // vertical stroke drawn with the mouse reads as 1 and a ring as 0, with
 // feature maps that are pictures, not blanks; a one-epoch training run in
 // the worker leaves the page's animation frames at 30 Hz or more, and the
-// model it trains goes through IndexedDB to the pad; on a phone-sized screen
+// model it trains goes through IndexedDB to the pad, and is offered again
+// after a reload; on a phone-sized screen
 // a finger draws, and nothing scrolls sideways. The last training page is
 // kept as artifacts/demo.png.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -139,6 +140,7 @@ describe("npm run demo in Chromium", () => {
     expect(await page.locator("#model-name").innerText()).toBe("shipped LeNet (models/lenet/)");
     expect(await page.locator("#backend").innerText()).toMatch(/^relaxed-simd: \w/);
     expect(await page.locator("#prediction").innerText()).toBe("–");
+    expect(await page.locator("#use-saved").isDisabled(), "no model saved in this fresh profile").toBe(true);
     // 6 filters, 3 to a row, 5x5 weights at 8 px, 1 px gutters.
     expect(await page.$eval("#kernels", (c: HTMLCanvasElement) => [c.width, c.height])).toEqual([3 * 41 - 1, 2 * 41 - 1]);
     expect((await distinctColours(page, "#kernels"))[0]).toBeGreaterThan(20);
@@ -166,7 +168,7 @@ describe("npm run demo in Chromium", () => {
     expect(await prediction(page)).toBe("0");
   });
 
-  it("trains one epoch in the worker while the page keeps 30+ frames a second, then uses the model from IndexedDB", async () => {
+  it("trains one epoch in the worker while the page keeps 30+ frames a second, then uses the model from IndexedDB, offered again after a reload", async () => {
     const page = await openDemo({ viewport: { width: 1200, height: 900 } });
     await page.fill("#epochs", "1");
     const workers: string[] = [];
@@ -209,12 +211,22 @@ describe("npm run demo in Chromium", () => {
     await page.click("#save");
     await page.waitForFunction(() => document.documentElement.dataset.training === "saved", undefined, { timeout: 10_000 });
     expect(await page.locator("#model-name").innerText()).toBe("trained here, loaded from indexeddb://simdcnn-demo-lenet");
-    expect(await page.$eval("#kernels", (c: HTMLCanvasElement) => c.toDataURL()), "the new model's kernels").not.toBe(shippedKernels);
+    const trainedKernels = await page.$eval("#kernels", (c: HTMLCanvasElement) => c.toDataURL());
+    expect(trainedKernels, "the new model's kernels").not.toBe(shippedKernels);
     await drawWithMouse(page, verticalLine);
     expect(await prediction(page)).toBe("1");
+    expect(await page.locator("#use-saved").isDisabled(), "the saved model is the one in use").toBe(true);
     await mkdir(join(ROOT, "artifacts"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
+
+    // Kept for the next visit: offered, while the shipped model stays the default.
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset.state === "ready");
+    expect(await page.locator("#model-name").innerText()).toBe("shipped LeNet (models/lenet/)");
+    await page.click("#use-saved");
+    await page.waitForFunction(() => document.getElementById("model-name")!.textContent!.includes("indexeddb://"));
+    expect(await page.$eval("#kernels", (c: HTMLCanvasElement) => c.toDataURL())).toBe(trainedKernels);
   });
 
   it("on a 390x844 phone screen: pad and prediction in view, no sideways scrolling, and a finger draws", async () => {
