@@ -6,9 +6,8 @@
 // feature maps that are pictures, not blanks; a one-epoch training run in
 // the worker leaves the page's animation frames at 30 Hz or more, and the
 // model it trains goes through IndexedDB to the pad, and is offered again
-// after a reload; on a phone-sized screen
-// a finger draws, and nothing scrolls sideways. The last training page is
-// kept as artifacts/demo.png.
+// after a reload; on a phone-sized screen a finger draws, and nothing
+// scrolls sideways. The trained page is kept as artifacts/demo.png.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
