@@ -23,7 +23,11 @@ function parseArgs(argv) {
 
 const options = parseArgs(process.argv.slice(2));
 execFileSync(process.execPath, [fileURLToPath(new URL("build-demo.mjs", import.meta.url)), options.out], { stdio: "inherit" });
-const server = await serveStatic({ "/": options.out }, { port: options.port, index: true });
+const server = await serveStatic({ "/": options.out }, { port: options.port, index: true }).catch((e) => {
+  if (e.code !== "EADDRINUSE") throw e;
+  console.error(`npm run demo: port ${options.port} is taken: pick another with --port N or PORT=N`);
+  process.exit(1);
+});
 console.log(`simdcnn demo at ${server.origin}/`);
 console.log("Ctrl+C stops it.");
 for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => server.close().then(() => process.exit(0)));

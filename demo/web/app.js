@@ -48,9 +48,15 @@ function classify() {
   $("confidence").textContent = best < 0 ? "" : `(${(probs[best] * 100).toFixed(1)}%)`;
   showBars(probs);
   showMaps(maps.filter((m) => m.shape.length === 4 && /Conv|Pool|ReLU|Activation/.test(m.className)).map((m) => ({
-    label: `${m.layer} (${m.className}${/Conv/.test(m.className) ? " + ReLU" : ""}) ${m.shape.slice(1).join("x")}`,
+    label: `${m.layer} (${m.className}${activationOf(m.layer)}) ${m.shape.slice(1).join("x")}`,
     image: featureMapGrid(m, { cellSize: Math.max(1, Math.round(MAP_PIXELS / m.shape[1])) }),
   })));
+}
+
+/** " + relu" for a layer whose output is already activated (a conv's fused activation), else "". */
+function activationOf(layerName) {
+  const name = model.getLayer(layerName).activation?.name;
+  return name === undefined || name === "linear" || name === "softmax" ? "" : ` + ${name}`;
 }
 
 /** Puts `next` in use for the pad (disposing the one before) and redraws everything it shows. */

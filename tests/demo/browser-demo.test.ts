@@ -152,7 +152,7 @@ describe("npm run demo in Chromium", () => {
     // conv2d_1 and its pool (6 channels), conv2d_2 and its pool (16), each a picture of several colours.
     const captions = await page.locator("#feature-maps figcaption").allInnerTexts();
     expect(captions.map((c) => c.replace(/^\S+ /, ""))).toEqual([
-      "(Conv2D + ReLU) 28x28x6", "(MaxPooling2D) 14x14x6", "(Conv2D + ReLU) 10x10x16", "(MaxPooling2D) 5x5x16"]);
+      "(Conv2D + relu) 28x28x6", "(MaxPooling2D) 14x14x6", "(Conv2D + relu) 10x10x16", "(MaxPooling2D) 5x5x16"]);
     const colours = await distinctColours(page, "canvas.feature-map");
     expect(colours).toHaveLength(4);
     for (const [i, n] of colours.entries()) expect(n, `${captions[i]}: distinct colours`).toBeGreaterThan(10);
