@@ -49,41 +49,34 @@ export function orderGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
   if (new Set(inputs).size !== inputs.length) throw new ConfigError(`${where}: the same input is given twice`);
   const allowed = new Set(inputs.map((t) => t.node));
 
-  // Post-order walk from the outputs: every node after the nodes it reads. An explicit stack,
-  // not recursion, so a graph thousands of layers deep cannot overflow the call stack.
-  const postOrder: GraphNode[] = [];
+  // Every node the outputs reach, with a loop, not recursion (a graph thousands of layers deep
+  // cannot overflow the call stack). A node is made after the nodes it reads, so creation order
+  // (its output's id) puts each after its inputs.
   const seen = new Set<GraphNode>();
-  const stack: { node: GraphNode; next: number }[] = [];
-  const enter = (node: GraphNode, from: string): void => {
-    if (seen.has(node)) return;
+  const todo = outputs.map((t, i): [GraphNode, string] => [t.node, `outputs[${i}]`]);
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    const [node, from] = item;
+    if (seen.has(node)) continue;
     seen.add(node);
     if (node.layer instanceof InputLayer && !allowed.has(node)) {
       throw new ConfigError(`${where}: graph disconnected: ${from} needs ${node.layer.describe()} ` +
         `${formatShape(node.output.shape)}, which is not among the model's inputs`);
     }
-    stack.push({ node, next: 0 });
-  };
-  outputs.forEach((t, i) => {
-    enter(t.node, `outputs[${i}]`);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const input = top.node.inputs[top.next++];
-      if (input === undefined) postOrder.push(stack.pop()!.node);
-      else enter(input.node, top.node.layer.describe());
-    }
-  });
+    for (const t of node.inputs) todo.push([t.node, node.layer.describe()]);
+  }
+  const created = [...seen].sort((a, b) => a.output.id - b.output.id);
 
-  // Depth: longest path to an output. Reverse post-order sees every consumer before its producers.
+  // Depth: longest path to an output. Reverse creation order sees every consumer before its producers.
   const depth = new Map<GraphNode, number>();
-  for (let i = postOrder.length - 1; i >= 0; i--) {
-    const node = postOrder[i]!;
+  for (let i = created.length - 1; i >= 0; i--) {
+    const node = created[i]!;
     const d = depth.get(node) ?? 0;
     depth.set(node, d);
     for (const t of node.inputs) depth.set(t.node, Math.max(depth.get(t.node) ?? 0, d + 1));
   }
   const byDepth = (a: GraphNode, b: GraphNode): number =>
     depth.get(b)! - depth.get(a)! || a.output.id - b.output.id;
-  const sorted = [...postOrder].sort(byDepth);
+  const sorted = created.sort(byDepth);
 
   const layerDepth = new Map<Layer, { depth: number; first: number }>();
   for (const node of sorted) {
