@@ -12,7 +12,8 @@ import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { build, type BuildOptions } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundlerSuite, expectAsNode, expectBackendError, problemsBut404, runOutput, writePage, type AppOutcome }
+import { bundlerSuite, expectAsNode, expectBackendError, problemsBut404, runDocumentedCopy, runOutput, writePage,
+  type AppOutcome }
   from "./harness.js";
 
 const suite = bundlerSuite();
@@ -25,26 +26,39 @@ async function bundle(entry: string, options: BuildOptions): Promise<void> {
 describe("esbuild for the browser (--format=esm --splitting)", () => {
   beforeAll(async () => {
     // Split, as an app with lazy routes is: the library's own lazy chunks become esbuild's.
-    await bundle("main.js", { format: "esm", splitting: true, outdir: join(suite.app.dir, "out-esm") });
-    writePage(join(suite.app.dir, "out-esm"), "main.js");
+    await bundle("main.js", { format: "esm", splitting: true, outdir: join(suite.app.dir, "dist") });
+    writePage(join(suite.app.dir, "dist"), "main.js");
   });
 
   it("without the binaries copied: init() fails naming the copy (from the lazy hints chunk)", async () => {
-    const outcome = await runOutput(suite, "out-esm");
+    const outcome = await runOutput(suite, "dist");
     expectBackendError(outcome, ["/wasm/relaxed-simd.wasm failed: HTTP 404", "esbuild", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
     expect(problemsBut404(outcome, "/wasm/relaxed-simd.wasm")).toEqual([]);
   });
 
   it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
-    await promisify(execFile)("cp", ["-r", "node_modules/simdcnn/dist/wasm", "out-esm/"], { cwd: suite.app.dir });
-    const outcome = await runOutput(suite, "out-esm");
+    expect(await runDocumentedCopy(suite, "## esbuild, for the browser")).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
+    const outcome = await runOutput(suite, "dist");
     await expectAsNode(outcome, suite.input, "relaxed-simd");
     expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(["/wasm/relaxed-simd.wasm"]);
   });
 
   it("init({ backend: 'js' }) loads the plain-JS backend's lazy chunk and computes what Node does", async () => {
-    const outcome = await runOutput(suite, "out-esm", { ...suite.input, initOptions: { backend: "js" } });
+    const outcome = await runOutput(suite, "dist", { ...suite.input, initOptions: { backend: "js" } });
     await expectAsNode(outcome, suite.input, "js");
+  });
+});
+
+describe("esbuild for the browser, one binary imported with --loader:.wasm=file", () => {
+  it("emits the imported binary; init({ wasm: its URL }) runs it and matches Node", async () => {
+    const out = join(suite.app.dir, "out-loader");
+    await bundle("main-one-binary.js", { format: "esm", outdir: out, loader: { ".wasm": "file" }, entryNames: "main" });
+    writePage(out, "main.js");
+    const outcome = await runOutput(suite, "out-loader");
+    await expectAsNode(outcome, suite.input, "simd");
+    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual([
+      expect.stringMatching(/^\/simd-\w+\.wasm$/),
+    ]);
   });
 });
 

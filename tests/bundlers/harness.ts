@@ -6,8 +6,10 @@
 // (tests/browser/scenario.js: init, predict, trainOnBatch, fit), then
 // compare with Node on the same binary: same bits, since it is the same
 // wasm on the same inputs.
-import { writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import * as simdcnn from "simdcnn";
@@ -22,7 +24,7 @@ const HERE = join(ROOT, "tests", "bundlers");
 
 /** What a bundler test file shares: one app, one Chromium, one scenario input. */
 export interface BundlerSuite {
-  /** A fresh app with simdcnn installed from the tarball, main.js, node-main.js and scenario.js. */
+  /** A fresh app with simdcnn installed from the tarball, and the files of app/ with scenario.js. */
   app: ConsumerProject;
   browser: Browser;
   input: ScenarioInput;
@@ -35,6 +37,7 @@ export function bundlerSuite(): BundlerSuite {
     [suite.app, suite.browser, suite.input] = await Promise.all([
       installTarball({
         "main.js": join(HERE, "app", "main.js"),
+        "main-one-binary.js": join(HERE, "app", "main-one-binary.js"),
         "node-main.js": join(HERE, "app", "node-main.js"),
         "scenario.js": join(ROOT, "tests", "browser", "scenario.js"),
       }),
@@ -60,6 +63,21 @@ export function bundlerSuite(): BundlerSuite {
 export function writePage(dir: string, src: string, type: "module" | "classic" = "module"): void {
   writeFileSync(join(dir, "index.html"), `<!doctype html>\n<link rel="icon" href="data:,">\n` +
     `<script ${type === "module" ? 'type="module" ' : ""}src="${src}"></script>\n`);
+}
+
+/**
+ * Runs, in the app, the `cp -r ...` line of the first sh block under
+ * `heading` in docs/bundlers.md: the copy step that doc gives for the
+ * bundlers that emit no assets, exactly as written there.
+ */
+export async function runDocumentedCopy(suite: BundlerSuite, heading: string): Promise<string> {
+  const doc = readFileSync(join(ROOT, "docs", "bundlers.md"), "utf8");
+  const at = doc.indexOf(`\n${heading}\n`);
+  const block = at < 0 ? undefined : /```sh\n([\s\S]*?)```/.exec(doc.slice(at))?.[1];
+  const command = block?.split("\n").map((l) => /\bcp -r .*/.exec(l)?.[0]).find((c) => c !== undefined);
+  if (command === undefined) throw new Error(`docs/bundlers.md has no \`cp -r\` line in an sh block under ${heading}`);
+  await promisify(execFile)("sh", ["-c", command], { cwd: suite.app.dir });
+  return command;
 }
 
 /** Serves the app's folder `out` (a bundler's output, with its index.html) and runs the page there. */

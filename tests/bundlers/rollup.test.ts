@@ -3,14 +3,13 @@
 // the output chunk, so the binaries must be copied beside it: one `cp -r`
 // after the build (docs/bundlers.md). Without it init() fails naming that
 // fix. The library's lazy imports become Rollup's own chunks.
-import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { rollup } from "rollup";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScenarioInput } from "../browser/scenario.js";
-import { bundlerSuite, expectAsNode, expectBackendError, problemsBut404, runOutput, writePage, type AppOutcome }
+import { bundlerSuite, expectAsNode, expectBackendError, problemsBut404, runDocumentedCopy, runOutput, writePage,
+  type AppOutcome }
   from "./harness.js";
 
 const suite = bundlerSuite();
@@ -20,15 +19,15 @@ beforeAll(async () => {
   const dir = suite.app.dir;
   const bundle = await rollup({ input: join(dir, "main.js"), plugins: [nodeResolve({ browser: true })], logLevel: "silent" });
   try {
-    const { output } = await bundle.write({ dir: join(dir, "out"), format: "es" });
+    const { output } = await bundle.write({ dir: join(dir, "dist"), format: "es" });
     emitted = output.map((o) => o.fileName);
   } finally {
     await bundle.close();
   }
-  writePage(join(dir, "out"), "main.js");
+  writePage(join(dir, "dist"), "main.js");
 });
 
-const open = (input?: ScenarioInput): Promise<AppOutcome> => runOutput(suite, "out", input);
+const open = (input?: ScenarioInput): Promise<AppOutcome> => runOutput(suite, "dist", input);
 
 describe("Rollup + @rollup/plugin-node-resolve", () => {
   it("keeps the library's lazy imports as chunks of its own, and emits no binary", () => {
@@ -45,7 +44,7 @@ describe("Rollup + @rollup/plugin-node-resolve", () => {
   });
 
   it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
-    await promisify(execFile)("cp", ["-r", "node_modules/simdcnn/dist/wasm", "out/"], { cwd: suite.app.dir });
+    expect(await runDocumentedCopy(suite, "## Rollup")).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
     const outcome = await open();
     await expectAsNode(outcome, suite.input, "relaxed-simd");
     expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(["/wasm/relaxed-simd.wasm"]);
