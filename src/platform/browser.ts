@@ -28,8 +28,7 @@ export async function fetchWasmNextToBundle(variant: WasmVariant): Promise<Respo
     const response = await fetchWasm(url, `the '${variant}' wasm build from ${url.href}`);
     // A dev server's SPA fallback answers a missing file with its index.html and 200.
     if (!(response.headers.get("Content-Type") ?? "").startsWith("text/html")) return response;
-    throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} returned an HTML page: ` +
-      "the file is not there.");
+    throw new BackendError(`init: fetching the '${variant}' wasm build from ${url.href} returned an HTML page.`);
   } catch (e) {
     throw new BackendError((e instanceof BackendError ? e.message
       : `init: cannot locate the '${variant}' wasm build: this bundle has no import.meta.url.`) + await loadHint());
