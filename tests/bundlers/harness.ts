@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import * as simdcnn from "simdcnn";
 import type { WasmVariant } from "simdcnn";
 import { ramp } from "../api/models.js";
@@ -30,11 +30,17 @@ export interface BundlerSuite {
   input: ScenarioInput;
 }
 
-/** Registers the file's beforeAll (app, browser, input) and afterAll (both closed); fields are set once beforeAll ran. */
+/**
+ * Registers the file's hooks: beforeAll sets up the app, the browser and
+ * the input (the fields are set once it ran), afterAll closes and removes
+ * what was set up. A failed set-up fails every test with its error (a
+ * failing beforeAll alone would only skip them).
+ */
 export function bundlerSuite(): BundlerSuite {
   const suite = {} as BundlerSuite;
+  let setupError: unknown;
   beforeAll(async () => {
-    [suite.app, suite.browser, suite.input] = await Promise.all([
+    const [app, browser, input] = await Promise.allSettled([
       installTarball({
         "main.js": join(HERE, "app", "main.js"),
         "main-one-binary.js": join(HERE, "app", "main-one-binary.js"),
@@ -44,6 +50,14 @@ export function bundlerSuite(): BundlerSuite {
       launchChromium(),
       scenarioInput(),
     ]);
+    // Kept even when another part failed, so that afterAll cleans it up.
+    if (app.status === "fulfilled") suite.app = app.value;
+    if (browser.status === "fulfilled") suite.browser = browser.value;
+    if (input.status === "fulfilled") suite.input = input.value;
+    setupError = [app, browser, input].find((r) => r.status === "rejected")?.reason;
+  });
+  beforeEach(() => {
+    if (setupError !== undefined) throw setupError;
   });
   afterAll(async () => {
     try {
