@@ -1,13 +1,15 @@
 // The browser a fresh machine gets from `npm install`: @sparticuz/chromium,
 // launched whether or not the machine also has Debian's chromium (which the
 // other browser tests prefer when present), so CI proves on every run that
-// the browser tests would run without it. It loads dist/browser.js and must
-// predict what Node predicts on the same binary, bit for bit.
+// the browser tests would run without it: on the NSS, NSPR and expat it
+// brings, not the system's. It loads dist/browser.js and must predict what
+// Node predicts on the same binary, bit for bit.
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as simdcnn from "simdcnn";
-import { chromiumSource, launchChromium } from "../support/chromium.js";
+import { chromiumSource, launchChromium, packagedChromium } from "../support/chromium.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -76,6 +78,40 @@ describe("the browser shipped in npm (@sparticuz/chromium)", () => {
       const node = await predictBits(simdcnn, { ...probe, init: { backend: "relaxed-simd", nodeRelaxedSimdFlag: true } });
       expect(inPage.bits).toEqual(node.bits);
       expect(new Set(node.bits).size, "distinct outputs, not a constant").toBeGreaterThan(3);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/** The shared libraries mapped by the running processes of `executable` (from /proc: Linux, as the package is). */
+function librariesOf(executable: string): Set<string> {
+  const libraries = new Set<string>();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let maps: string;
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) !== executable) continue;
+      maps = readFileSync(`/proc/${pid}/maps`, "utf8");
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const line of maps.split("\n")) {
+      const file = line.split(/\s+/)[5];
+      if (file?.includes(".so") === true) libraries.add(file);
+    }
+  }
+  return libraries;
+}
+
+describe("the packaged browser's libraries", () => {
+  it("links the NSS, NSPR and expat the package brings, not the system's", async () => {
+    const { executablePath, libDir } = await packagedChromium();
+    const page = await browser!.newPage();
+    try {
+      const libraries = [...librariesOf(executablePath)];
+      for (const name of ["libnss3.so", "libnspr4.so", "libexpat.so.1"]) {
+        expect(libraries.filter((l) => l.endsWith(`/${name}`)), name).toEqual([`${libDir}/${name}`]);
+      }
     } finally {
       await page.close();
     }

@@ -2,9 +2,9 @@
 // downloads no browser). Two browsers qualify:
 //   - "system": Debian's /usr/bin/chromium, when the machine has it;
 //   - "sparticuz": the @sparticuz/chromium devDependency, a headless
-//     Chromium shipped inside the npm package (brotli-packed), which needs
-//     only libc, libexpat and libgcc: `npm install` alone brings it, so a
-//     fresh machine runs the browser tests too.
+//     Chromium shipped inside the npm package (brotli-packed) with the
+//     libraries it links but glibc and libgcc: `npm install` alone brings
+//     it, so a fresh machine runs the browser tests too.
 // By default the system one when present, else the packaged one;
 // SIMDCNN_CHROMIUM=system or =sparticuz forces one. Either failing to start
 // is an error naming what was tried, never a skip.
@@ -56,38 +56,53 @@ async function withMachineLock<T>(name: string, staleMs: number, work: () => Pro
   }
 }
 
+/** The packaged Chromium: its executable, and the folder of the shared libraries it brings. */
+export interface PackagedChromium {
+  executablePath: string;
+  libDir: string;
+}
+
 /**
- * The packaged Chromium's executable. Its executablePath() inflates the
- * browser into os.tmpdir() (/tmp/chromium, fonts, SwiftShader) and returns
- * at once when /tmp/chromium exists, even while another process is still
- * writing it: test files run in parallel processes (and other checkouts on
- * the machine share /tmp), so the first inflates under a lock and leaves a
- * marker naming the package version; the others wait for the marker.
+ * Inflates the packaged Chromium into os.tmpdir(). Its executablePath()
+ * writes /tmp/chromium (plus fonts and SwiftShader) and returns at once
+ * when /tmp/chromium exists, even while another process is still writing
+ * it: test files run in parallel processes (and other checkouts on the
+ * machine share /tmp), so the first inflates under a lock and leaves a
+ * marker naming the package version; the others wait for the lock and see
+ * the marker. al2023.tar.br holds the NSS, NSPR and expat libraries the
+ * browser links (unpacked by the package itself only on Amazon Linux):
+ * with them on LD_LIBRARY_PATH it needs nothing from the system but glibc
+ * and libgcc, which a machine without Debian's chromium may lack otherwise.
  */
-async function sparticuzExecutable(): Promise<string> {
-  const { default: Chromium } = await import("@sparticuz/chromium");
-  const manifest = fileURLToPath(new URL("../../node_modules/@sparticuz/chromium/package.json", import.meta.url));
-  const { version } = JSON.parse(readFileSync(manifest, "utf8")) as { version: string };
+export async function packagedChromium(): Promise<PackagedChromium> {
+  const { default: Chromium, inflate } = await import("@sparticuz/chromium");
+  const pkg = fileURLToPath(new URL("../../node_modules/@sparticuz/chromium/", import.meta.url));
+  const { version } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { version: string };
   const marker = join(tmpdir(), `simdcnn-sparticuz-chromium-${version}.ready`);
   return withMachineLock("simdcnn-sparticuz-chromium.lock", 120_000, async () => {
     if (!existsSync(marker)) {
       // Whatever is there was cut short or is another version: inflate afresh.
-      rmSync(join(tmpdir(), "chromium"), { force: true });
-      const path = await Chromium.executablePath();
-      writeFileSync(marker, `${path}\n`);
+      for (const old of ["chromium", "al2023"]) rmSync(join(tmpdir(), old), { recursive: true, force: true });
     }
-    return Chromium.executablePath();
+    const executablePath = await Chromium.executablePath();
+    const libDir = join(await inflate(join(pkg, "bin", "al2023.tar.br")), "lib");
+    if (!existsSync(marker)) writeFileSync(marker, `${executablePath}\n${libDir}\n`);
+    return { executablePath, libDir };
   });
 }
 
-/** The executable of `source`. */
-async function executableFor(source: ChromiumSource): Promise<string> {
-  if (source === "sparticuz") return sparticuzExecutable();
+/** The executable of `source`, and the environment it needs. */
+async function executableFor(source: ChromiumSource): Promise<{ executablePath: string; env?: Record<string, string> }> {
+  if (source === "sparticuz") {
+    const { executablePath, libDir } = await packagedChromium();
+    const inherited = process.env["LD_LIBRARY_PATH"];
+    return { executablePath, env: { LD_LIBRARY_PATH: inherited ? `${libDir}:${inherited}` : libDir } };
+  }
   if (!existsSync(SYSTEM_CHROMIUM)) {
     throw new Error(`${SYSTEM_CHROMIUM} is missing (SIMDCNN_CHROMIUM=system asks for it): install it with ` +
       "`apt-get install chromium`, or unset SIMDCNN_CHROMIUM to use the @sparticuz/chromium devDependency");
   }
-  return SYSTEM_CHROMIUM;
+  return { executablePath: SYSTEM_CHROMIUM };
 }
 
 /**
@@ -97,9 +112,13 @@ async function executableFor(source: ChromiumSource): Promise<string> {
 export async function launchChromium(source: ChromiumSource = chromiumSource()): Promise<Browser> {
   let executablePath = "(not found)";
   try {
-    executablePath = await executableFor(source);
+    const found = await executableFor(source);
+    executablePath = found.executablePath;
     // No sandbox: the tests often run as root in a container, where Chromium's sandbox cannot start.
-    return await chromium.launch({ executablePath, args: ["--no-sandbox"], headless: true });
+    return await chromium.launch({
+      executablePath, args: ["--no-sandbox"], headless: true,
+      ...(found.env === undefined ? {} : { env: { ...process.env, ...found.env } as Record<string, string> }),
+    });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`cannot start Chromium (${source}: ${executablePath}): ${why}\n` +
