@@ -7,7 +7,7 @@
 // the 4x8 micro-kernel walks ky (segments) and, inside each, the kw*cin
 // floats that are contiguous in NHWC input, broadcasting input and
 // multiply-adding the packed filter panel. Measured here 20-30% faster than
-// im2col + GEMM (DESIGN.md).
+// im2col + GEMM.
 //
 // Two schedules, picked by packAPays (gemm/f32_gemm_4x8_packed_a.ts, with
 // the measurements):

@@ -35,7 +35,7 @@
 // Why 4x8 with a rolled k-loop: 8 v128 accumulators + 2 B vectors + 1 A
 // broadcast fit the 16 x64 XMM registers. On this machine (Zen 3, Node 20)
 // unrolling the k-loop, or tiles 6x8 / 8x8 / 4x16, made V8 spill and ran at
-// ~25 GFLOP/s instead of ~39 (SIMD) / ~50 (relaxed). See DESIGN.md.
+// ~25 GFLOP/s instead of ~39 (SIMD) / ~50 (relaxed).
 //
 // The plain-SIMD GEMM no longer runs on this tile for 16 columns or more:
 // f32_gemm_2x16.ts issues as many vector ops per 64 flops but sustains

@@ -226,7 +226,7 @@ export const LABELS = {
 
 export const IDS = { "relaxed-simd": "relaxed", simd: "simd", scalar: "scalar", js: "js" };
 
-/** One simdcnn contestant; `variant` is a backend name of DESIGN.md's init(). */
+/** One simdcnn contestant; `variant` is a backend name init() takes (`init({ backend })`). */
 export function simdcnn(variant) {
   let kernels = null;
   let bump = null;

@@ -1,7 +1,8 @@
 // Inference rewrites, decided once per plan (XNNPACK's fusions, made on the
 // graph before any buffer is placed):
 // - a BatchNormalization over the channels right after a Conv2D,
-//   DepthwiseConv2D or Dense with a linear activation, whose output nothing else reads, folds into
+//   DepthwiseConv2D, SeparableConv2D, Conv2DTranspose or Dense with a linear
+//   activation, whose output nothing else reads, folds into
 //   that layer's weights and bias, and its node becomes a view;
 // - an element-wise activation layer right after such a layer (or after a
 //   BatchNormalization folded into one) moves into its epilogue, and its
@@ -34,7 +35,7 @@ import type { Topology } from "./topology.js";
 export interface Rewrites {
   /** Nodes that no longer run: their output is their input's buffer. */
   readonly views: ReadonlySet<GraphNode>;
-  /** Conv2D / DepthwiseConv2D / Dense nodes that run with a BatchNormalization folded in. */
+  /** Nodes of layers that absorb an affine map (Layer.absorbsAffine) that run with a BatchNormalization folded in. */
   readonly folds: ReadonlyMap<GraphNode, BatchNormalization>;
   /** Nodes whose epilogue applies a following layer's activation instead of their own (linear) one. */
   readonly epilogues: ReadonlyMap<GraphNode, ParsedActivation>;
@@ -59,7 +60,7 @@ export function inferenceRewrites(topology: Topology): Rewrites {
   const inGraph = new Set(topology.nodes);
   // A tensor only `node` reads, which is no model output: fusing across it loses nothing.
   const private_ = (t: SymbolicTensor): boolean => readers.get(t) === 1 && !outputs.has(t);
-  // A layer that can fold and fuse (Conv2D, Dense, the depthwise ones), called once in this graph,
+  // A layer that can fold and fuse (Conv2D, Dense, the depthwise ones, Conv2DTranspose), called once in this graph,
   // with a linear activation.
   const once = (node: GraphNode): boolean => node.layer.nodes.filter((n) => inGraph.has(n)).length === 1;
   const absorbs = (node: GraphNode): boolean => {

@@ -49,20 +49,29 @@ export function orderGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
   if (new Set(inputs).size !== inputs.length) throw new ConfigError(`${where}: the same input is given twice`);
   const allowed = new Set(inputs.map((t) => t.node));
 
-  // Post-order walk from the outputs: every node after the nodes it reads.
+  // Post-order walk from the outputs: every node after the nodes it reads. An explicit stack,
+  // not recursion, so a graph thousands of layers deep cannot overflow the call stack.
   const postOrder: GraphNode[] = [];
   const seen = new Set<GraphNode>();
-  const visit = (node: GraphNode, from: string): void => {
+  const stack: { node: GraphNode; next: number }[] = [];
+  const enter = (node: GraphNode, from: string): void => {
     if (seen.has(node)) return;
     seen.add(node);
     if (node.layer instanceof InputLayer && !allowed.has(node)) {
       throw new ConfigError(`${where}: graph disconnected: ${from} needs ${node.layer.describe()} ` +
         `${formatShape(node.output.shape)}, which is not among the model's inputs`);
     }
-    for (const t of node.inputs) visit(t.node, node.layer.describe());
-    postOrder.push(node);
+    stack.push({ node, next: 0 });
   };
-  outputs.forEach((t, i) => visit(t.node, `outputs[${i}]`));
+  outputs.forEach((t, i) => {
+    enter(t.node, `outputs[${i}]`);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const input = top.node.inputs[top.next++];
+      if (input === undefined) postOrder.push(stack.pop()!.node);
+      else enter(input.node, top.node.layer.describe());
+    }
+  });
 
   // Depth: longest path to an output. Reverse post-order sees every consumer before its producers.
   const depth = new Map<GraphNode, number>();

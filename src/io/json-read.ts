@@ -132,17 +132,17 @@ export class KerasConfig {
     return v as T;
   }
 
-  /** `n` or `[h, w]` of positive integers, as [h, w]. */
-  pair(key: string, fallback: [number, number]): [number, number] {
+  /** `n` or `[h, w]` of integers from `min` (positive by default), as [h, w]. */
+  pair(key: string, fallback: [number, number], min = 1): [number, number] {
     if (!this.has(key)) return fallback;
     const v = this.get(key);
     if (typeof v === "number") {
-      const n = readInt(v, this.where(key), 1, MAX_DIM);
+      const n = readInt(v, this.where(key), min, MAX_DIM);
       return [n, n];
     }
     const list = readArray(v, this.where(key));
     if (list.length !== 2) fail(this.where(key), `expected [height, width], got ${describeJson(v)}`);
-    return [readInt(list[0], `${this.where(key)}[0]`, 1, MAX_DIM), readInt(list[1], `${this.where(key)}[1]`, 1, MAX_DIM)];
+    return [readInt(list[0], `${this.where(key)}[0]`, min, MAX_DIM), readInt(list[1], `${this.where(key)}[1]`, min, MAX_DIM)];
   }
 
   /** Refuses a present value other than the ones with the meaning we implement (a Keras option we lack). */

@@ -223,7 +223,7 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
         leakyAlpha,
         config: {
           filters: l.filters, kernel_size: [...l.kernelSize], strides: [...l.strides], padding: l.padding,
-          output_padding: null, data_format: "channels_last", dilation_rate: [1, 1], activation, use_bias: l.useBias,
+          output_padding: l.outputPadding && [...l.outputPadding], data_format: "channels_last", dilation_rate: [1, 1], activation, use_bias: l.useBias,
           kernel_initializer: initializerToKeras(l.kernelInitializer), bias_initializer: initializerToKeras(l.biasInitializer),
           ...NO_REGULARIZERS,
         },
@@ -231,14 +231,15 @@ export const KERAS_LAYERS: { readonly [K in LayerType]: KerasCodec<K> } = {
     },
     load: (c) => {
       channelsLast(c);
-      c.expect("output_padding", () => false, "output_padding null (the output size Keras infers)");
       c.expect("groups", (v) => v === 1, "groups 1");
       if (c.pair("dilation_rate", [1, 1]).some((d) => d !== 1)) {
         fail(c.where("dilation_rate"), `${describeJson(c.get("dilation_rate"))} is not supported: simdcnn implements dilation_rate 1 only`);
       }
       return {
         filters: c.int("filters", NaN), kernelSize: c.pair("kernel_size", [3, 3]), strides: c.pair("strides", [1, 1]),
-        padding: c.oneOf("padding", ["valid", "same"], "valid"), ...activationOf(c), useBias: c.bool("use_bias", true),
+        padding: c.oneOf("padding", ["valid", "same"], "valid"),
+        outputPadding: c.has("output_padding") ? c.pair("output_padding", [0, 0], 0) : null,
+        ...activationOf(c), useBias: c.bool("use_bias", true),
         kernelInitializer: initializerFromKeras(c.get("kernel_initializer"), "glorotUniform"),
         biasInitializer: initializerFromKeras(c.get("bias_initializer"), "zeros"),
       };

@@ -47,7 +47,7 @@ export const UNSUPPORTED_KERAS_KEYS: Readonly<Record<string, string>> = {
   weights: "set weights once the model is built: model.setWeights(...)",
   dilationRate: "dilated convolutions are Conv2D's and DepthwiseConv2D's option only",
   groups: "grouped convolutions are not implemented",
-  outputPadding: "Conv2DTranspose's output size is Keras' default; crop or pad after it",
+  outputPadding: "output padding is Conv2DTranspose's option only",
   dataFormat: "tensors are channels-last (NHWC) only",
   kernelRegularizer: "regularizers are not implemented",
   biasRegularizer: "regularizers are not implemented",

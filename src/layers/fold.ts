@@ -1,6 +1,7 @@
-// A BatchNormalization folded into the Conv2D, DepthwiseConv2D or Dense before it, for
-// inference: y = (x W + b) * s + t = x (W s) + (b s + t), per output channel
-// (the last axis of both kernel layouts). The folded copy is kept next to
+// A BatchNormalization folded into the Conv2D, DepthwiseConv2D, Conv2DTranspose or Dense
+// before it, for inference: y = (x W + b) * s + t = x (W s) + (b s + t), per
+// output channel (the last axis of the conv and dense kernels; the one before
+// the last, `filters`, of the transposed kernel [kh, kw, filters, in]). The folded copy is kept next to
 // the raw weights, which training keeps using, and is re-folded lazily when
 // either side's weights changed (setWeights, an optimizer step, a moving
 // statistics update): two integer compares per forward call.
@@ -62,15 +63,16 @@ export class FoldedWeights {
 
   /**
    * Re-folds when the layer's (`version`) or the source's weights changed since the last fold.
-   * `pack(raw, packed)` packs a kernel the layer's way.
+   * `pack(raw, packed)` packs a kernel the layer's way; `inner` is the size of the kernel's axes
+   * after the output channel's (1 when it is the last).
    */
   refresh(kernels: Kernels, version: number, kernel: number, kernelSize: number, bias: number, units: number,
-          pack: (raw: number, packed: number) => void): void {
+          pack: (raw: number, packed: number) => void, inner = 1): void {
     if (version === this.ownVersion && this.source.weightsVersion === this.sourceVersion) return;
     const { scale, shift } = this.source.inferenceAffine();
     const f32 = new Float32Array(kernels.memory.buffer);
     const [k, r, b, fb] = [kernel / F32_BYTES, this.raw / F32_BYTES, bias / F32_BYTES, this.bias / F32_BYTES];
-    for (let i = 0; i < kernelSize; i++) f32[r + i] = f32[k + i]! * scale[i % units]!;
+    for (let i = 0; i < kernelSize; i++) f32[r + i] = f32[k + i]! * scale[Math.floor(i / inner) % units]!;
     for (let u = 0; u < units; u++) f32[fb + u] = (bias === 0 ? 0 : f32[b + u]!) * scale[u]! + shift[u]!;
     pack(this.raw, this.packed);
     this.ownVersion = version;

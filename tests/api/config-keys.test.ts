@@ -175,7 +175,8 @@ const conv2d: Required<Conv2DConfig> = {
   useBias: false, kernelInitializer: "heNormal", biasInitializer: "ones", name: "c", seed: 1,
 };
 const transpose: Required<Conv2DTransposeConfig> = {
-  filters: 3, kernelSize: [2, 3], strides: [2, 1], padding: "same", activation: "swish", alpha: 0.2,
+  filters: 3, kernelSize: [2, 3], strides: [2, 1], padding: "same", outputPadding: [1, 0], dilationRate: 1,
+  activation: "swish", alpha: 0.2,
   useBias: false, kernelInitializer: "heUniform", biasInitializer: "ones", name: "t", seed: 9,
 };
 const depthwise: Required<DepthwiseConv2DConfig> = {
@@ -288,9 +289,11 @@ describe("in the classes", () => {
     expect(configErrorOf(() => new SGD(untyped({ nesterov: true })))).toContain("SGD: unknown option 'nesterov'; this Keras option is not supported");
     expect(configErrorOf(() => new Adam(untyped({ lr: 0.1 })))).toContain("Adam: unknown option 'lr'; did you mean 'learningRate'?");
     expect(configErrorOf(() => new Conv2DTranspose(untyped({ filters: 3, output_padding: 1 }))))
-      .toContain("Conv2DTranspose: unknown option 'output_padding'; Keras' 'outputPadding' is not supported: Conv2DTranspose's output size is Keras' default");
+      .toContain("Conv2DTranspose: unknown option 'output_padding'; did you mean 'outputPadding'?");
+    expect(configErrorOf(() => new Conv2D(untyped({ filters: 3, outputPadding: 1 }))))
+      .toContain("Conv2D: unknown option 'outputPadding'; this Keras option is not supported: output padding is Conv2DTranspose's option only");
     expect(configErrorOf(() => new Conv2DTranspose(untyped({ filters: 3, dilationRate: 2 }))))
-      .toContain("Conv2DTranspose: unknown option 'dilationRate'; this Keras option is not supported");
+      .toBe("Conv2DTranspose: dilationRate above 1 is not supported");
   });
 
   it("spreading a partial config with undefined holes is fine", () => {

@@ -60,7 +60,6 @@ describe("Conv2DTranspose", () => {
     expect(() => new Conv2DTranspose(untyped({ filters: 2, strides: 0 }))).toThrow(/strides must be a positive integer/);
     expect(() => new Conv2DTranspose(untyped({ filters: 2, padding: "full" }))).toThrow(/padding must be 'valid' or 'same'/);
     expect(() => new Conv2DTranspose(untyped({ filters: 2, activation: "gelu" }))).toThrow(/unknown activation "gelu"/);
-    expect(() => new Conv2DTranspose(untyped({ filters: 2, outputPadding: 1 }))).toThrow(/unknown option 'outputPadding'; this Keras option is not supported: Conv2DTranspose's output size is Keras' default/);
     expect(() => new Conv2DTranspose(untyped({ filters: 2, dilationRate: 2 }))).toThrow(ConfigError);
     expect(() => new Conv2DTranspose(untyped({ filters: 2, kernelSise: 2 }))).toThrow(/did you mean 'kernelSize'/);
     expect(() => new Sequential([new Conv2DTranspose({ filters: 2 })], { inputShape: [6, 6] })).toThrow(ShapeError);

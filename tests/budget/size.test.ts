@@ -28,7 +28,12 @@ const WASM_BUDGET: Record<string, number> = {
   "dist/wasm/scalar.wasm": 8 * KiB,
   // Raised to 18.5 KiB for the 3x3 depthwise sweep (assembly/conv/f32_dwconv2d_fwd.ts), which
   // brought MobileNetV2's depthwise layers to the issue's 1.5x TF.js wasm: 18,296 -> 18,766.
-  "dist/wasm/simd.wasm": 18.5 * KiB,
+  // Then to 18.6 KiB for BatchNorm's statistics kernels walking channels-last tensors row by
+  // row (assembly/norm/rows.ts): MobileNetV2 0.35 training, BatchNorm backward 41 -> 18 ms a
+  // step of 139 -> 111 ms: 18,766 -> 19,038. Then to 18.75 KiB for the conv filter gradient's
+  // pixel blocks (assembly/conv/f32_conv2d_bwd_filter.ts), 1.5-6x on layers whose x and dy
+  // outgrow L2 (8x56x56x64 3x3: 336 -> 57 ms): 19,187.
+  "dist/wasm/simd.wasm": 18.75 * KiB,
   "dist/wasm/relaxed-simd.wasm": 18 * KiB,
 };
 
@@ -71,10 +76,15 @@ const WASM_BUDGET: Record<string, number> = {
  * learned to pass over a relaxed build whose multiply-add does not fuse
  * (Bun), 7 bytes in the browser: 35,410 + 18,296 = 53,706, and the total
  * went to the next 100 too. The 3x3 depthwise sweep then took simd.wasm to
- * 18,766: 54,176, and the total to 54,300.
+ * 18,766: 54,176, and the total to 54,300. BatchNorm's row-by-row
+ * statistics (see simd.wasm's budget): 19,038 + 35,408 = 54,446, total to
+ * 54,500; the conv filter gradient's pixel blocks: 19,187 + 35,408 =
+ * 54,595, total to 54,600. Conv2DTranspose's BatchNorm fold and
+ * outputPadding, 254 bytes of JS: 35,662 + 19,187 = 54,849; both budgets to
+ * the next 100.
  */
-const FIRST_LOAD_JS = 35_500;
-const FIRST_LOAD = 54_300;
+const FIRST_LOAD_JS = 35_700;
+const FIRST_LOAD = 54_900;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */

@@ -100,6 +100,23 @@ const CASES: Case[] = [
     },
   },
   {
+    // Stride-1 depthwise gradients over every padding shape: dilated, 'same' with an even kernel
+    // (bottom/right only), a wide 'same' kernel, a one-row 'valid' one, and inside a SeparableConv2D.
+    name: "DepthwiseConv2D at stride 1 over every padding shape, alone and in SeparableConv2D",
+    loss: "meanSquaredError",
+    batch: 2,
+    build: () => {
+      const inp = input({ shape: [6, 7, 4] });
+      let x = new Conv2D({ filters: 4, kernelSize: 1, activation: "tanh" }).apply(inp);
+      x = new DepthwiseConv2D({ kernelSize: 3, dilationRate: [2, 1], padding: "same", activation: "tanh" }).apply(x);
+      x = new DepthwiseConv2D({ kernelSize: 2, padding: "same", activation: "tanh" }).apply(x);      // pads bottom/right only
+      x = new DepthwiseConv2D({ kernelSize: 5, padding: "same", activation: "tanh" }).apply(x);
+      x = new DepthwiseConv2D({ kernelSize: [1, 3], activation: "tanh" }).apply(x);                  // 'valid': 6x5
+      x = new SeparableConv2D({ filters: 3, kernelSize: 3, padding: "same", activation: "tanh" }).apply(x);
+      return { inputs: inp, outputs: new Dense({ units: 2 }).apply(new Flatten().apply(x)) };
+    },
+  },
+  {
     name: "ZeroPadding2D, Cropping2D, UpSampling2D (2 and [2, 3]), GlobalMaxPool2D, Reshape (a view read twice)",
     loss: "meanSquaredError",
     batch: 2,

@@ -26,3 +26,11 @@ export const FOLD_ABS = 1e-5;
 
 /** BatchNorm at inference against its formula in float64: a multiply and an add in float32 on values up to ~10. */
 export const BN_AXIS_ABS = 1e-5;
+
+/**
+ * A BatchNorm folded into a Conv2DTranspose vs the graph run layer by layer,
+ * relative to the largest output: x (W s) against (x W) s rounds each of the
+ * up to kh*kw*in products once more in float32 (~6e-8 each), through two
+ * such layers; a stale fold or a wrong axis is off by far more.
+ */
+export const TRANSPOSE_FOLD_REL = 1e-5;

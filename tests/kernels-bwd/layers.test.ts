@@ -52,6 +52,13 @@ const CONV_CASES = [
   // 1x1 stride-1 unpadded: the dense fast path of the input gradient.
   { shape: { ...win(2, 3, 5, 1, 1, 1, 1, "valid"), inChannels: 6 }, cout: 9 },
   { shape: { ...win(1, 4, 4, 1, 1, 1, 1, "same"), inChannels: 4 }, cout: 8 },
+  // The filter gradient walks pixels in blocks of x + dy <= 128 KiB
+  // (assembly/conv/f32_conv2d_bwd_filter.ts): bands of output rows when one
+  // image is larger (25 + 25 + 17 rows; at stride 2, 29 + 6), groups of whole
+  // images when it is smaller (3 + 2 images).
+  { shape: { ...win(2, 67, 61, 3, 3, 1, 1, "same"), inChannels: 5 }, cout: 16 },
+  { shape: { ...win(1, 70, 45, 3, 3, 2, 2, "same"), inChannels: 8 }, cout: 17 },
+  { shape: { ...win(5, 16, 16, 3, 3, 1, 1, "same"), inChannels: 8 }, cout: 33 },
 ].map((c) => ({ ...c, label: `${describeWindow(c.shape)} cout${c.cout}` }));
 
 const POOL_CHANNELS = [1, 3, 4, 5, 8, 9, 17];
