@@ -28,7 +28,7 @@ export function detectRuntime(g: unknown): HintRuntime {
   return "browser";
 }
 
-const EDGE_ENTRY = "simdcnn has an entry for edge runtimes that imports its wasm as modules: " +
+const EDGE_ENTRY = "simdcnn's edge entries import their wasm as modules: " +
   "let your bundler resolve the \"workerd\" condition (wrangler does; esbuild: --conditions=workerd,worker) " +
   "or \"edge-light\" (Vercel does), or pass init({ wasm: module }) with a .wasm you import yourself";
 
@@ -39,26 +39,25 @@ export function wasmLoadHint(ctx: HintContext): string {
     return `Edge runtimes cannot fetch or compile wasm at run time; ${EDGE_ENTRY}.`;
   }
   if (ctx.runtime === "node") {
+    const elsewhere = "mark simdcnn as external (esbuild: --external:simdcnn), or pass init({ wasm }) the binary's bytes or file URL.";
     if (url === undefined || url === "") {
-      return "simdcnn was bundled into a file without import.meta.url: mark simdcnn as external in the " +
-        "bundler (esbuild: --external:simdcnn), or pass init({ wasm }) with the binary's bytes or file URL.";
+      return "simdcnn was bundled without import.meta.url and is not installed where the bundle runs: " +
+        `install simdcnn there, ${elsewhere}`;
     }
-    return "If simdcnn was bundled (esbuild --platform=node, webpack, ncc), copy node_modules/simdcnn/dist/wasm/ " +
-      "into a wasm/ folder next to the bundle, mark simdcnn as external (esbuild: --external:simdcnn), " +
-      "or pass init({ wasm }) with the binary's bytes or file URL." +
+    return "If simdcnn was bundled (esbuild --platform=node, webpack, ncc) and is not installed where the bundle runs, " +
+      `copy node_modules/simdcnn/dist/wasm/ into a wasm/ folder next to the bundle, ${elsewhere}` +
       (ctx.code === undefined || ctx.code === "ENOENT" ? "" : ` (${ctx.code})`);
   }
   // Browsers.
   if (url !== undefined && /\/node_modules\/\.vite\/deps\//.test(url)) {
-    return "Vite's dev server pre-bundled simdcnn into node_modules/.vite/deps/, where its wasm/ folder is not: " +
-      "add optimizeDeps: { exclude: [\"simdcnn\"] } to vite.config (Vite's production build copies the binaries itself).";
+    return "Vite's dev server pre-bundled simdcnn into node_modules/.vite/deps/ without its binaries " +
+      "(Vite 8 keeps them): add optimizeDeps: { exclude: [\"simdcnn\"] } to vite.config.";
   }
+  const loader = "or pass init({ wasm }) a URL, bytes or a Response (esbuild --loader:.wasm=file gives an imported .wasm's URL).";
   if (url === undefined || url === "") {
     return "simdcnn was bundled into a script without import.meta.url (esbuild --format=iife or cjs): " +
-      "bundle as --format=esm and copy node_modules/simdcnn/dist/wasm/ next to the bundle, or pass the binary " +
-      "yourself with init({ wasm }) (a URL, bytes or a Response; esbuild --loader:.wasm=file gives its URL).";
+      `bundle as --format=esm and copy node_modules/simdcnn/dist/wasm/ next to the bundle, ${loader}`;
   }
-  return "Copy node_modules/simdcnn/dist/wasm/ into a wasm/ folder next to the bundle (esbuild and other bundlers " +
-    "that do not follow new URL(..., import.meta.url) leave it behind), or pass the binary yourself with " +
-    "init({ wasm }) (a URL, bytes or a Response; esbuild --loader:.wasm=file gives its URL).";
+  return "Copy node_modules/simdcnn/dist/wasm/ into a wasm/ folder next to the bundle (esbuild and Rollup " +
+    `leave it behind): cp -r node_modules/simdcnn/dist/wasm <outdir>/ after each build; ${loader}`;
 }

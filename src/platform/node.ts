@@ -1,31 +1,58 @@
 // Node's way to the wasm binaries: read them from disk next to the bundle
-// (dist/wasm/<variant>.wasm). `import.meta.url` is the bundle's own URL; rollup
-// rewrites it for the CommonJS build.
+// (dist/wasm/<variant>.wasm, see wasm-url.ts). `import.meta.url` is the
+// bundle's own URL; rollup rewrites it for the CommonJS build.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BackendError, messageOf } from "../errors.js";
 import { wasmLoadHint } from "./hints.js";
 import type { FileSystem } from "../io/files.js";
 import type { WasmVariant } from "./variant.js";
+import { wasmUrl } from "./wasm-url.js";
+
+/**
+ * Where a bundle that left dist/wasm/ behind looks next: the package as
+ * installed, resolved by Node from the bundle's folder up (or from the
+ * working directory when a CommonJS bundle has neither import.meta.url nor
+ * __filename). That is how `esbuild --platform=node` bundles work with no
+ * option: their node_modules is still there at run time.
+ */
+function resolveInstalled(variant: WasmVariant, bundleUrl: string | undefined): string {
+  const from = bundleUrl !== undefined && bundleUrl !== "" ? bundleUrl
+    : typeof __filename === "string" ? __filename : join(process.cwd(), "noop.js");
+  return createRequire(from).resolve(`simdcnn/wasm/${variant}.wasm`);
+}
 
 export async function loadWasmFromDisk(variant: WasmVariant): Promise<Uint8Array> {
   const bundleUrl = (import.meta as { url?: string }).url;
-  let url: URL;
+  let url: URL | undefined;
   try {
-    url = new URL(`./wasm/${variant}.wasm`, bundleUrl);
+    url = wasmUrl(variant);
   } catch {
+    // No import.meta.url: bundled to CommonJS. Only the installed package can be found.
+  }
+  let failure: unknown;
+  if (url !== undefined) {
+    try {
+      return await readFile(url);
+    } catch (e) {
+      failure = e;
+    }
+  }
+  try {
+    return await readFile(resolveInstalled(variant, bundleUrl));
+  } catch {
+    // Not installed where the bundle runs either: the failure next to the bundle is the one to report.
+  }
+  if (url === undefined) {
     throw new BackendError(`init: cannot locate the '${variant}' wasm build: this bundle has no import.meta.url. ` +
       wasmLoadHint({ runtime: "node", bundleUrl }));
   }
-  try {
-    return await readFile(url);
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    // E.g. ENOENT when simdcnn was bundled and dist/wasm/ did not come along.
-    throw new BackendError(`init: loading the '${variant}' wasm build failed: ${messageOf(e)}. ` +
-      `${wasmLoadHint({ runtime: "node", bundleUrl, code: typeof code === "string" ? code : undefined })}`);
-  }
+  const code = (failure as { code?: unknown }).code;
+  // E.g. ENOENT when simdcnn was bundled and neither dist/wasm/ nor node_modules came along.
+  throw new BackendError(`init: loading the '${variant}' wasm build failed: ${messageOf(failure)}. ` +
+    `${wasmLoadHint({ runtime: "node", bundleUrl, code: typeof code === "string" ? code : undefined })}`);
 }
 
 /** init({ wasm: url }) on Node: file: URLs are read from disk (Node's fetch has no file: scheme). */

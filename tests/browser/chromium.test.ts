@@ -1,5 +1,5 @@
-// simdcnn in a real browser: Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core, which downloads no browser) loads dist/browser.js as an ES
+// simdcnn in a real browser: Chromium (tests/support/chromium.ts: Debian's
+// when installed, else the one @sparticuz/chromium ships in npm) loads dist/browser.js as an ES
 // module from a local HTTP server and runs the same scenario (scenario.js)
 // that Node runs on the same wasm binary. Same binary, same inputs: the
 // results must agree to the bit for every variant, so a browser-only bug
@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as simdcnn from "simdcnn";
 import type { Capabilities, WasmVariant } from "simdcnn";
@@ -23,8 +23,8 @@ import { buildModel, CLASSES, INPUT_SHAPE, runScenario, type Library, type Scena
   from "./scenario.js";
 import type * as Storage from "./storage-scenario.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
+import { launchChromium } from "../support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 const HERE = fileURLToPath(new URL("./", import.meta.url));
 /** tfjs' UMD bundles, for the pages that check our IndexedDB records against tfjs itself. */
@@ -74,14 +74,10 @@ beforeAll(async () => {
 
   server = await serveStatic({ "/dist/": DIST, "/tests/browser/": HERE, "/tfjs/": TFJS, "/models/": modelsDir });
   try {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
-        "(playwright-core downloads no browser). Install it with: apt-get install -y chromium");
-    }
     if (!existsSync(`${DIST}browser.js`)) {
       throw new Error(`${DIST}browser.js is missing: run \`npm run build\` (npm test does it when stale)`);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true });
+    browser = await launchChromium();
   } catch (e) {
     browserError = e instanceof Error ? e : new Error(String(e));
   }

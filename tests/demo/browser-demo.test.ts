@@ -1,6 +1,6 @@
 // The browser demo (`npm run demo`) as a person uses it, in Chromium
-// (Debian's /usr/bin/chromium driven by playwright-core, as in
-// tests/browser/): the script builds the page and serves it on a free port;
+// (tests/support/chromium.ts: Debian's when installed, else the one
+// @sparticuz/chromium ships in npm, as in tests/browser/): the script builds the page and serves it on a free port;
 // the page loads with no console error and fetches nothing from elsewhere; a
 // vertical stroke drawn with the mouse reads as 1 and a ring as 0, with
 // feature maps that are pictures, not blanks; a one-epoch training run in
@@ -13,11 +13,11 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = join(ROOT, "artifacts", "demo.png");
 
 let server: ChildProcess | null = null;
@@ -51,11 +51,7 @@ beforeAll(async () => {
   try {
     out = await mkdtemp(join(tmpdir(), "simdcnn-demo-web-"));
     origin = await startDemo(out);
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's Chromium ` +
-        "(playwright-core downloads no browser). Install it with: apt-get install -y chromium");
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"], headless: true });
+    browser = await launchChromium();
   } catch (e) {
     setupError = e instanceof Error ? e : new Error(String(e));
   }

@@ -1,0 +1,71 @@
+// Vite, with no configuration: `vite build` follows
+// `new URL("./wasm/x.wasm", import.meta.url)`, emits the binaries to
+// assets/ and rewrites the URLs; the dev server pre-bundles simdcnn into
+// node_modules/.vite/deps/ and (Vite 8) rewrites the same URLs to the files
+// in node_modules/simdcnn/dist/wasm/, so no optimizeDeps.exclude is needed.
+import { build, createServer, type ViteDevServer } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundlerSuite, expectAsNode, runInPage, runOutput, writePage } from "./harness.js";
+
+const suite = bundlerSuite();
+
+beforeAll(() => {
+  // index.html is Vite's entry, for the dev server and the build alike.
+  writePage(suite.app.dir, "/main.js");
+});
+
+const wasmPaths = (requests: string[]): string[] => requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname);
+
+describe("vite build (no configuration)", () => {
+  let emitted: string[] = [];
+
+  beforeAll(async () => {
+    const output = await build({ root: suite.app.dir, configFile: false, logLevel: "silent", build: { outDir: "out" } });
+    emitted = (Array.isArray(output) ? output : [output]).flatMap((o) => "output" in o ? o.output.map((f) => f.fileName) : []);
+  });
+
+  it("emits the three binaries and the library's lazy chunks", () => {
+    expect(emitted.filter((f) => f.endsWith(".wasm")).length, emitted.join(", ")).toBe(3);
+    for (const chunk of ["js", "model-files", "fit-loop", "hints"]) {
+      expect(emitted.some((f) => f.startsWith(`assets/${chunk}-`)), `${chunk} chunk in ${emitted.join(", ")}`).toBe(true);
+    }
+  });
+
+  it("await init() fetches the emitted relaxed SIMD binary, and predicts and trains as Node does", async () => {
+    const outcome = await runOutput(suite, "out");
+    await expectAsNode(outcome, suite.input, "relaxed-simd");
+    const [fetched, ...more] = wasmPaths(outcome.requests);
+    expect(more).toEqual([]);
+    expect(emitted).toContain(fetched!.slice(1));
+    expect(fetched).toMatch(/^\/assets\/relaxed-simd-[\w-]+\.wasm$/);
+  });
+});
+
+describe("Vite's dev server (createServer, no configuration)", () => {
+  let server: ViteDevServer | undefined;
+  let origin = "";
+
+  beforeAll(async () => {
+    server = await createServer({
+      root: suite.app.dir, configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, hmr: false },
+    });
+    await server.listen();
+    origin = server.resolvedUrls!.local[0]!.replace(/\/$/, "");
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("pre-bundles simdcnn, fetches the binary from node_modules/simdcnn/dist/wasm/, and matches Node", async () => {
+    const outcome = await runInPage(suite.browser, `${origin}/`, suite.input);
+    await expectAsNode(outcome, suite.input, "relaxed-simd");
+    expect(outcome.requests.some((u) => new URL(u).pathname.startsWith("/node_modules/.vite/deps/simdcnn.js")),
+      "simdcnn was pre-bundled").toBe(true);
+    expect(wasmPaths(outcome.requests)).toEqual(["/node_modules/simdcnn/dist/wasm/relaxed-simd.wasm"]);
+  });
+
+  it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {
+    await expectAsNode(await runInPage(suite.browser, `${origin}/`, { ...suite.input, initOptions: { backend: "js" } }), suite.input, "js");
+  });
+});

@@ -1,0 +1,31 @@
+// What the bundlers in this folder rely on, read from dist/: each entry
+// names every binary as a literal `new URL("./wasm/<build>.wasm", import.meta.url)`
+// in its own file, so the URL is relative to the entry, beside dist/wasm/.
+// A URL in a chunk of dist/chunks/ would point one folder too deep: a
+// browser would 404 and Node would quietly fall back to resolving the
+// installed package, hiding the broken layout; hence this check.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../support/tarball.js";
+
+const DIST = join(ROOT, "dist");
+const BUILDS = ["relaxed-simd", "simd", "scalar"];
+
+describe("the wasm URLs in dist/", () => {
+  it.each(["browser.js", "index.js"])("%s names each binary as new URL(literal, import.meta.url)", (entry) => {
+    const code = readFileSync(join(DIST, entry), "utf8");
+    for (const build of BUILDS) expect(code).toContain(`new URL("./wasm/${build}.wasm", import.meta.url)`);
+  });
+
+  it("index.cjs names each binary relative to its own file", () => {
+    const code = readFileSync(join(DIST, "index.cjs"), "utf8");
+    for (const build of BUILDS) expect(code).toMatch(new RegExp(`new URL\\("\\./wasm/${build}\\.wasm", \\(typeof document === 'undefined' \\? require\\('u' \\+ 'rl'\\)\\.pathToFileURL\\(__filename\\)`));
+  });
+
+  it("no chunk of dist/chunks/ names a binary", () => {
+    const chunks = readdirSync(join(DIST, "chunks"));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(readFileSync(join(DIST, "chunks", chunk), "utf8"), chunk).not.toContain("./wasm/");
+  });
+});

@@ -1,0 +1,48 @@
+// webpack 5 with no configuration beyond entry and output: it follows
+// `new URL("./wasm/x.wasm", import.meta.url)` (asset modules), emits the
+// three binaries with hashed names and rewrites the URLs to them, and splits
+// the library's lazy imports into chunks of its own. Production mode, so
+// its minifier runs over the library too.
+import { join } from "node:path";
+import { promisify } from "node:util";
+import webpack from "webpack";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ScenarioInput } from "../browser/scenario.js";
+import { bundlerSuite, expectAsNode, runOutput, writePage, type AppOutcome }
+  from "./harness.js";
+
+const suite = bundlerSuite();
+let emitted: string[] = [];
+
+beforeAll(async () => {
+  const dir = suite.app.dir;
+  const compiler = webpack({
+    mode: "production", context: dir, entry: "./main.js", output: { path: join(dir, "out") }, devtool: false,
+  });
+  const stats = await promisify(compiler.run.bind(compiler))();
+  await promisify(compiler.close.bind(compiler))();
+  expect(stats?.hasErrors(), stats?.toString("errors-only")).toBe(false);
+  emitted = Object.keys(stats!.compilation.assets).sort();
+  writePage(join(dir, "out"), "main.js", "classic");
+});
+
+const open = (input?: ScenarioInput): Promise<AppOutcome> => runOutput(suite, "out", input);
+
+describe("webpack 5 (no configuration)", () => {
+  it("emits the three binaries and a chunk per lazy import", () => {
+    expect(emitted.filter((f) => f.endsWith(".wasm")), "binaries emitted").toHaveLength(3);
+    expect(emitted.filter((f) => f.endsWith(".js") && f !== "main.js").length, "lazy chunks").toBeGreaterThanOrEqual(5);
+  });
+
+  it("await init() fetches the relaxed SIMD binary webpack emitted, and predicts and trains as Node does", async () => {
+    const outcome = await open();
+    await expectAsNode(outcome, suite.input, "relaxed-simd");
+    const fetched = outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname.slice(1));
+    expect(fetched).toHaveLength(1);
+    expect(emitted).toContain(fetched[0]);
+  });
+
+  it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {
+    await expectAsNode(await open({ ...suite.input, initOptions: { backend: "js" } }), suite.input, "js");
+  });
+});
