@@ -1,5 +1,7 @@
 // Tolerances of the graph suites, named once (as tests/tolerances.ts does for kernels).
 
+import { expect } from "vitest";
+
 /**
  * Central-difference step for whole-model gradient checks. The activations
  * are stored as float32 (~6e-8 relative), so the step must be large enough
@@ -34,3 +36,21 @@ export const BN_AXIS_ABS = 1e-5;
  * such layers; a stale fold or a wrong axis is off by far more.
  */
 export const TRANSPOSE_FOLD_REL = 1e-5;
+
+/**
+ * Checks the analytic gradient of weight tensor `i`, element `j`, against the
+ * central difference of `lossAt` (a loss over a full weight list) around
+ * `start`, within GRAPH_GRADIENT_ABS + GRAPH_GRADIENT_REL of the numeric value.
+ */
+export function expectCentralDifference(
+  lossAt: (weights: Float32Array[]) => number, start: Float32Array[], i: number, j: number, analytic: number,
+  label: string,
+): void {
+  const plus = start.map((a) => a.slice());
+  const minus = start.map((a) => a.slice());
+  plus[i]![j]! += GRAPH_GRADIENT_STEP;
+  minus[i]![j]! -= GRAPH_GRADIENT_STEP;
+  const numeric = (lossAt(plus) - lossAt(minus)) / (2 * GRAPH_GRADIENT_STEP);
+  expect(Math.abs(analytic - numeric), `${label}: ${analytic} vs ${numeric}`)
+    .toBeLessThanOrEqual(GRAPH_GRADIENT_ABS + GRAPH_GRADIENT_REL * Math.abs(numeric));
+}

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Conv2D, Conv2DTranspose, Dense, Flatten, init, Sequential, SGD } from "simdcnn";
 import { BACKENDS, relativeError, uniform } from "../parity/harness.js";
 import { GRAPH_PARITY_REL } from "../parity/tolerances.js";
-import { GRAPH_GRADIENT_ABS, GRAPH_GRADIENT_REL, GRAPH_GRADIENT_STEP } from "../graph/tolerances.js";
+import { expectCentralDifference } from "../graph/tolerances.js";
 
 interface Case {
   name: string;
@@ -75,14 +75,7 @@ describe("Conv2DTranspose outputPadding gradients against central differences (j
     start.forEach((w, i) => {
       const all = names[i]!.startsWith("up/") || names[i]!.startsWith("pre/");
       for (const j of all ? w.keys() : [0, w.length - 1]) {
-        const plus = start.map((a) => a.slice());
-        const minus = start.map((a) => a.slice());
-        plus[i]![j]! += GRAPH_GRADIENT_STEP;
-        minus[i]![j]! -= GRAPH_GRADIENT_STEP;
-        const numeric = (lossAt(plus) - lossAt(minus)) / (2 * GRAPH_GRADIENT_STEP);
-        const analytic = gradients[i]![j]!;
-        expect(Math.abs(analytic - numeric), `${names[i]} [${j}]: ${analytic} vs ${numeric}`)
-          .toBeLessThanOrEqual(GRAPH_GRADIENT_ABS + GRAPH_GRADIENT_REL * Math.abs(numeric));
+        expectCentralDifference(lossAt, start, i, j, gradients[i]![j]!, `${names[i]} [${j}]`);
       }
       expect(gradients[i]!.some((g) => g !== 0), `${names[i]} has a gradient`).toBe(true);
     });
