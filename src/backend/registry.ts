@@ -7,7 +7,8 @@ import { Arena } from "../memory.js";
 import { detectRelaxedSimd, detectSimd, enableNodeRelaxedSimdFlag } from "./features.js";
 import type { BackendName, Kernels } from "./kernels.js";
 import { createWasmKernels } from "./wasm.js";
-import type { WasmVariant } from "../platform/variant.js";
+import type { ThreadedBinary, WasmVariant } from "../platform/variant.js";
+import type { SpawnWorker, Threaded } from "../threads/start.js";
 
 export type { WasmVariant };
 
@@ -38,6 +39,16 @@ export interface InitOptions {
    * compiling, so the relaxed-SIMD binary can run. Off unless asked for.
    */
   nodeRelaxedSimdFlag?: boolean;
+  /**
+   * Threads the wasm kernels run on: a count (1 = the calling thread alone,
+   * the default) or `"auto"` (the machine's cores, at most 8). Above 1, the
+   * threaded build of the chosen binary runs on a shared memory, large GEMM
+   * and Conv2D calls split across a worker pool, bit-identical to one
+   * thread; `capabilities()` says how many threads run and why. Node only
+   * for now (browsers, edge runtimes and the JS or scalar backends run on
+   * one thread and say so).
+   */
+  threads?: number | "auto";
 }
 
 /** What {@link capabilities} reports. */
@@ -48,8 +59,10 @@ export interface Capabilities {
   simd: boolean;
   /** The runtime can run relaxed SIMD (with `backend: "auto"` chosen only where its multiply-add fuses). */
   relaxedSimd: boolean;
-  /** Multi-threading: not used by simdcnn. */
-  threads: false;
+  /** Threads the kernels run on (1: the calling thread alone). */
+  threads: number;
+  /** The wasm binary loaded (`"relaxed-simd-threads"` for dist/wasm/relaxed-simd-threads.wasm), or null for the JS backend. */
+  binary: string | null;
   /** A sentence saying why this backend was chosen. */
   reason: string;
 }
@@ -61,10 +74,16 @@ export type WasmLoader = (variant: WasmVariant) => Promise<WebAssembly.Module | 
 export interface Backend {
   readonly kernels: Kernels;
   readonly arena: Arena;
+  /** A model now runs on this backend (a threaded backend counts them, see release). */
+  retain?(): void;
+  /** A model was disposed: the threaded backend stops its pool after the last one. */
+  release?(): void;
 }
 
 interface State extends Backend {
   readonly capabilities: Capabilities;
+  /** Stops the worker pool, if any (a second init, the last model's dispose). */
+  stop?(): void;
 }
 
 let current: State | null = null;
@@ -94,6 +113,21 @@ export function setWasmLoader(load: WasmLoader | null): void {
 
 let fusedMaddProbe: (() => boolean) | null = null;
 
+/** How this platform starts pool workers; set by the node entry. */
+export interface ThreadSupport {
+  spawn: SpawnWorker;
+  /** Cores this process may use (`threads: "auto"`). */
+  parallelism(): number;
+  /** Loads a threaded build (dist/wasm/<variant>-threads.wasm). */
+  load(binary: ThreadedBinary): Promise<WebAssembly.Module | BufferSource | Response>;
+}
+let threadSupport: ThreadSupport | null = null;
+
+/** Lets init({ threads }) start workers here (the node entry: worker_threads). */
+export function setThreadSupport(support: ThreadSupport | null): void {
+  threadSupport = support;
+}
+
 /**
  * Tells init() how to learn whether relaxed SIMD's multiply-add fuses here
  * (relaxed SIMD is worth it only then). The node entry sets it, as Node,
@@ -116,10 +150,13 @@ export function setFusedMaddProbe(probe: (() => boolean) | null): void {
  *   message names the one that would), when the `wasm` binary is another
  *   build than the `backend` requested (the message names both), when WebAssembly is unavailable and
  *   a wasm backend was requested, or when no binary can be loaded.
- * @throws {ConfigError} for an unknown option, e.g. `threads` (one thread for now) or a typo.
+ * @throws {ConfigError} for an unknown option (a typo), or `threads` not a count >= 1 or "auto".
  */
 export async function init(options: InitOptions = {}): Promise<Capabilities> {
   checkInitOptions(options);
+  const threads = threadCount(options.threads);
+  // A second init() ends the previous backend's workers.
+  current?.stop?.();
   const requested = options.backend ?? "auto";
   const allowed = ["auto", "relaxed-simd", "simd", "scalar", "js"];
   if (!allowed.includes(requested)) {
@@ -192,9 +229,86 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
         `but the wasm binary ${options.wasm === undefined ? "loaded" : "passed"} is the '${kernels.name}' build; ${fix}`);
     }
   }
-  const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: false, reason };
+  const binary = kernels.name === "js" ? null : kernels.name;
+  if (threads > 1) {
+    const started = await startPool(kernels, threads, options.wasm !== undefined);
+    if (typeof started !== "string") {
+      const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads, binary: `${kernels.name}-threads`,
+        reason: `${reason} It runs on ${threads} threads (the calling one and ${threads - 1} workers) over a shared memory.` };
+      current = threadedState(started, capabilities);
+      return { ...capabilities };
+    }
+    reason += ` It runs on one thread, not the ${threads} asked for: ${started}.`;
+  }
+  const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: 1, binary, reason };
   current = { kernels, arena: new Arena(kernels.memory, kernels.heapBase), capabilities };
   return { ...capabilities };
+}
+
+/** The count `threads` asks for. @throws {ConfigError} for anything but a whole number >= 1 or "auto". */
+function threadCount(threads: InitOptions["threads"]): number {
+  if (threads === undefined) return 1;
+  if (threads === "auto") return Math.max(1, Math.min(MAX_AUTO_THREADS, threadSupport?.parallelism() ?? 1));
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new ConfigError(`init: threads must be a whole number from 1 to ${MAX_THREADS} or "auto", got ${String(threads)}`);
+  }
+  return threads;
+}
+/** "auto" takes at most this many threads. */
+const MAX_AUTO_THREADS = 8;
+/** Most threads a count may ask for. */
+const MAX_THREADS = 64;
+
+/**
+ * Loads the threaded build of `kernels`' variant and starts its pool (a
+ * lazy chunk). Returns why not, instead, when it cannot: the caller keeps
+ * the one-thread backend it already has.
+ */
+async function startPool(kernels: Kernels, threads: number, ownBinary: boolean): Promise<Threaded | string> {
+  if (kernels.name === "js") return "the plain-JS backend has no threads";
+  if (kernels.name === "scalar") return "there is no threaded scalar build (threads need SIMD here)";
+  if (ownBinary) return "a wasm binary passed to init() runs as it is, single-threaded";
+  if (threadSupport === null) return "this platform entry has no worker threads (Node only for now)";
+  try {
+    const { startThreads, compileThreaded } = await import("../threads/start.js");
+    const module = await compileThreaded(await threadSupport.load(`${kernels.name}-threads`));
+    return await startThreads(module, threads, threadSupport.spawn);
+  } catch (e) {
+    return `the threaded '${kernels.name}' build failed to load: ${messageOf(e)}`;
+  }
+}
+
+/**
+ * The state of a threaded backend: it counts models, stops the pool when
+ * the last one is disposed (no idle workers left behind) and starts it
+ * again for the next model. Until that start completes, calls run on the
+ * calling thread alone, with the same results.
+ */
+function threadedState(started: Threaded, capabilities: Capabilities): State {
+  const { pool } = started;
+  const threads = capabilities.threads;
+  const reason = capabilities.reason;
+  let models = 0;
+  let restart: Promise<void> | null = null;
+  return {
+    kernels: started.kernels, arena: started.arena, capabilities,
+    retain: () => {
+      if (models++ > 0 || pool.size > 0 || restart !== null) return;
+      restart = pool.start().then((failed) => {
+        restart = null;
+        capabilities.threads = failed === null ? threads : 1;
+        capabilities.reason = failed === null ? reason
+          : `${reason} Its workers were stopped with the last model, and starting them again failed: ${failed}.`;
+      });
+    },
+    release: () => {
+      if (--models > 0) return;
+      pool.stop();
+      capabilities.threads = 1;
+      capabilities.reason = `${reason} Its workers were stopped when the last model was disposed; the next model starts them again.`;
+    },
+    stop: () => pool.stop(),
+  };
 }
 
 /**
@@ -286,7 +400,7 @@ function isNode(): boolean {
  * What init() chose and why.
  * @example
  * await init();
- * capabilities(); // { backend: "simd", simd: true, relaxedSimd: false, threads: false, reason: "..." }
+ * capabilities(); // { backend: "simd", simd: true, relaxedSimd: false, threads: 1, binary: "simd", reason: "..." }
  * @throws {BackendError} before init() has completed.
  */
 export function capabilities(): Capabilities {
@@ -337,16 +451,15 @@ function requireState(): State {
   return current;
 }
 
-const INIT_KEYS: readonly (keyof InitOptions)[] = ["backend", "wasm", "nodeRelaxedSimdFlag"];
+const INIT_KEYS: readonly (keyof InitOptions)[] = ["backend", "wasm", "nodeRelaxedSimdFlag", "threads"];
 
-/** An unknown option (a typo, or `threads`, which is not implemented yet) is an error, not silently ignored. */
+/** An unknown option (a typo) is an error, not silently ignored. */
 function checkInitOptions(options: unknown): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new ConfigError(`init: options must be an object, got ${Array.isArray(options) ? "an array" : String(options)}`);
   }
   for (const key of Object.keys(options)) {
     if ((options as Record<string, unknown>)[key] === undefined || (INIT_KEYS as readonly string[]).includes(key)) continue;
-    const why = key === "threads" ? " (simdcnn runs its kernels on one thread for now)" : "";
-    throw new ConfigError(`init: unknown option '${key}'${why}; accepted: ${INIT_KEYS.join(", ")}`);
+    throw new ConfigError(`init: unknown option '${key}'; accepted: ${INIT_KEYS.join(", ")}`);
   }
 }

@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { BackendError, messageOf } from "../errors.js";
 import { wasmLoadHint } from "./hints.js";
 import type { FileSystem } from "../io/files.js";
-import type { WasmVariant } from "./variant.js";
+import type { ThreadedBinary, WasmVariant } from "./variant.js";
 
-export async function loadWasmFromDisk(variant: WasmVariant): Promise<Uint8Array> {
+export async function loadWasmFromDisk(variant: WasmVariant | ThreadedBinary): Promise<Uint8Array> {
   const bundleUrl = (import.meta as { url?: string }).url;
   let url: URL;
   try {
