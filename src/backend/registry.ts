@@ -234,7 +234,7 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
     const started = await startPool(kernels, threads, options.wasm !== undefined);
     if (typeof started !== "string") {
       const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads, binary: `${kernels.name}-threads`,
-        reason: `${reason} It runs on ${threads} threads (the calling one and ${threads - 1} workers) over a shared memory.` };
+        reason: `${reason} It runs on ${threads} threads (the calling one and ${threads - 1} worker${threads > 2 ? "s" : ""}) over a shared memory.` };
       current = threadedState(started, capabilities);
       return { ...capabilities };
     }

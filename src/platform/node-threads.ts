@@ -12,7 +12,10 @@ export const nodeParallelism = (): number => availableParallelism();
 export const spawnNodeWorker: SpawnWorker = async (start) => {
   const { Worker } = await import("node:worker_threads");
   const bundleUrl = (import.meta as { url?: string }).url;
-  const worker = new Worker(new URL("./threads-worker.js", bundleUrl), { workerData: start });
+  // The process's flags, but --input-type (node --input-type=module -e ...),
+  // which a worker started from a file refuses.
+  const execArgv = process.execArgv.filter((flag) => !flag.startsWith("--input-type"));
+  const worker = new Worker(new URL("./threads-worker.js", bundleUrl), { workerData: start, execArgv });
   // Referenced until ready (the await below is no event-loop handle of its
   // own), then not: an idle pool must not keep Node alive.
   await new Promise<void>((resolve, reject) => {
