@@ -7,8 +7,7 @@ import { Arena } from "../memory.js";
 import { detectRelaxedSimd, detectSimd, enableNodeRelaxedSimdFlag } from "./features.js";
 import type { BackendName, Kernels } from "./kernels.js";
 import { createWasmKernels } from "./wasm.js";
-import type { ThreadedBinary, WasmVariant } from "../platform/variant.js";
-import type { SpawnWorker, Threaded } from "../threads/start.js";
+import type { WasmVariant } from "../platform/variant.js";
 
 export type { WasmVariant };
 
@@ -80,7 +79,7 @@ export interface Backend {
   release?(): void;
 }
 
-interface State extends Backend {
+export interface State extends Backend {
   readonly capabilities: Capabilities;
   /** Stops the worker pool, if any (a second init, the last model's dispose). */
   stop?(): void;
@@ -113,19 +112,19 @@ export function setWasmLoader(load: WasmLoader | null): void {
 
 let fusedMaddProbe: (() => boolean) | null = null;
 
-/** How this platform starts pool workers; set by the node entry. */
-export interface ThreadSupport {
-  spawn: SpawnWorker;
-  /** Cores this process may use (`threads: "auto"`). */
-  parallelism(): number;
-  /** Loads a threaded build (dist/wasm/<variant>-threads.wasm). */
-  load(binary: ThreadedBinary): Promise<WebAssembly.Module | BufferSource | Response>;
-}
-let threadSupport: ThreadSupport | null = null;
+/**
+ * Starts the threaded backend for init({ threads }) (Node: worker_threads,
+ * in a chunk loaded on use), or says why it cannot; set by the node entry,
+ * so other entries carry no thread code. `single` is the one-thread
+ * backend's capabilities, which the caller keeps when a string comes back.
+ */
+export type StartThreads = (kernels: Kernels, single: Capabilities, asked: number | "auto", ownBinary: boolean) =>
+  Promise<State | string>;
+let startThreads: StartThreads | null = null;
 
-/** Lets init({ threads }) start workers here (the node entry: worker_threads). */
-export function setThreadSupport(support: ThreadSupport | null): void {
-  threadSupport = support;
+/** Lets init({ threads }) run more than one thread on this platform. */
+export function setThreadStarter(start: StartThreads | null): void {
+  startThreads = start;
 }
 
 /**
@@ -154,7 +153,6 @@ export function setFusedMaddProbe(probe: (() => boolean) | null): void {
  */
 export async function init(options: InitOptions = {}): Promise<Capabilities> {
   checkInitOptions(options);
-  const threads = threadCount(options.threads);
   // A second init() ends the previous backend's workers.
   current?.stop?.();
   const requested = options.backend ?? "auto";
@@ -229,86 +227,19 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
         `but the wasm binary ${options.wasm === undefined ? "loaded" : "passed"} is the '${kernels.name}' build; ${fix}`);
     }
   }
-  const binary = kernels.name === "js" ? null : kernels.name;
-  if (threads > 1) {
-    const started = await startPool(kernels, threads, options.wasm !== undefined);
-    if (typeof started !== "string") {
-      const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads, binary: `${kernels.name}-threads`,
-        reason: `${reason} It runs on ${threads} threads (the calling one and ${threads - 1} worker${threads > 2 ? "s" : ""}) over a shared memory.` };
-      current = threadedState(started, capabilities);
-      return { ...capabilities };
-    }
-    reason += ` It runs on one thread, not the ${threads} asked for: ${started}.`;
+  const capabilities: Capabilities = {
+    backend: kernels.name, simd, relaxedSimd, threads: 1, binary: kernels.name === "js" ? null : kernels.name, reason,
+  };
+  const asked = options.threads ?? 1;
+  const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform (Node only for now)"
+    : await startThreads(kernels, capabilities, asked, options.wasm !== undefined);
+  if (typeof started !== "string") {
+    current = started;
+    return { ...started.capabilities };
   }
-  const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: 1, binary, reason };
+  if (started) capabilities.reason += ` It runs on one thread, not ${asked}: ${started}.`;
   current = { kernels, arena: new Arena(kernels.memory, kernels.heapBase), capabilities };
   return { ...capabilities };
-}
-
-/** The count `threads` asks for. @throws {ConfigError} for anything but a whole number >= 1 or "auto". */
-function threadCount(threads: InitOptions["threads"]): number {
-  if (threads === undefined) return 1;
-  if (threads === "auto") return Math.max(1, Math.min(MAX_AUTO_THREADS, threadSupport?.parallelism() ?? 1));
-  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new ConfigError(`init: threads must be a whole number from 1 to ${MAX_THREADS} or "auto", got ${String(threads)}`);
-  }
-  return threads;
-}
-/** "auto" takes at most this many threads. */
-const MAX_AUTO_THREADS = 8;
-/** Most threads a count may ask for. */
-const MAX_THREADS = 64;
-
-/**
- * Loads the threaded build of `kernels`' variant and starts its pool (a
- * lazy chunk). Returns why not, instead, when it cannot: the caller keeps
- * the one-thread backend it already has.
- */
-async function startPool(kernels: Kernels, threads: number, ownBinary: boolean): Promise<Threaded | string> {
-  if (kernels.name === "js") return "the plain-JS backend has no threads";
-  if (kernels.name === "scalar") return "there is no threaded scalar build (threads need SIMD here)";
-  if (ownBinary) return "a wasm binary passed to init() runs as it is, single-threaded";
-  if (threadSupport === null) return "this platform entry has no worker threads (Node only for now)";
-  try {
-    const { startThreads, compileThreaded } = await import("../threads/start.js");
-    const module = await compileThreaded(await threadSupport.load(`${kernels.name}-threads`));
-    return await startThreads(module, threads, threadSupport.spawn);
-  } catch (e) {
-    return `the threaded '${kernels.name}' build failed to load: ${messageOf(e)}`;
-  }
-}
-
-/**
- * The state of a threaded backend: it counts models, stops the pool when
- * the last one is disposed (no idle workers left behind) and starts it
- * again for the next model. Until that start completes, calls run on the
- * calling thread alone, with the same results.
- */
-function threadedState(started: Threaded, capabilities: Capabilities): State {
-  const { pool } = started;
-  const threads = capabilities.threads;
-  const reason = capabilities.reason;
-  let models = 0;
-  let restart: Promise<void> | null = null;
-  return {
-    kernels: started.kernels, arena: started.arena, capabilities,
-    retain: () => {
-      if (models++ > 0 || pool.size > 0 || restart !== null) return;
-      restart = pool.start().then((failed) => {
-        restart = null;
-        capabilities.threads = failed === null ? threads : 1;
-        capabilities.reason = failed === null ? reason
-          : `${reason} Its workers were stopped with the last model, and starting them again failed: ${failed}.`;
-      });
-    },
-    release: () => {
-      if (--models > 0) return;
-      pool.stop();
-      capabilities.threads = 1;
-      capabilities.reason = `${reason} Its workers were stopped when the last model was disposed; the next model starts them again.`;
-    },
-    stop: () => pool.stop(),
-  };
 }
 
 /**
@@ -451,6 +382,9 @@ function requireState(): State {
   return current;
 }
 
+/** Most threads init() takes. */
+export const MAX_THREADS = 64;
+
 const INIT_KEYS: readonly (keyof InitOptions)[] = ["backend", "wasm", "nodeRelaxedSimdFlag", "threads"];
 
 /** An unknown option (a typo) is an error, not silently ignored. */
@@ -461,5 +395,9 @@ function checkInitOptions(options: unknown): void {
   for (const key of Object.keys(options)) {
     if ((options as Record<string, unknown>)[key] === undefined || (INIT_KEYS as readonly string[]).includes(key)) continue;
     throw new ConfigError(`init: unknown option '${key}'; accepted: ${INIT_KEYS.join(", ")}`);
+  }
+  const threads = (options as InitOptions).threads;
+  if (threads !== undefined && threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new ConfigError(`init: threads must be 1 to ${MAX_THREADS} or "auto", got ${String(threads)}`);
   }
 }

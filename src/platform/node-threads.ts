@@ -4,12 +4,18 @@
 // bundle (`import.meta.url`; rollup rewrites it for the CommonJS build).
 
 import { availableParallelism } from "node:os";
+import type { StartThreads } from "../backend/registry.js";
 import type { SpawnWorker } from "../threads/pool.js";
+import { loadWasmFromDisk } from "./node.js";
 
-/** Cores this process may use, for init({ threads: "auto" }). */
-export const nodeParallelism = (): number => availableParallelism();
+/** init({ threads }) on Node: the threads code loads now, on first use. */
+export const startNodeThreads: StartThreads = async (kernels, single, asked, ownBinary) => {
+  const { startThreaded } = await import("../threads/backend.js");
+  return startThreaded(kernels, single, asked, ownBinary,
+    { spawn: spawnNodeWorker, parallelism: availableParallelism, load: loadWasmFromDisk });
+};
 
-export const spawnNodeWorker: SpawnWorker = async (start) => {
+const spawnNodeWorker: SpawnWorker = async (start) => {
   const { Worker } = await import("node:worker_threads");
   const bundleUrl = (import.meta as { url?: string }).url;
   // The process's flags, but --input-type (node --input-type=module -e ...),

@@ -71,10 +71,14 @@ const WASM_BUDGET: Record<string, number> = {
  * learned to pass over a relaxed build whose multiply-add does not fuse
  * (Bun), 7 bytes in the browser: 35,410 + 18,296 = 53,706, and the total
  * went to the next 100 too. The 3x3 depthwise sweep then took simd.wasm to
- * 18,766: 54,176, and the total to 54,300.
+ * 18,766: 54,176, and the total to 54,300. init({ threads }) then took
+ * 145 bytes in the browser entry (the option and its check, the hook the
+ * node entry fills, capabilities' threads count and binary, the model
+ * count that stops an idle pool; the pool itself is Node-only): 35,408 ->
+ * 35,553 + 18,766 = 54,319, both budgets to the next 100.
  */
-const FIRST_LOAD_JS = 35_500;
-const FIRST_LOAD = 54_300;
+const FIRST_LOAD_JS = 35_600;
+const FIRST_LOAD = 54_400;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
