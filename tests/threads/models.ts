@@ -3,6 +3,8 @@
 // sizes so that the cuts fall next to the kernels' tile remainders.
 import { Conv2D, Dense, Flatten, MaxPool2D, Sequential } from "simdcnn";
 
+export { ramp } from "../api/models.js";
+
 export interface Case {
   name: string;
   build(): Sequential;
@@ -65,17 +67,6 @@ export const CASES: readonly Case[] = [
     ], { inputShape: [64, 64, 3], seed }),
   },
 ];
-
-/** Deterministic values in [-1, 1). */
-export function ramp(n: number, seed = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** The batches every case is run at: one sample (row cuts), an odd batch and a large one. */
 export const BATCHES = [1, 3, 37] as const;
