@@ -14,6 +14,7 @@
 //   the cut are a multiple of 4 (an image whose rows are not a multiple of
 //   4 pixels is tiled as one run of pixels, see f32_conv2d_fwd.ts). A 1x1
 //   stride-1 unpadded conv is the GEMM it is in the kernel.
+// - DepthwiseConv2D, MaxPool2D and AvgPool2D by images (batch > 1 only).
 // Dense is a GEMM (rows = batch), so it splits at batch >= 8.
 // A cost model keeps small calls on one thread: a part must carry at least
 // MIN_FLOPS_PER_PART, or waking a worker (tens of microseconds) costs more
@@ -45,7 +46,7 @@ const cut = (i: number, parts: number, units: number): number => Math.floor((i *
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** The kernels of `base` with gemm and conv2d split over `pool`. */
+/** The kernels of `base` with gemm, conv2d, depthwise conv and pooling split over `pool`. */
 export function splitKernels(base: Kernels, pool: Pool, scratch: WorkerScratch): Kernels {
   const args: number[] = [];
   const post = (w: number, name: TaskExport): void => {
@@ -135,5 +136,33 @@ export function splitKernels(base: Kernels, pool: Pool, scratch: WorkerScratch):
     own(() => base.conv2d(g0, x0, packedW, bias, y, cout, act, alpha, convScratch));
   };
 
-  return { ...base, gemm, conv2d };
+  /**
+   * A kernel that takes a geometry, then `rest`, split by images (each
+   * image is its own loop in these kernels): rest[xAt] and rest[yAt] are
+   * the input and output pointers.
+   */
+  const byImages = (name: "depthwiseConv2d" | "maxPool2d" | "avgPool2d", g: WindowGeometry, rest: number[],
+    xAt: number, yAt: number, yPixelFloats: number, flops: number): void => {
+    const run = base[name] as (g: WindowGeometry, ...rest: number[]) => void;
+    const parts = partsFor(pool, flops, g.batch);
+    if (parts <= 1) return run(g, ...rest);
+    const xImage = g.inHeight * g.inWidth * g.inChannels * F32_BYTES;
+    const yImage = g.outHeight * g.outWidth * yPixelFloats * F32_BYTES;
+    const part = (i: number): WindowGeometry => ({ ...g, batch: cut(i + 1, parts, g.batch) - cut(i, parts, g.batch) });
+    for (let i = 1; i < parts; i++) {
+      const b0 = cut(i, parts, g.batch);
+      pushGeometry(part(i));
+      rest.forEach((v, j) => args.push(j === xAt ? v + b0 * xImage : j === yAt ? v + b0 * yImage : v));
+      post(i - 1, name);
+    }
+    own(() => run(part(0), ...rest));
+  };
+  const windows = (g: WindowGeometry): number => g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth;
+
+  const depthwiseConv2d: Kernels["depthwiseConv2d"] = (g, dh, dw, x, w, bias, y, m, act, alpha) =>
+    byImages("depthwiseConv2d", g, [dh, dw, x, w, bias, y, m, act, alpha], 2, 5, g.inChannels * m, 2 * windows(g) * g.inChannels * m);
+  const maxPool2d: Kernels["maxPool2d"] = (g, x, y) => byImages("maxPool2d", g, [x, y], 0, 1, g.inChannels, windows(g) * g.inChannels);
+  const avgPool2d: Kernels["avgPool2d"] = (g, x, y) => byImages("avgPool2d", g, [x, y], 0, 1, g.inChannels, windows(g) * g.inChannels);
+
+  return { ...base, gemm, conv2d, depthwiseConv2d, maxPool2d, avgPool2d };
 }

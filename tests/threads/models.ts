@@ -1,7 +1,7 @@
 // Models for the thread tests: each one large enough that its GEMM / Conv2D
 // calls split (src/threads/split.ts: at least 2 MFLOP a part), with odd
 // sizes so that the cuts fall next to the kernels' tile remainders.
-import { Conv2D, Dense, Flatten, MaxPool2D, Sequential } from "simdcnn";
+import { AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
 
 export { ramp } from "../api/models.js";
 
@@ -54,6 +54,16 @@ export const CASES: readonly Case[] = [
     sample: 128 * 131,
     build: () => new Sequential([new Conv2D({ filters: 7, kernelSize: 5, padding: "same", activation: "relu" })],
       { inputShape: [128, 131, 1], seed }),
+  },
+  {
+    // Depthwise (multiplier 2, 'same'), then 3x3 stride-2 max and 2x2 average pooling: split by images.
+    name: "depthwise + pooling 57x59x24",
+    sample: 57 * 59 * 24,
+    build: () => new Sequential([
+      new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, padding: "same", activation: "relu" }),
+      new MaxPool2D({ poolSize: 3, strides: 2 }),
+      new AvgPool2D({ poolSize: 2 }),
+    ], { inputShape: [57, 59, 24], seed }),
   },
   {
     name: "small CNN 64x64x3",
