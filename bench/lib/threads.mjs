@@ -91,13 +91,16 @@ export async function runThreadsBench({ api, quick, log, threads = 2 }) {
       const caps = await api.init({ backend, threads: count, nodeRelaxedSimdFlag: true });
       if (caps.threads !== count) throw new Error(`threads bench: asked for ${count} threads, got ${caps.threads}: ${caps.reason}`);
       if (count > 1) reason = caps.reason;
-      for (const row of list) {
-        const model = row.build(api);
+      // All built before any is disposed: the pool stops with the last
+      // model and restarts only asynchronously, after the next one is built.
+      const models = list.map((row) => row.build(api));
+      for (const [i, row] of list.entries()) {
+        const model = models[i];
         const t = await timeRuns(() => model.predict(row.input), budgetMs);
         best[row.id][count].push(t);
         if (round === 0) outputs[row.id][count] = new Uint32Array(model.predict(row.input).toArray().slice().buffer);
-        model.dispose();
       }
+      for (const model of models) model.dispose();
     }
   }
   const ort = { 1: await ortGemm(1, budgetMs * rounds), [threads]: await ortGemm(threads, budgetMs * rounds) };
