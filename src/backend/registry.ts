@@ -144,6 +144,7 @@ export function setFusedMaddProbe(probe: (() => boolean) | null): void {
  * await init();                          // best wasm variant this runtime runs
  * await init({ backend: "js" });         // plain JavaScript, no WebAssembly
  * await init({ wasm: module });          // edge runtimes: a precompiled module, whichever build it is
+ * await init({ threads: 2 });            // Node: large calls split over a worker, results bit-identical
  * console.log(capabilities().reason);
  * @throws {BackendError} when the requested variant cannot run here (the
  *   message names the one that would), when the `wasm` binary is another
