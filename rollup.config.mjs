@@ -72,6 +72,13 @@ export default [
     },
   },
   {
+    // The script each Node pool worker runs (src/threads/): loaded by
+    // new Worker(<dist>/threads-worker.js), never imported by the entries.
+    input: from("threads/worker-node"),
+    external,
+    output: { file: "dist/threads-worker.js", format: "es", inlineDynamicImports: true },
+  },
+  {
     input: from("index.workerd"),
     external,
     plugins: [keepWasmImports],

@@ -5,7 +5,9 @@
 //
 // Then training: samples/s of one SGD step at batch 32 (lib/train-suite.mjs).
 //
-// Flags: --quick, --only=<substring of a workload id, e.g. train>, --no-train, --no-cold-start.
+// Then threads: issue 15's rows on 2 threads against 1 (lib/threads.mjs).
+//
+// Flags: --quick, --only=<substring of a workload id, e.g. train or threads>, --no-train, --no-threads, --no-cold-start.
 
 import "./lib/v8-flags.mjs"; // first: flags must precede any wasm compile
 import os from "node:os";
@@ -24,6 +26,7 @@ import { measurePeak } from "./lib/peak.mjs";
 import { cpuDescription } from "./lib/cpu.mjs";
 import { runTrainingBench } from "./lib/train-suite.mjs";
 import { evaluateTargets } from "./lib/targets.mjs";
+import { runThreadsBench } from "./lib/threads.mjs";
 
 const started = performance.now();
 const args = process.argv.slice(2);
@@ -191,6 +194,21 @@ if (!args.includes("--no-train")) {
   log(`\nTraining section: ${training.seconds.toFixed(1)} s.`);
 }
 
+// ---- threads -------------------------------------------------------------------------
+
+let threads = null;
+if (!args.includes("--no-threads") && (!only || "threads".includes(only))) {
+  const t0 = performance.now();
+  try {
+    threads = await runThreadsBench({ api: await import("simdcnn"), quick, log });
+  } catch (e) {
+    threads = { error: e.message };
+    log(`\n## Threads\n\nunavailable: ${e.message}`);
+  }
+  threads.seconds = (performance.now() - t0) / 1000;
+  log(`\nThreads section: ${threads.seconds.toFixed(1)} s.`);
+}
+
 // ---- cold start and sizes -----------------------------------------------------------
 
 let coldStart = null;
@@ -230,6 +248,7 @@ const report = {
   workloads: workloadReport,
   targets,
   training,
+  threads,
   coldStart,
   sizes,
   warnings: stale ? [stale] : [],

@@ -20,6 +20,9 @@ const FEATURES = {
   scalar: BASE,
   simd: [...BASE, "--enable-simd"],
   "relaxed-simd": [...BASE, "--enable-simd", "--enable-relaxed-simd"],
+  // The threaded builds (assembly/threads.ts): shared, imported memory.
+  "simd-threads": [...BASE, "--enable-simd", "--enable-threads"],
+  "relaxed-simd-threads": [...BASE, "--enable-simd", "--enable-relaxed-simd", "--enable-threads"],
 };
 const PASSES = ["--reorder-functions", "--reorder-locals"];
 

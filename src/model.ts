@@ -209,6 +209,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
       throw e;
     }
     for (const layer of topology.layers) layer.owner = this;
+    this.backend.retain?.();
   }
 
   /** Shape of one sample of the (first) input (no batch dim). */
@@ -492,6 +493,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     this.featurePlan?.dispose();
     this.featurePlan = null;
     for (const layer of this.layers) layer.dispose();
+    this.backend.release?.();
   }
 
   /**

@@ -57,7 +57,8 @@
 //   kh*kw <= MAX_TAPS). Any batch, sh, padding.
 // - scratch: f32_conv2d_scratch_size(...) floats, written freely:
 //   the zero-padded image when the geometry needs padding. While the
-//   kernel runs, the first kh*kw i32 of the static PACK_A_BUF (gemm/pack.ts)
+//   kernel runs, the first kh*kw i32 of PACK_A_BUF (gemm/pack.ts: static, or the
+//   instance's own scratch in threaded builds)
 //   hold the tap table (kernels never overlap).
 // - Over-read: none; every input float read lies inside a window, every
 //   weight inside its zero-padded panel.
@@ -75,12 +76,6 @@ import { needsPadding, padImage, paddedHeight, paddedWidth } from "./pad";
 const TILE_PIXELS: i32 = 16;
 /** Filters per tile. */
 const TILE_FILTERS: i32 = 2;
-/**
- * Byte offset of tap t (ky*kw + kx) inside a window, so a tile's reduction
- * is one flat loop. Borrows the packed-A slab buffer, which no other kernel
- * uses during this one (single-threaded wasm).
- */
-const TAP_TABLE: usize = PACK_A_BUF;
 /** Most taps (kh*kw) the table holds; larger kernels take the general path. */
 const MAX_TAPS: i32 = PACK_A_MAX_K * 4;
 /**
@@ -110,7 +105,12 @@ export function f32_conv2d_fwd_cin1(
   const yPix = <usize>cout * F32_BYTES;
   const yRowBytes = <usize>outW * yPix;
   const taps = kh * kw;
-  let t = TAP_TABLE;
+  // Byte offset of tap t (ky*kw + kx) inside a window, so a tile's
+  // reduction is one flat loop. Borrows the packed-A slab buffer (read at
+  // the call: per instance in threaded builds), which no other kernel uses
+  // during this one.
+  const tapTable = PACK_A_BUF;
+  let t = tapTable;
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
       store<i32>(t, <i32>(<usize>ky * srcRowBytes + <usize>kx * F32_BYTES));
@@ -187,8 +187,8 @@ function tile2x16(
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  const tEnd = TAP_TABLE + <usize>taps * 4;
-  for (let t = TAP_TABLE; t < tEnd; t += 4) {
+  const tEnd = PACK_A_BUF + <usize>taps * 4;
+  for (let t = PACK_A_BUF; t < tEnd; t += 4) {
     const p = a + <usize>load<i32>(t);
     const w0 = v128.load32_splat(w);
     const w1 = v128.load32_splat(w, 4);

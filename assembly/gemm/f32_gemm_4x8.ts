@@ -63,8 +63,8 @@ import { biasAt, storeTile4x8 } from "./epilogue";
 import { f32_gemm_1x8 } from "./f32_gemm_1x8";
 import { madd } from "./madd";
 
-/** Zero-padded copy of the current panel's 8 bias values (single-threaded wasm). */
-const BIAS_PANEL: usize = memory.data(32, 16);
+/** Zero-padded copy of the current panel's 8 bias values (per instance in threaded builds: setScratch). */
+export let BIAS_PANEL: usize = ASC_FEATURE_THREADS ? 0 : memory.data(32, 16);
 
 /**
  * Segments shorter than this (kw*cin floats: 5 for a 5x5 conv on 1 channel)
@@ -76,8 +76,10 @@ const BIAS_PANEL: usize = memory.data(32, 16);
 const SHORT_SEGMENT: i32 = 16;
 /** Most taps (kh*kc) the offset table holds; longer reductions keep the segment loops. */
 const MAX_TAPS: i32 = 1024;
-/** Byte offset of reduction step t inside one A row (single-threaded wasm). */
-const TAP_TABLE: usize = memory.data(MAX_TAPS * 4, 16);
+/** Bytes of the offset table. */
+export const TAP_TABLE_BYTES: i32 = MAX_TAPS * 4;
+/** Byte offset of reduction step t inside one A row (per instance in threaded builds: setScratch). */
+export let TAP_TABLE: usize = ASC_FEATURE_THREADS ? 0 : memory.data(TAP_TABLE_BYTES, 16);
 
 export function f32_gemm_4x8(
   a: usize, aStride: usize, kh: i32, kc: i32, aSegSkip: usize,

@@ -26,8 +26,8 @@ import { PACK_A_MAX_K } from "./pack";
 
 /** Bytes of one packed A step: MR = 4 floats. */
 const A_STEP_BYTES: usize = 16;
-/** Zero-padded bias of a partial (nc < 8) panel. */
-const BIAS_PARTIAL: usize = memory.data(32, 16);
+/** Zero-padded bias of a partial (nc < 8) panel (per instance in threaded builds: setScratch). */
+export let BIAS_PARTIAL: usize = ASC_FEATURE_THREADS ? 0 : memory.data(32, 16);
 
 /**
  * Whether packing the A slab pays for a reduction of length k swept across

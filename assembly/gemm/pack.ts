@@ -41,9 +41,16 @@ export function f32_gemm_pack_b(b: usize, k: i32, n: i32, packed: usize): void {
  * fits the static packing buffer; longer ones use the unpacked 4x8 kernel.
  */
 export const PACK_A_MAX_K: i32 = 3072;
-/** Static buffer for one packed A slab: PACK_A_MAX_K steps of 4 floats (48 KiB;
- * asconfig.json starts the module at one 64 KiB page, static data included). */
-export const PACK_A_BUF: usize = memory.data(PACK_A_MAX_K * 16, 16);
+/** Bytes of one packed A slab: PACK_A_MAX_K steps of 4 floats (48 KiB). */
+export const PACK_A_BYTES: i32 = PACK_A_MAX_K * 16;
+/**
+ * The buffer for one packed A slab. Single-threaded builds: static data
+ * (asconfig.json starts the module at one 64 KiB page, static data
+ * included); never written after start, so binaryen folds it to a constant.
+ * Threaded builds: each instance's own block, set by setScratch
+ * (assembly/threads.ts), as instances share one memory.
+ */
+export let PACK_A_BUF: usize = ASC_FEATURE_THREADS ? 0 : memory.data(PACK_A_BYTES, 16);
 
 /**
  * Packs a 4-row slab of A k-major for f32_gemm_4x8_packed_a:

@@ -12,10 +12,14 @@
 /** Channels per chunk: a row-major pass covers at most this many channels at a time. */
 export const ROW_CHUNK: i32 = 256;
 
+/** Bytes of ROW_ACC. */
+export const ROW_ACC_BYTES: i32 = ROW_CHUNK * 32;
+
 /**
  * Scratch of ROW_CHUNK channels x 32 bytes: two f64 running sums per channel
  * (16 bytes), then room for three f32 per-channel factors (12 bytes) and
- * padding. Single-threaded: one kernel call at a time uses it.
+ * padding. Static data in the single-thread builds; in the threaded ones a
+ * global of each instance, pointed into its own block (threads.ts setScratch).
  */
-export const ROW_ACC: usize = memory.data(ROW_CHUNK * 32, 16);
+export let ROW_ACC: usize = ASC_FEATURE_THREADS ? 0 : memory.data(ROW_ACC_BYTES, 16);
 

@@ -127,3 +127,20 @@ export function evaluateTargets(workloads) {
       };
     });
 }
+
+/**
+ * Issue 15's speed-up targets for the threads section (lib/threads.mjs):
+ * our 2-thread time over our 1-thread time, on fastest samples; "minRatio"
+ * rows must reach the goal, the LeNet batch-1 row must not be slower (a
+ * ratio of at least 1 with noise: reported, not asserted).
+ */
+export const THREAD_TARGETS = [
+  { id: "gemm-512", target: "GEMM 512^3 on 2 threads >= 1.85x one thread", goal: 1.85 },
+  { id: "gemm-1024", target: "GEMM 1024^3 on 2 threads >= 1.85x one thread", goal: 1.85 },
+  { id: "conv-56x56x64-64-k3-b4", target: "Conv 3x3 56x56x64->64 batch 4 on 2 threads >= 1.8x", goal: 1.8 },
+  { id: "lenet5-b64", target: "LeNet-5 batch 64 on 2 threads >= 1.7x", goal: 1.7 },
+  { id: "lenet5-b1", target: "LeNet-5 batch 1 on 2 threads no slower than one", goal: 1 },
+];
+
+/** The GEMM rows must also be ahead of ORT-web's own 2 threads. */
+export const THREAD_PEER_TARGET = { target: "GEMM on 2 threads ahead of ORT-web numThreads = 2", ids: ["gemm-512", "gemm-1024"] };

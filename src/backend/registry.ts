@@ -38,6 +38,16 @@ export interface InitOptions {
    * compiling, so the relaxed-SIMD binary can run. Off unless asked for.
    */
   nodeRelaxedSimdFlag?: boolean;
+  /**
+   * Threads the wasm kernels run on: a count (1 = the calling thread alone,
+   * the default) or `"auto"` (the machine's cores, at most 8). Above 1, the
+   * threaded build of the chosen binary runs on a shared memory, large GEMM
+   * and Conv2D calls split across a worker pool, bit-identical to one
+   * thread; `capabilities()` says how many threads run and why. Node only
+   * for now (browsers, edge runtimes and the JS or scalar backends run on
+   * one thread and say so).
+   */
+  threads?: number | "auto";
 }
 
 /** What {@link capabilities} reports. */
@@ -48,8 +58,10 @@ export interface Capabilities {
   simd: boolean;
   /** The runtime can run relaxed SIMD (with `backend: "auto"` chosen only where its multiply-add fuses). */
   relaxedSimd: boolean;
-  /** Multi-threading: not used by simdcnn. */
-  threads: false;
+  /** Threads the kernels run on (1: the calling thread alone). */
+  threads: number;
+  /** The wasm binary loaded (`"relaxed-simd-threads"` for dist/wasm/relaxed-simd-threads.wasm), or null for the JS backend. */
+  binary: string | null;
   /** A sentence saying why this backend was chosen. */
   reason: string;
 }
@@ -61,10 +73,16 @@ export type WasmLoader = (variant: WasmVariant) => Promise<WebAssembly.Module | 
 export interface Backend {
   readonly kernels: Kernels;
   readonly arena: Arena;
+  /** A model now runs on this backend (a threaded backend counts them, see release). */
+  retain?(): void;
+  /** A model was disposed: the threaded backend stops its pool after the last one. */
+  release?(): void;
 }
 
-interface State extends Backend {
+export interface State extends Backend {
   readonly capabilities: Capabilities;
+  /** Stops the worker pool, if any (a second init, the last model's dispose). */
+  stop?(): void;
 }
 
 let current: State | null = null;
@@ -95,6 +113,21 @@ export function setWasmLoader(load: WasmLoader | null): void {
 let fusedMaddProbe: (() => boolean) | null = null;
 
 /**
+ * Starts the threaded backend for init({ threads }) (Node: worker_threads,
+ * in a chunk loaded on use), or says why it cannot; set by the node entry,
+ * so other entries carry no thread code. `single` is the one-thread
+ * backend's capabilities, which the caller keeps when a string comes back.
+ */
+export type StartThreads = (kernels: Kernels, single: Capabilities, asked: number | "auto", ownBinary: boolean) =>
+  Promise<State | string>;
+let startThreads: StartThreads | null = null;
+
+/** Lets init({ threads }) run more than one thread on this platform. */
+export function setThreadStarter(start: StartThreads | null): void {
+  startThreads = start;
+}
+
+/**
  * Tells init() how to learn whether relaxed SIMD's multiply-add fuses here
  * (relaxed SIMD is worth it only then). The node entry sets it, as Node,
  * Deno and Bun load that entry and Bun's engine does not fuse; browsers and
@@ -111,15 +144,18 @@ export function setFusedMaddProbe(probe: (() => boolean) | null): void {
  * await init();                          // best wasm variant this runtime runs
  * await init({ backend: "js" });         // plain JavaScript, no WebAssembly
  * await init({ wasm: module });          // edge runtimes: a precompiled module, whichever build it is
+ * await init({ threads: 2 });            // Node: large calls split over a worker, results bit-identical
  * console.log(capabilities().reason);
  * @throws {BackendError} when the requested variant cannot run here (the
  *   message names the one that would), when the `wasm` binary is another
  *   build than the `backend` requested (the message names both), when WebAssembly is unavailable and
  *   a wasm backend was requested, or when no binary can be loaded.
- * @throws {ConfigError} for an unknown option, e.g. `threads` (one thread for now) or a typo.
+ * @throws {ConfigError} for an unknown option (a typo), or `threads` not a count >= 1 or "auto".
  */
 export async function init(options: InitOptions = {}): Promise<Capabilities> {
   checkInitOptions(options);
+  // A second init() ends the previous backend's workers.
+  current?.stop?.();
   const requested = options.backend ?? "auto";
   const allowed = ["auto", "relaxed-simd", "simd", "scalar", "js"];
   if (!allowed.includes(requested)) {
@@ -192,7 +228,17 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
         `but the wasm binary ${options.wasm === undefined ? "loaded" : "passed"} is the '${kernels.name}' build; ${fix}`);
     }
   }
-  const capabilities: Capabilities = { backend: kernels.name, simd, relaxedSimd, threads: false, reason };
+  const capabilities: Capabilities = {
+    backend: kernels.name, simd, relaxedSimd, threads: 1, binary: kernels.name === "js" ? null : kernels.name, reason,
+  };
+  const asked = options.threads ?? 1;
+  const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform (Node only for now)"
+    : await startThreads(kernels, capabilities, asked, options.wasm !== undefined);
+  if (typeof started !== "string") {
+    current = started;
+    return { ...started.capabilities };
+  }
+  if (started) capabilities.reason += ` It runs on one thread, not ${asked}: ${started}.`;
   current = { kernels, arena: new Arena(kernels.memory, kernels.heapBase), capabilities };
   return { ...capabilities };
 }
@@ -286,7 +332,7 @@ function isNode(): boolean {
  * What init() chose and why.
  * @example
  * await init();
- * capabilities(); // { backend: "simd", simd: true, relaxedSimd: false, threads: false, reason: "..." }
+ * capabilities(); // { backend: "simd", simd: true, relaxedSimd: false, threads: 1, binary: "simd", reason: "..." }
  * @throws {BackendError} before init() has completed.
  */
 export function capabilities(): Capabilities {
@@ -337,16 +383,22 @@ function requireState(): State {
   return current;
 }
 
-const INIT_KEYS: readonly (keyof InitOptions)[] = ["backend", "wasm", "nodeRelaxedSimdFlag"];
+/** Most threads init() takes. */
+export const MAX_THREADS = 64;
 
-/** An unknown option (a typo, or `threads`, which is not implemented yet) is an error, not silently ignored. */
+const INIT_KEYS: readonly (keyof InitOptions)[] = ["backend", "wasm", "nodeRelaxedSimdFlag", "threads"];
+
+/** An unknown option (a typo) is an error, not silently ignored. */
 function checkInitOptions(options: unknown): void {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new ConfigError(`init: options must be an object, got ${Array.isArray(options) ? "an array" : String(options)}`);
   }
   for (const key of Object.keys(options)) {
     if ((options as Record<string, unknown>)[key] === undefined || (INIT_KEYS as readonly string[]).includes(key)) continue;
-    const why = key === "threads" ? " (simdcnn runs its kernels on one thread for now)" : "";
-    throw new ConfigError(`init: unknown option '${key}'${why}; accepted: ${INIT_KEYS.join(", ")}`);
+    throw new ConfigError(`init: unknown option '${key}'; accepted: ${INIT_KEYS.join(", ")}`);
+  }
+  const threads = (options as InitOptions).threads;
+  if (threads !== undefined && threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new ConfigError(`init: threads must be 1 to ${MAX_THREADS} or "auto", got ${String(threads)}`);
   }
 }

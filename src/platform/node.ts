@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { BackendError, messageOf } from "../errors.js";
 import { wasmLoadHint } from "./hints.js";
 import type { FileSystem } from "../io/files.js";
-import type { WasmVariant } from "./variant.js";
+import type { ThreadedBinary, WasmVariant } from "./variant.js";
 import { wasmUrl } from "./wasm-url.js";
 
 /**
@@ -18,17 +18,25 @@ import { wasmUrl } from "./wasm-url.js";
  * __filename). That is how `esbuild --platform=node` bundles work with no
  * option: their node_modules is still there at run time.
  */
-function resolveInstalled(variant: WasmVariant, bundleUrl: string | undefined): string {
+function resolveInstalled(binary: WasmVariant | ThreadedBinary, bundleUrl: string | undefined): string {
   const from = bundleUrl !== undefined && bundleUrl !== "" ? bundleUrl
     : typeof __filename === "string" ? __filename : join(process.cwd(), "noop.js");
-  return createRequire(from).resolve(`simdcnn/wasm/${variant}.wasm`);
+  return createRequire(from).resolve(`simdcnn/wasm/${binary}.wasm`);
 }
 
-export async function loadWasmFromDisk(variant: WasmVariant): Promise<Uint8Array> {
+/**
+ * The binary's URL next to the bundle. The threaded builds are Node's alone
+ * (src/threads/), so they need no literal for browser bundlers to find.
+ */
+function binaryUrl(binary: WasmVariant | ThreadedBinary, bundleUrl: string | undefined): URL {
+  return binary.endsWith("-threads") ? new URL(`./wasm/${binary}.wasm`, bundleUrl) : wasmUrl(binary as WasmVariant);
+}
+
+export async function loadWasmFromDisk(variant: WasmVariant | ThreadedBinary): Promise<Uint8Array> {
   const bundleUrl = (import.meta as { url?: string }).url;
   let url: URL | undefined;
   try {
-    url = wasmUrl(variant);
+    url = binaryUrl(variant, bundleUrl);
   } catch {
     // No import.meta.url: bundled to CommonJS. Only the installed package can be found.
   }

@@ -7,7 +7,8 @@ describe("init and capabilities", () => {
     const caps = await init({ backend: "js" });
     expect(caps).toEqual(capabilities());
     expect(caps.backend).toBe("js");
-    expect(caps.threads).toBe(false);
+    expect(caps.threads).toBe(1);
+    expect(caps.binary).toBeNull();
     expect(typeof caps.simd).toBe("boolean");
     expect(caps.reason).toMatch(/plain-JS backend was requested/);
   });
@@ -21,9 +22,8 @@ describe("init and capabilities", () => {
 
   it("rejects an unknown option instead of ignoring it, and keeps the backend it had", async () => {
     await init({ backend: "js" });
-    await expect(init({ threads: 2 } as never)).rejects.toThrow(ConfigError);
-    await expect(init({ threads: 2 } as never)).rejects.toThrow(/unknown option 'threads' \(simdcnn runs its kernels on one thread for now\)/);
-    await expect(init({ backnd: "js" } as never)).rejects.toThrow(/unknown option 'backnd'; accepted: backend, wasm, nodeRelaxedSimdFlag/);
+    await expect(init({ backnd: "js" } as never)).rejects.toThrow(ConfigError);
+    await expect(init({ backnd: "js" } as never)).rejects.toThrow(/unknown option 'backnd'; accepted: backend, wasm, nodeRelaxedSimdFlag, threads/);
     await expect(init({ backend: "js", wasm: undefined })).resolves.toBeDefined();
     expect(capabilities().backend).toBe("js");
   });

@@ -170,7 +170,7 @@ function expectPlausible(result: ScenarioResult): void {
 }
 
 function expectCapabilities(caps: Capabilities, backend: WasmVariant): void {
-  expect(caps).toMatchObject({ backend, simd: true, relaxedSimd: true, threads: false });
+  expect(caps).toMatchObject({ backend, simd: true, relaxedSimd: true, threads: 1 });
   expect(caps.reason).toMatch(/\w/);
 }
 

@@ -81,10 +81,14 @@ const WASM_BUDGET: Record<string, number> = {
  * 54,500; the conv filter gradient's pixel blocks: 19,187 + 35,408 =
  * 54,595, total to 54,600. Conv2DTranspose's BatchNorm fold and
  * outputPadding, 254 bytes of JS: 35,662 + 19,187 = 54,849; both budgets to
- * the next 100.
+ * the next 100. init({ threads }) then took 145 bytes in the browser entry
+ * (the option and its check, the hook the node entry fills, capabilities'
+ * threads count and binary, the model count that stops an idle pool; the
+ * pool itself is Node-only): 35,816 + 19,187 = 55,003, both budgets to the
+ * next 100.
  */
-const FIRST_LOAD_JS = 35_700;
-const FIRST_LOAD = 54_900;
+const FIRST_LOAD_JS = 35_900;
+const FIRST_LOAD = 55_100;
 const FIRST_LOAD_GOAL = 50_000;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */

@@ -151,7 +151,7 @@ describe("simdcnn in workerd (Cloudflare Workers' runtime)", () => {
 
       expect(edge.capabilities.backend).toBe(variant);
       // workerd's V8 has both SIMD proposals on by default (relaxed SIMD shipped in V8 11.4).
-      expect(edge.capabilities).toMatchObject({ simd: true, relaxedSimd: true, threads: false });
+      expect(edge.capabilities).toMatchObject({ simd: true, relaxedSimd: true, threads: 1 });
       expect(node.capabilities.backend).toBe(variant);
       expectMeaningful(node);
       expect(differences(edge, node)).toEqual([]);

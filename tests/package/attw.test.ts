@@ -53,6 +53,8 @@ describe("@arethetypeswrong/cli on the tarball", () => {
       "./wasm/scalar.wasm": wasm,
       "./wasm/simd.wasm": wasm,
       "./wasm/relaxed-simd.wasm": wasm,
+      "./wasm/simd-threads.wasm": wasm,
+      "./wasm/relaxed-simd-threads.wasm": wasm,
       "./package.json": { node10: "package.json", "node16-cjs": "package.json", "node16-esm": "package.json", bundler: "package.json" },
     });
   });

@@ -1,0 +1,47 @@
+// The layout of the pool's control block: one SharedArrayBuffer that the
+// calling thread and every worker see. A kernel call crosses threads as a
+// descriptor written here (which export, its numeric arguments), never as
+// a message: the caller writes a worker's slot, bumps the slot's sequence
+// word and wakes it with Atomics.notify; the worker runs the call on its
+// own instance (same module, same shared memory) and counts `PENDING`
+// down. Shared by src/threads/pool.ts and the worker script (worker.ts),
+// which must not import anything else of the library.
+
+/** Int32 index: worker tasks posted and not finished yet; the caller waits on it. */
+export const PENDING = 0;
+/** Int32 index: set to 1 when a worker's kernel call threw (a trap). */
+export const FAILED = 1;
+/** Int32 index: set to 1 to make every worker leave its loop. */
+export const QUIT = 2;
+/** Int32 words before the first worker slot. */
+const HEADER_WORDS = 4;
+
+/** Most numeric arguments an export takes (a geometry is 12, plus 10). */
+export const MAX_ARGS = 24;
+/** Int32 words of one worker slot: sequence, export id, then MAX_ARGS f64 (8-byte aligned). */
+const SLOT_WORDS = 2 + 2 * MAX_ARGS;
+
+/** Int32 index of worker w's sequence word (bumped once per task). */
+export const seqIndex = (w: number): number => HEADER_WORDS + w * SLOT_WORDS;
+/** Int32 index of worker w's export id. */
+export const idIndex = (w: number): number => seqIndex(w) + 1;
+/** Float64 index of worker w's first argument. */
+export const argIndex = (w: number): number => (seqIndex(w) + 2) / 2;
+
+/** Bytes of the control block for `workers` workers. */
+export const controlBytes = (workers: number): number => (HEADER_WORDS + workers * SLOT_WORDS) * 4;
+
+/** The exports a worker can run, by id (the index here). Raw wasm signatures: a geometry is 12 i32. */
+export const TASK_EXPORTS = ["gemm", "conv2d", "depthwiseConv2d", "maxPool2d", "avgPool2d"] as const;
+export type TaskExport = (typeof TASK_EXPORTS)[number];
+
+/** What a worker is started with (its `workerData`). */
+export interface WorkerStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  /** This worker's slot. */
+  index: number;
+  /** Its instance's scratch block (setScratch). */
+  scratch: number;
+}

@@ -1,0 +1,82 @@
+// Models for the thread tests: each one large enough that its GEMM / Conv2D
+// calls split (src/threads/split.ts: at least 2 MFLOP a part), with odd
+// sizes so that the cuts fall next to the kernels' tile remainders.
+import { AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
+
+export { ramp } from "../api/models.js";
+
+export interface Case {
+  name: string;
+  build(): Sequential;
+  /** Floats of one sample. */
+  sample: number;
+}
+
+const seed = 11;
+
+export const CASES: readonly Case[] = [
+  {
+    // Dense 300 -> 257 at batch 64: 9.9 MFLOP, rows cut at multiples of 4, 64 % 4 = 0;
+    // at batch 37 the last part keeps the 1-row remainder.
+    name: "dense 300->257->19",
+    sample: 300,
+    build: () => new Sequential([new Dense({ units: 257, activation: "relu" }), new Dense({ units: 19 })],
+      { inputShape: [300], seed }),
+  },
+  {
+    // 3x3 'same' on 37x29 (29 columns: the image is tiled as one run of pixels, rows cut every 4).
+    name: "conv 3x3 same 37x29x16->40",
+    sample: 37 * 29 * 16,
+    build: () => new Sequential([new Conv2D({ filters: 40, kernelSize: 3, padding: "same", activation: "relu" })],
+      { inputShape: [37, 29, 16], seed }),
+  },
+  {
+    name: "conv 5x5 valid stride 2 41x43x12->20",
+    sample: 41 * 43 * 12,
+    build: () => new Sequential([new Conv2D({ filters: 20, kernelSize: 5, strides: 2 })], { inputShape: [41, 43, 12], seed }),
+  },
+  {
+    // 16-filter groups (the 2x16 conv tile), stride 2, 'same' padding odd on one side.
+    name: "conv 3x3 same stride 2 45x47x24->32",
+    sample: 45 * 47 * 24,
+    build: () => new Sequential([new Conv2D({ filters: 32, kernelSize: 3, strides: 2, padding: "same", activation: "relu" })],
+      { inputShape: [45, 47, 24], seed }),
+  },
+  {
+    // 1x1: one GEMM over every pixel (33*31 = 1023 rows, 3 left over).
+    name: "conv 1x1 33x31x64->72",
+    sample: 33 * 31 * 64,
+    build: () => new Sequential([new Conv2D({ filters: 72, kernelSize: 1 })], { inputShape: [33, 31, 64], seed }),
+  },
+  {
+    // One input channel, few filters (the cin = 1 kernel), 'same' 5x5.
+    name: "conv 5x5 same 128x131x1->7",
+    sample: 128 * 131,
+    build: () => new Sequential([new Conv2D({ filters: 7, kernelSize: 5, padding: "same", activation: "relu" })],
+      { inputShape: [128, 131, 1], seed }),
+  },
+  {
+    // Depthwise (multiplier 2, 'same'), then 3x3 stride-2 max and 2x2 average pooling: split by images.
+    name: "depthwise + pooling 57x59x24",
+    sample: 57 * 59 * 24,
+    build: () => new Sequential([
+      new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, padding: "same", activation: "relu" }),
+      new MaxPool2D({ poolSize: 3, strides: 2 }),
+      new AvgPool2D({ poolSize: 2 }),
+    ], { inputShape: [57, 59, 24], seed }),
+  },
+  {
+    name: "small CNN 64x64x3",
+    sample: 64 * 64 * 3,
+    build: () => new Sequential([
+      new Conv2D({ filters: 24, kernelSize: 3, padding: "same", activation: "relu" }),
+      new MaxPool2D({ poolSize: 2 }),
+      new Conv2D({ filters: 48, kernelSize: 3, activation: "relu" }),
+      new Flatten(),
+      new Dense({ units: 33, activation: "softmax" }),
+    ], { inputShape: [64, 64, 3], seed }),
+  },
+];
+
+/** The batches every case is run at: one sample (row cuts), an odd batch and a large one. */
+export const BATCHES = [1, 3, 37] as const;
