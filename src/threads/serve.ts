@@ -1,9 +1,9 @@
 // A worker's side of the pool, whatever starts the worker (Node's
-// worker_threads today; a Web Worker can call the same two functions):
+// worker_threads, a browser's module Web Worker):
 // instantiate the shared module on the shared memory, point the instance at
 // its scratch block, then run descriptors until told to quit.
 
-import { FAILED, MAX_ARGS, PENDING, QUIT, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart } from "./protocol.js";
+import { DEAD, FAILED, MAX_ARGS, PENDING, QUIT, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart } from "./protocol.js";
 
 type WasmFunction = (...args: number[]) => unknown;
 
@@ -41,4 +41,15 @@ export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
     }
     if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
   }
+}
+
+/**
+ * Called by a worker script as its thread ends (Node's process "exit", a
+ * browser worker's uncaught "error"): a call in flight then fails at once
+ * instead of waiting for this worker's count forever.
+ */
+export function markDead(start: WorkerStart): void {
+  const ctl = new Int32Array(start.control);
+  Atomics.store(ctl, DEAD, 1);
+  Atomics.notify(ctl, PENDING);
 }
