@@ -232,7 +232,7 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
     backend: kernels.name, simd, relaxedSimd, threads: 1, binary: kernels.name === "js" ? null : kernels.name, reason,
   };
   const asked = options.threads ?? 1;
-  const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform (Node only for now)"
+  const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform"
     : await startThreads(kernels, capabilities, asked, options.wasm !== undefined);
   if (typeof started !== "string") {
     current = started;
