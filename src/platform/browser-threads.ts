@@ -42,7 +42,8 @@ const spawnWebWorker: SpawnWorker = (start, ended) => new Promise((resolve, reje
     worker.terminate();
     reject(new Error(why));
   };
-  worker.onerror = (e) => fail(`the worker script failed: ${e.message || "it could not be loaded"}`);
+  // The URL stays inline above, the form bundlers follow: this message names the file only.
+  worker.onerror = (e) => fail(`the worker script threads-worker-browser.js failed: ${e.message || "it could not be loaded"}`);
   worker.onmessage = (e: MessageEvent<"ready" | { error: string }>) => {
     if (e.data !== "ready") return fail(e.data.error);
     // Later errors are uncaught ones while serving: the worker is gone.
