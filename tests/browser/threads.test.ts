@@ -5,7 +5,6 @@
 // main thread, which spins rather than blocks) and must predict what Node
 // predicts on one thread with the same build, bit for bit. The same page
 // served without those headers runs on one thread and says why.
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -32,27 +31,20 @@ const REPEATS = 3;
 
 let isolated: StaticServer | null = null;
 let plain: StaticServer | null = null;
-let browser: Browser | null = null;
-/** Why Chromium could not start: each test fails with it (a failing beforeAll would only skip them). */
-let browserError: Error | null = null;
+/** Chromium, or why it could not start: each test then fails with it (a failing beforeAll would only skip them). */
+let started: Promise<Browser | Error> = Promise.resolve(new Error("beforeAll did not run"));
 
 beforeAll(async () => {
   const mounts = { "/dist/": DIST, "/tests/browser/": HERE };
   isolated = await serveStatic(mounts, { headers: ISOLATION });
   plain = await serveStatic(mounts);
-  try {
-    if (!existsSync(`${DIST}threads-worker-browser.js`)) {
-      throw new Error(`${DIST}threads-worker-browser.js is missing: run \`npm run build\``);
-    }
-    browser = await launchChromium();
-  } catch (e) {
-    browserError = e instanceof Error ? e : new Error(String(e));
-  }
+  started = launchChromium().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
 });
 
 afterAll(async () => {
+  const browser = await started;
   try {
-    await browser?.close();
+    if (!(browser instanceof Error)) await browser.close();
   } finally {
     await isolated?.close();
     await plain?.close();
@@ -86,9 +78,12 @@ describe("init({ threads }) in Chromium", () => {
   let page: Page;
   let problems: string[] = [];
 
-  beforeEach(() => {
-    if (browserError !== null) throw browserError;
-    if (browser === null) throw new Error("beforeAll did not start the browser");
+  let browser: Browser;
+
+  beforeEach(async () => {
+    const launched = await started;
+    if (launched instanceof Error) throw launched;
+    browser = launched;
     problems = [];
   });
 
@@ -99,7 +94,7 @@ describe("init({ threads }) in Chromium", () => {
   });
 
   async function open(server: StaticServer): Promise<void> {
-    context = await browser!.newContext();
+    context = await browser.newContext();
     page = await context.newPage();
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
