@@ -22,6 +22,7 @@ const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-E
 
 interface FixtureWindow {
   runThreads(input: ThreadsInput): Promise<ThreadsResult>;
+  runThreadsInWorker(input: ThreadsInput): Promise<ThreadsResult>;
   fixtureReady?: true;
 }
 
@@ -105,10 +106,12 @@ describe("init({ threads }) in Chromium", () => {
       { timeout: 10_000 });
   }
 
-  async function run(initOptions: ThreadsInput["initOptions"]): Promise<ThreadsResult> {
+  async function run(initOptions: ThreadsInput["initOptions"], where: "page" | "worker" = "page"): Promise<ThreadsResult> {
     try {
-      return await page.evaluate((input) => (window as unknown as FixtureWindow).runThreads(input),
-        { initOptions, x, repeats: REPEATS });
+      return await page.evaluate(([input, inWorker]) => {
+        const w = window as unknown as FixtureWindow;
+        return inWorker ? w.runThreadsInWorker(input) : w.runThreads(input);
+      }, [{ initOptions, x, repeats: REPEATS }, where === "worker"] as const);
     } catch (e) {
       throw new Error(`${e instanceof Error ? e.message : String(e)}\npage problems:\n${problems.join("\n")}`);
     }
@@ -119,6 +122,15 @@ describe("init({ threads }) in Chromium", () => {
     async (variant) => {
       await open(isolated!);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      // The premise: the main thread may not block, so a pool that waited there instead of spinning would throw.
+      expect(await page.evaluate(() => {
+        try {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0);
+          return "waited";
+        } catch (e) {
+          return e instanceof TypeError ? "TypeError" : String(e);
+        }
+      })).toBe("TypeError");
       const workers: string[] = [];
       page.on("worker", (w) => workers.push(w.url().replace(isolated!.origin, "")));
       const result = await run({ backend: variant, threads: 2 });
@@ -130,6 +142,14 @@ describe("init({ threads }) in Chromium", () => {
       const node = await inNode(variant);
       result.predictions.forEach((bits, i) => expect(differences(bits, node), `prediction ${i}`).toBe(""));
     });
+
+  it("in a worker of that page (where the caller blocks instead of spinning), 2 threads predict the same", async () => {
+    await open(isolated!);
+    const result = await run({ backend: "simd", threads: 2 }, "worker");
+    expect(result.capabilities).toMatchObject({ backend: "simd", threads: 2, binary: "simd-threads" });
+    const node = await inNode("simd");
+    result.predictions.forEach((bits, i) => expect(differences(bits, node), `prediction ${i}`).toBe(""));
+  });
 
   it('"auto" takes navigator.hardwareConcurrency, at most 8', async () => {
     await open(isolated!);
