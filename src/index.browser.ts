@@ -11,6 +11,6 @@ setWasmLoader(fetchWasmNextToBundle);
 // Imported when a page first saves to or loads from them: they are not part of its first load.
 setBrowserStorage(() => import("./io/browser-storage.js"));
 // A chunk that fails to load is a reason to run on one thread, like any failed start.
-setThreadStarter((...args) => import("./platform/browser-threads.js").then((m) => m.startBrowserThreads(...args), messageOf));
+setThreadStarter((...args) => import("./platform/browser-threads.js").then((m) => m.start(...args), messageOf));
 
 export * from "./index.js";

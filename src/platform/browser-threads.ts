@@ -15,8 +15,8 @@ import { startThreaded } from "../threads/backend.js";
 import type { SpawnWorker } from "../threads/pool.js";
 import type { ThreadedBinary } from "./variant.js";
 
-/** init({ threads }) in a browser (or a worker of one). */
-export const startBrowserThreads: StartThreads = async (kernels, single, asked, ownBinary) => {
+/** init({ threads }) in a browser (or a worker of one). A short name: the entry's first load spells it. */
+export const start: StartThreads = async (kernels, single, asked, ownBinary) => {
   if (globalThis.crossOriginIsolated !== true) {
     return "the page is not cross-origin isolated (threads need SharedArrayBuffer: serve it with the headers " +
       "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";

@@ -5,9 +5,11 @@
 // (Node, a browser worker) it sleeps in Atomics.wait; a browser main
 // thread may not, so there it spins on Atomics.load, as emscripten's
 // pthreads do. A worker that ends mid-call (it exited, an uncaught error)
-// marks the control block DEAD on its way out, or the pool does when it
-// sees the worker's end: the wait checks that word, so the call fails with
-// a BackendError instead of waiting forever, and the pool stops for good.
+// marks the control block DEAD on its way out and counts its task down
+// (serve.ts markDead): the wait ends once the other workers are done, and
+// the call fails with a BackendError instead of waiting forever. The pool
+// marks DEAD too when it sees a worker end while idle. Either way it then
+// stops for good.
 
 import { BackendError, messageOf } from "../errors.js";
 import { DEAD, FAILED, PENDING, QUIT, TASK_EXPORTS, argIndex, controlBytes, idIndex, seqIndex, type TaskExport, type WorkerStart } from "./protocol.js";
@@ -31,12 +33,6 @@ const TASK_ID: Readonly<Record<TaskExport, number>> = Object.fromEntries(TASK_EX
 
 /** What each worker is started with, but the control block (a new one per start). */
 export type WorkerPlan = Omit<WorkerStart, "control" | "index">;
-
-/**
- * How long the caller sleeps between checks of DEAD: a worker's end
- * notifies the caller, but could come just between its check and its wait.
- */
-const WAIT_SLICE_MS = 50;
 
 /** Whether this thread may block in Atomics.wait (a browser main thread may not: it throws). */
 function mayBlock(): boolean {
@@ -127,12 +123,12 @@ export class Pool {
     for (;;) {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;
-      if (Atomics.load(ctl, DEAD) !== 0) {
-        this.die("a worker thread ended during a call");
-        throw new BackendError(`a worker thread ended during a kernel call; its output is undefined, ` +
-          `and later calls run on the calling thread alone`);
-      }
-      if (this.canBlock) Atomics.wait(ctl, PENDING, left, WAIT_SLICE_MS);
+      if (this.canBlock) Atomics.wait(ctl, PENDING, left);
+    }
+    if (Atomics.load(ctl, DEAD) !== 0) {
+      this.die("a worker thread ended during a call");
+      throw new BackendError(`a worker thread ended during a kernel call; its output is undefined, ` +
+        `and later calls run on the calling thread alone`);
     }
     if (Atomics.exchange(this.ctl, FAILED, 0) !== 0) {
       throw new BackendError("a kernel call on a worker thread failed (a wasm trap); its output is undefined");

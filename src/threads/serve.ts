@@ -15,6 +15,9 @@ export async function prepare(start: WorkerStart): Promise<WasmFunction[]> {
   return TASK_EXPORTS.map((name) => exports[name]!);
 }
 
+/** Whether this thread is inside a task, which it has not counted down yet (see markDead). */
+let inTask = false;
+
 /** Runs this worker's tasks until QUIT: blocks in Atomics.wait between them, so an idle worker costs no CPU. */
 export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
   const ctl = new Int32Array(start.control);
@@ -33,23 +36,35 @@ export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
     if (Atomics.load(ctl, QUIT) !== 0) return;
     const at = argIndex(start.index);
     for (let i = 0; i < MAX_ARGS; i++) args[i] = f64[at + i]!;
+    inTask = true;
     try {
       // Extra arguments past an export's arity are dropped by wasm.
       tasks[Atomics.load(ctl, idIndex(start.index))]!.apply(undefined, args);
     } catch {
       Atomics.store(ctl, FAILED, 1);
     }
-    if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+    inTask = false;
+    countDown(ctl);
   }
+}
+
+function countDown(ctl: Int32Array): void {
+  if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
 }
 
 /**
  * Called by a worker script as its thread ends (Node's process "exit", a
- * browser worker's uncaught "error"): a call in flight then fails at once
- * instead of waiting for this worker's count forever.
+ * browser worker's uncaught "error"). It marks the pool DEAD and counts
+ * this worker's unfinished task down, so the caller's wait ends as soon as
+ * the other workers finish theirs (none of them still writes when the call
+ * returns) and the call fails instead of waiting for this worker forever.
  */
 export function markDead(start: WorkerStart): void {
   const ctl = new Int32Array(start.control);
   Atomics.store(ctl, DEAD, 1);
+  if (inTask) {
+    inTask = false;
+    countDown(ctl);
+  }
   Atomics.notify(ctl, PENDING);
 }
