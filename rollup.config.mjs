@@ -79,6 +79,13 @@ export default [
     output: { file: "dist/threads-worker.js", format: "es", inlineDynamicImports: true },
   },
   {
+    // The script each browser pool worker runs: new Worker(new URL(
+    // "../threads-worker-browser.js", import.meta.url), { type: "module" })
+    // in the browser build's threads chunk.
+    input: from("threads/worker-browser"),
+    output: { file: "dist/threads-worker-browser.js", format: "es" },
+  },
+  {
     input: from("index.workerd"),
     external,
     plugins: [keepWasmImports],

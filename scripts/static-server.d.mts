@@ -11,6 +11,8 @@ export interface StaticServer {
 export interface StaticServerOptions {
   port?: number;
   index?: boolean;
+  /** Headers sent with every file (e.g. COOP / COEP for a cross-origin-isolated page). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Serves `mounts`: URL prefix (e.g. "/dist/") -> folder on disk. */

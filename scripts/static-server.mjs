@@ -27,13 +27,14 @@ const CONTENT_TYPES = {
 /**
  * Serves `mounts`: URL prefix (e.g. "/dist/") -> folder on disk. With
  * `index`, a path ending in "/" serves that folder's index.html (off by
- * default: the tests expect "/dist/" to be a 404).
+ * default: the tests expect "/dist/" to be a 404). `headers` go on every
+ * file served (the thread tests' cross-origin isolation: COOP and COEP).
  * @param {Readonly<Record<string, string>>} mounts
- * @param {{ port?: number, index?: boolean }} [options] port 0 (the default) lets the OS pick
+ * @param {{ port?: number, index?: boolean, headers?: Readonly<Record<string, string>> }} [options] port 0 (the default) lets the OS pick
  * @returns {Promise<{ origin: string, close(): Promise<void> }>}
  * @throws when the server cannot listen (the port is taken, ...).
  */
-export async function serveStatic(mounts, { port = 0, index = false } = {}) {
+export async function serveStatic(mounts, { port = 0, index = false, headers = {} } = {}) {
   const roots = Object.entries(mounts).map(([prefix, dir]) => ({ prefix, dir: resolve(dir) }));
 
   // Resolves a URL path to a file inside one mounted folder, or null.
@@ -64,6 +65,7 @@ export async function serveStatic(mounts, { port = 0, index = false } = {}) {
       return;
     }
     res.writeHead(200, {
+      ...headers,
       "content-type": CONTENT_TYPES[extname(file)],
       "content-length": body.length,
       "cache-control": "no-store",

@@ -43,9 +43,11 @@ export interface InitOptions {
    * the default) or `"auto"` (the machine's cores, at most 8). Above 1, the
    * threaded build of the chosen binary runs on a shared memory, large GEMM
    * and Conv2D calls split across a worker pool, bit-identical to one
-   * thread; `capabilities()` says how many threads run and why. Node only
-   * for now (browsers, edge runtimes and the JS or scalar backends run on
-   * one thread and say so).
+   * thread; `capabilities()` says how many threads run and why. Node, and
+   * browser pages that are cross-origin isolated (served with
+   * `Cross-Origin-Opener-Policy: same-origin` and
+   * `Cross-Origin-Embedder-Policy: require-corp`); other pages, edge
+   * runtimes and the JS or scalar backends run on one thread and say so.
    */
   threads?: number | "auto";
 }
@@ -113,9 +115,10 @@ export function setWasmLoader(load: WasmLoader | null): void {
 let fusedMaddProbe: (() => boolean) | null = null;
 
 /**
- * Starts the threaded backend for init({ threads }) (Node: worker_threads,
- * in a chunk loaded on use), or says why it cannot; set by the node entry,
- * so other entries carry no thread code. `single` is the one-thread
+ * Starts the threaded backend for init({ threads }) (Node: worker_threads;
+ * browsers: Web Workers; each in a chunk loaded on use), or says why it
+ * cannot; set by the node and browser entries, so the edge ones carry no
+ * thread code. `single` is the one-thread
  * backend's capabilities, which the caller keeps when a string comes back.
  */
 export type StartThreads = (kernels: Kernels, single: Capabilities, asked: number | "auto", ownBinary: boolean) =>
@@ -144,7 +147,7 @@ export function setFusedMaddProbe(probe: (() => boolean) | null): void {
  * await init();                          // best wasm variant this runtime runs
  * await init({ backend: "js" });         // plain JavaScript, no WebAssembly
  * await init({ wasm: module });          // edge runtimes: a precompiled module, whichever build it is
- * await init({ threads: 2 });            // Node: large calls split over a worker, results bit-identical
+ * await init({ threads: 2 });            // large calls split over a worker, results bit-identical
  * console.log(capabilities().reason);
  * @throws {BackendError} when the requested variant cannot run here (the
  *   message names the one that would), when the `wasm` binary is another
@@ -232,7 +235,7 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
     backend: kernels.name, simd, relaxedSimd, threads: 1, binary: kernels.name === "js" ? null : kernels.name, reason,
   };
   const asked = options.threads ?? 1;
-  const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform (Node only for now)"
+  const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform"
     : await startThreads(kernels, capabilities, asked, options.wasm !== undefined);
   if (typeof started !== "string") {
     current = started;

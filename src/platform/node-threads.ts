@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import type { StartThreads } from "../backend/registry.js";
 import type { SpawnWorker } from "../threads/pool.js";
 import { loadWasmFromDisk } from "./node.js";
+import { messageOf } from "../errors.js";
 
 /** init({ threads }) on Node: the threads code loads now, on first use. */
 export const startNodeThreads: StartThreads = async (kernels, single, asked, ownBinary) => {
@@ -15,7 +16,7 @@ export const startNodeThreads: StartThreads = async (kernels, single, asked, own
     { spawn: spawnNodeWorker, parallelism: availableParallelism, load: loadWasmFromDisk });
 };
 
-const spawnNodeWorker: SpawnWorker = async (start) => {
+const spawnNodeWorker: SpawnWorker = async (start, ended) => {
   const { Worker } = await import("node:worker_threads");
   const bundleUrl = (import.meta as { url?: string }).url;
   // The process's flags, but --input-type (node --input-type=module -e ...),
@@ -36,5 +37,7 @@ const spawnNodeWorker: SpawnWorker = async (start) => {
     worker.once("message", ready).once("error", fail).once("exit", fail);
   });
   worker.unref();
+  // A listener also keeps an uncaught error in the worker from being thrown in this thread.
+  worker.once("error", (e) => ended(messageOf(e))).once("exit", (code) => ended(`it exited with code ${code}`));
   return { terminate: () => void worker.terminate() };
 };

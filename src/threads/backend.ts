@@ -1,7 +1,8 @@
 // init({ threads }) past the option itself: the count, starting the
 // threaded backend (or saying why not) and the state that stops and
-// restarts its pool with the models. A lazy chunk of the Node build,
-// loaded by src/platform/node-threads.ts when more than one thread is asked for.
+// restarts its pool with the models. A lazy chunk, loaded when more than
+// one thread is asked for (src/platform/node-threads.ts on Node,
+// browser-threads.ts in browsers).
 
 import { messageOf } from "../errors.js";
 import type { Kernels } from "../backend/kernels.js";
@@ -9,7 +10,7 @@ import type { Capabilities, State } from "../backend/registry.js";
 import type { ThreadedBinary } from "../platform/variant.js";
 import { compileThreaded, startThreads, type SpawnWorker, type Threaded } from "./start.js";
 
-/** How a platform starts pool workers; the node entry sets one (setThreadSupport). */
+/** How a platform starts pool workers, counts cores and loads the threaded builds. */
 export interface ThreadSupport {
   spawn: SpawnWorker;
   /** Cores this process may use (`threads: "auto"`). */
@@ -29,7 +30,7 @@ export async function startThreaded(kernels: Kernels, single: Capabilities, aske
   if (threads <= 1) return "this machine has one core";
   const started = await startPool(kernels, threads, ownBinary, support);
   if (typeof started === "string") return started;
-  return threadedState(started, {
+  return threadedState(started, single.reason, {
     ...single, threads, binary: `${kernels.name}-threads`,
     reason: `${single.reason} It runs on ${threads} threads (the calling one and ${threads - 1} worker${threads > 2 ? "s" : ""}) over a shared memory.`,
   });
@@ -60,18 +61,24 @@ async function startPool(kernels: Kernels, threads: number, ownBinary: boolean, 
  * The state of a threaded backend: it counts models, stops the pool when
  * the last one is disposed (no idle workers left behind) and starts it
  * again for the next model. Until that start completes, calls run on the
- * calling thread alone, with the same results.
+ * calling thread alone, with the same results. A worker that ends on its
+ * own stops the pool for good (until the next init()).
  */
-function threadedState(started: Threaded, capabilities: Capabilities): State {
+function threadedState(started: Threaded, singleReason: string, capabilities: Capabilities): State {
   const { pool } = started;
   const threads = capabilities.threads;
   const reason = capabilities.reason;
   let models = 0;
   let restart: Promise<void> | null = null;
+  pool.onDeath = (why) => {
+    capabilities.threads = 1;
+    capabilities.reason = `${singleReason} It ran on ${threads} threads until a worker ended (${why}); ` +
+      `the pool was stopped, so it runs on one thread now.`;
+  };
   return {
     kernels: started.kernels, arena: started.arena, capabilities,
     retain: () => {
-      if (models++ > 0 || pool.size > 0 || restart !== null) return;
+      if (models++ > 0 || pool.size > 0 || restart !== null || pool.death !== null) return;
       restart = pool.start().then((failed) => {
         restart = null;
         capabilities.threads = failed === null ? threads : 1;
@@ -80,7 +87,7 @@ function threadedState(started: Threaded, capabilities: Capabilities): State {
       });
     },
     release: () => {
-      if (--models > 0) return;
+      if (--models > 0 || pool.death !== null) return;
       pool.stop();
       capabilities.threads = 1;
       capabilities.reason = `${reason} Its workers were stopped when the last model was disposed; the next model starts them again.`;

@@ -4,8 +4,9 @@
 // a message: the caller writes a worker's slot, bumps the slot's sequence
 // word and wakes it with Atomics.notify; the worker runs the call on its
 // own instance (same module, same shared memory) and counts `PENDING`
-// down. Shared by src/threads/pool.ts and the worker script (worker.ts),
-// which must not import anything else of the library.
+// down. Shared by src/threads/pool.ts and the worker scripts
+// (worker-node.ts, worker-browser.ts), which must not import anything else
+// of the library.
 
 /** Int32 index: worker tasks posted and not finished yet; the caller waits on it. */
 export const PENDING = 0;
@@ -13,6 +14,11 @@ export const PENDING = 0;
 export const FAILED = 1;
 /** Int32 index: set to 1 to make every worker leave its loop. */
 export const QUIT = 2;
+/**
+ * Int32 index: set to 1 by a worker on its way out (or by the pool when it
+ * sees a worker end): a call waiting for that worker would wait forever.
+ */
+export const DEAD = 3;
 /** Int32 words before the first worker slot. */
 const HEADER_WORDS = 4;
 

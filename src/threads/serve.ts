@@ -1,9 +1,9 @@
 // A worker's side of the pool, whatever starts the worker (Node's
-// worker_threads today; a Web Worker can call the same two functions):
+// worker_threads, a browser's module Web Worker):
 // instantiate the shared module on the shared memory, point the instance at
 // its scratch block, then run descriptors until told to quit.
 
-import { FAILED, MAX_ARGS, PENDING, QUIT, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart } from "./protocol.js";
+import { DEAD, FAILED, MAX_ARGS, PENDING, QUIT, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart } from "./protocol.js";
 
 type WasmFunction = (...args: number[]) => unknown;
 
@@ -14,6 +14,9 @@ export async function prepare(start: WorkerStart): Promise<WasmFunction[]> {
   exports.setScratch!(start.scratch);
   return TASK_EXPORTS.map((name) => exports[name]!);
 }
+
+/** Whether this thread is inside a task, which it has not counted down yet (see markDead). */
+let inTask = false;
 
 /** Runs this worker's tasks until QUIT: blocks in Atomics.wait between them, so an idle worker costs no CPU. */
 export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
@@ -33,12 +36,35 @@ export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
     if (Atomics.load(ctl, QUIT) !== 0) return;
     const at = argIndex(start.index);
     for (let i = 0; i < MAX_ARGS; i++) args[i] = f64[at + i]!;
+    inTask = true;
     try {
       // Extra arguments past an export's arity are dropped by wasm.
       tasks[Atomics.load(ctl, idIndex(start.index))]!.apply(undefined, args);
     } catch {
       Atomics.store(ctl, FAILED, 1);
     }
-    if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+    inTask = false;
+    countDown(ctl);
   }
+}
+
+function countDown(ctl: Int32Array): void {
+  if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+}
+
+/**
+ * Called by a worker script as its thread ends (Node's process "exit", a
+ * browser worker's uncaught "error"). It marks the pool DEAD and counts
+ * this worker's unfinished task down, so the caller's wait ends as soon as
+ * the other workers finish theirs (none of them still writes when the call
+ * returns) and the call fails instead of waiting for this worker forever.
+ */
+export function markDead(start: WorkerStart): void {
+  const ctl = new Int32Array(start.control);
+  Atomics.store(ctl, DEAD, 1);
+  if (inTask) {
+    inTask = false;
+    countDown(ctl);
+  }
+  Atomics.notify(ctl, PENDING);
 }

@@ -24,8 +24,9 @@ describe("vite build (no configuration)", () => {
     emitted = (Array.isArray(output) ? output : [output]).flatMap((o) => "output" in o ? o.output.map((f) => f.fileName) : []);
   });
 
-  it("emits the three binaries and the library's lazy chunks", () => {
-    expect(emitted.filter((f) => f.endsWith(".wasm")).length, emitted.join(", ")).toBe(3);
+  it("emits the three binaries, the two threaded ones, the library's lazy chunks and its threads worker", () => {
+    expect(emitted.filter((f) => f.endsWith(".wasm")).length, emitted.join(", ")).toBe(5);
+    expect(emitted.some((f) => /^assets\/threads-worker-browser-[\w-]+\.js$/.test(f)), emitted.join(", ")).toBe(true);
     for (const chunk of ["js", "model-files", "fit-loop", "hints"]) {
       expect(emitted.some((f) => f.startsWith(`assets/${chunk}-`)), `${chunk} chunk in ${emitted.join(", ")}`).toBe(true);
     }

@@ -23,9 +23,19 @@ describe("the wasm URLs in dist/", () => {
     for (const build of BUILDS) expect(code).toMatch(new RegExp(`new URL\\("\\./wasm/${build}\\.wasm", \\(typeof document === 'undefined' \\? require\\('u' \\+ 'rl'\\)\\.pathToFileURL\\(__filename\\)`));
   });
 
-  it("no chunk of dist/chunks/ names a binary", () => {
+  it("no chunk of dist/chunks/ names a binary beside itself", () => {
     const chunks = readdirSync(join(DIST, "chunks"));
     expect(chunks.length).toBeGreaterThan(0);
-    for (const chunk of chunks) expect(readFileSync(join(DIST, "chunks", chunk), "utf8"), chunk).not.toContain("./wasm/");
+    for (const chunk of chunks) expect(readFileSync(join(DIST, "chunks", chunk), "utf8"), chunk).not.toContain(`"./wasm/`);
+  });
+
+  it("the browser's threads chunk names the threaded binaries and its worker script one folder up", () => {
+    const chunk = readdirSync(join(DIST, "chunks")).filter((f) => f.startsWith("browser-threads-"));
+    expect(chunk).toHaveLength(1);
+    const code = readFileSync(join(DIST, "chunks", chunk[0]!), "utf8");
+    for (const build of ["relaxed-simd-threads", "simd-threads"]) {
+      expect(code).toContain(`new URL("../wasm/${build}.wasm", import.meta.url)`);
+    }
+    expect(code).toContain(`new Worker(new URL("../threads-worker-browser.js", import.meta.url), { type: "module" })`);
   });
 });

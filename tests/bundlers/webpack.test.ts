@@ -29,8 +29,8 @@ beforeAll(async () => {
 const open = (input?: ScenarioInput): Promise<AppOutcome> => runOutput(suite, "out", input);
 
 describe("webpack 5 (no configuration)", () => {
-  it("emits the three binaries and a chunk per lazy import", () => {
-    expect(emitted.filter((f) => f.endsWith(".wasm")), "binaries emitted").toHaveLength(3);
+  it("emits the three binaries, the two threaded ones and a chunk per lazy import", () => {
+    expect(emitted.filter((f) => f.endsWith(".wasm")), "binaries emitted").toHaveLength(5);
     expect(emitted.filter((f) => f.endsWith(".js") && f !== "main.js").length, "lazy chunks").toBeGreaterThanOrEqual(5);
   });
 

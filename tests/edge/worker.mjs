@@ -56,6 +56,8 @@ export default {
         }
         case "/init-without-wasm":
           return json(await tryInit());
+        case "/init-threads":
+          return json(await tryInit({ threads: 2 }));
         case "/init-scalar-without-wasm":
           return json(await tryInit({ backend: "scalar" }));
         case "/init-from-bytes":

@@ -165,6 +165,13 @@ describe("simdcnn in workerd (Cloudflare Workers' runtime)", () => {
     expect(outcome.capabilities.reason).toMatch(/validates relaxed SIMD/);
   });
 
+  it("init({ threads: 2 }) runs on one thread, on the one-thread binary, and says why", async () => {
+    const outcome = await ask<InitOutcome>("/init-threads");
+    if (outcome.rejected) throw new Error(`init({ threads: 2 }) rejected in workerd: ${outcome.thrown.message}`);
+    expect(outcome.capabilities).toMatchObject({ backend: "relaxed-simd", threads: 1, binary: "relaxed-simd" });
+    expect(outcome.capabilities.reason).toMatch(/It runs on one thread, not 2: no worker threads on this platform\.$/);
+  });
+
   it("init({ backend: \"scalar\" }) without a module says the entry ships relaxed-simd and simd only", async () => {
     const outcome = await ask<InitOutcome>("/init-scalar-without-wasm");
     expect(outcome.rejected).toBe(true);
