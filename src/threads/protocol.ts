@@ -16,7 +16,7 @@ export const QUIT = 2;
 /** Int32 words before the first worker slot. */
 const HEADER_WORDS = 4;
 
-/** Most numeric arguments an export takes (a geometry is 12, plus 10). */
+/** Most numeric arguments an export takes (a geometry is 12, plus up to 10). */
 export const MAX_ARGS = 24;
 /** Int32 words of one worker slot: sequence, export id, then MAX_ARGS f64 (8-byte aligned). */
 const SLOT_WORDS = 2 + 2 * MAX_ARGS;
@@ -32,7 +32,11 @@ export const argIndex = (w: number): number => (seqIndex(w) + 2) / 2;
 export const controlBytes = (workers: number): number => (HEADER_WORDS + workers * SLOT_WORDS) * 4;
 
 /** The exports a worker can run, by id (the index here). Raw wasm signatures: a geometry is 12 i32. */
-export const TASK_EXPORTS = ["gemm", "conv2d", "depthwiseConv2d", "maxPool2d", "avgPool2d"] as const;
+export const TASK_EXPORTS = [
+  "gemm", "conv2d", "depthwiseConv2d", "maxPool2d", "avgPool2d",
+  "gemmBackwardInput", "gemmBackwardFilterRows", "conv2dBackwardInput", "conv2dBackwardFilterTiles",
+  "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward",
+] as const;
 export type TaskExport = (typeof TASK_EXPORTS)[number];
 
 /** What a worker is started with (its `workerData`). */

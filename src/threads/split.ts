@@ -49,7 +49,7 @@ const cut = (i: number, parts: number, units: number): number => Math.floor((i *
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** The kernels of `base` with gemm, conv2d, depthwise conv and pooling split over `pool`. */
-export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratch): Kernels {
+export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratch, raw: PartExports): Kernels {
   // The wrapped methods, read once: the kernels object has ~50 of them.
   // With the early returns below, a LeNet batch-1 predict (nothing splits)
   // on 2 threads went from 2% to ~1% slower than on the one-thread build,
@@ -57,6 +57,11 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
   const base = {
     gemm: kernels.gemm, conv2d: kernels.conv2d, conv2dScratchSize: kernels.conv2dScratchSize,
     depthwiseConv2d: kernels.depthwiseConv2d, maxPool2d: kernels.maxPool2d, avgPool2d: kernels.avgPool2d,
+    gemmBackwardInput: kernels.gemmBackwardInput, gemmBackwardFilter: kernels.gemmBackwardFilter,
+    conv2dBackwardInput: kernels.conv2dBackwardInput, conv2dBackwardFilter: kernels.conv2dBackwardFilter,
+    conv2dBackwardScratchSize: kernels.conv2dBackwardScratchSize,
+    depthwiseConv2dBackwardInput: kernels.depthwiseConv2dBackwardInput,
+    maxPool2dBackward: kernels.maxPool2dBackward, avgPool2dBackward: kernels.avgPool2dBackward,
   };
   const args: number[] = [];
   const post = (w: number, name: TaskExport): void => {
@@ -125,16 +130,9 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     const rowsOf = (i: number): [number, number] =>
       [cut(i, parts, units) * rowUnit, i === parts - 1 ? outH : cut(i + 1, parts, units) * rowUnit];
     const rowBytes = inW * cin * F32_BYTES;
-    // Output rows [o0, o1) as a convolution of their own: the input from the
-    // first row their windows touch, the padding above it what is left of
-    // padTop, and only the input rows the windows reach (any beyond would
-    // make the kernel pad, or copy, rows it never reads).
     const sub = (o0: number, o1: number): [WindowGeometry, number] => {
-      const top = o0 * g.strideHeight - g.padTop;
-      const first = Math.max(0, top);
-      const padTop = first - top;
-      const span = (o1 - o0 - 1) * g.strideHeight + g.kernelHeight;
-      return [{ ...g, outHeight: o1 - o0, padTop, inHeight: Math.min(inH - first, span - padTop) }, x + first * rowBytes];
+      const [gi, first] = rowsWindow(g, o0, o1, g.kernelHeight);
+      return [gi, x + first * rowBytes];
     };
     const yRow = outW * cout * F32_BYTES;
     for (let i = 1; i < parts; i++) {
@@ -149,45 +147,181 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     own(() => base.conv2d(g0, x0, packedW, bias, y, cout, act, alpha, convScratch));
   };
 
+  /** Posts parts 1.. (`push(i)` fills part i's arguments), runs part 0 here, then joins. */
+  const fan = (name: TaskExport, parts: number, push: (i: number) => void, ownPart: () => void): void => {
+    for (let i = 1; i < parts; i++) {
+      push(i);
+      post(i - 1, name);
+    }
+    own(ownPart);
+  };
+  const geometryOf = (g: WindowGeometry): number[] => [g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight,
+    g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft];
+
   /**
    * A kernel that takes a geometry, then `rest`, split by images (each
-   * image is its own loop in these kernels): rest[xAt] and rest[yAt] are
-   * the input and output pointers.
+   * image is its own loop in these kernels): `images` pairs an index of
+   * `rest` (a pointer) with its bytes per image.
    */
-  const byImages = (name: "depthwiseConv2d" | "maxPool2d" | "avgPool2d", g: WindowGeometry, rest: number[],
-    xAt: number, yAt: number, yPixelFloats: number, flops: number): void => {
+  const byImages = (name: WindowTask, g: WindowGeometry, rest: number[], images: [number, number][], flops: number): void => {
     const run = base[name] as (g: WindowGeometry, ...rest: number[]) => void;
     const parts = partsFor(pool, flops, g.batch);
     if (parts <= 1) return run(g, ...rest);
-    const xImage = g.inHeight * g.inWidth * g.inChannels * F32_BYTES;
-    const yImage = g.outHeight * g.outWidth * yPixelFloats * F32_BYTES;
     const part = (i: number): WindowGeometry => ({ ...g, batch: cut(i + 1, parts, g.batch) - cut(i, parts, g.batch) });
-    for (let i = 1; i < parts; i++) {
+    fan(name, parts, (i) => {
       const b0 = cut(i, parts, g.batch);
+      const moved = rest.slice();
+      for (const [at, bytes] of images) moved[at]! += b0 * bytes;
       pushGeometry(part(i));
-      rest.forEach((v, j) => args.push(j === xAt ? v + b0 * xImage : j === yAt ? v + b0 * yImage : v));
-      post(i - 1, name);
-    }
-    own(() => run(part(0), ...rest));
+      args.push(...moved);
+    }, () => run(part(0), ...rest));
+  };
+  /**
+   * A window kernel at batch 1 (forward only), split by output rows: each
+   * part is a pass of its own over the input rows its windows reach (as
+   * conv2d's rows above), so every output is the same sum. `rest[xAt]` and
+   * `rest[yAt]` are the input and output pointers; `dilation` spaces the
+   * kernel rows (depthwise), 1 elsewhere.
+   */
+  const byRows = (name: WindowTask, g: WindowGeometry, rest: number[], xAt: number, yAt: number,
+    yPixelFloats: number, dilation: number, flops: number): void => {
+    const run = base[name] as (g: WindowGeometry, ...rest: number[]) => void;
+    const parts = partsFor(pool, flops, g.outHeight);
+    if (parts <= 1) return run(g, ...rest);
+    const extent = (g.kernelHeight - 1) * dilation + 1;
+    const partOf = (i: number): [WindowGeometry, number[]] => {
+      const o0 = cut(i, parts, g.outHeight);
+      const o1 = cut(i + 1, parts, g.outHeight);
+      const [gi, first] = rowsWindow(g, o0, o1, extent);
+      const moved = rest.slice();
+      moved[xAt]! += first * g.inWidth * g.inChannels * F32_BYTES;
+      moved[yAt]! += o0 * g.outWidth * yPixelFloats * F32_BYTES;
+      return [gi, moved];
+    };
+    fan(name, parts, (i) => {
+      const [gi, moved] = partOf(i);
+      pushGeometry(gi);
+      args.push(...moved);
+    }, () => {
+      const [g0, moved] = partOf(0);
+      run(g0, ...moved);
+    });
   };
   const windows = (g: WindowGeometry): number => g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth;
+  const imageBytes = (g: WindowGeometry, side: "in" | "out", channels: number): number =>
+    (side === "in" ? g.inHeight * g.inWidth : g.outHeight * g.outWidth) * channels * F32_BYTES;
 
   // Each checks first, without allocating, whether the call can split at all.
   const depthwiseConv2d: Kernels["depthwiseConv2d"] = (g, dh, dw, x, w, bias, y, m, act, alpha) => {
     const flops = 2 * windows(g) * g.inChannels * m;
-    if (g.batch < 2 || flops < SPLIT_FLOPS) return base.depthwiseConv2d(g, dh, dw, x, w, bias, y, m, act, alpha);
-    byImages("depthwiseConv2d", g, [dh, dw, x, w, bias, y, m, act, alpha], 2, 5, g.inChannels * m, flops);
+    if (flops < SPLIT_FLOPS) return base.depthwiseConv2d(g, dh, dw, x, w, bias, y, m, act, alpha);
+    const rest = [dh, dw, x, w, bias, y, m, act, alpha];
+    if (g.batch === 1) return byRows("depthwiseConv2d", g, rest, 2, 5, g.inChannels * m, dh, flops);
+    byImages("depthwiseConv2d", g, rest, [[2, imageBytes(g, "in", g.inChannels)], [5, imageBytes(g, "out", g.inChannels * m)]], flops);
   };
-  const maxPool2d: Kernels["maxPool2d"] = (g, x, y) => {
+  const pool2d = (name: "maxPool2d" | "avgPool2d"): Kernels["maxPool2d"] => (g, x, y) => {
     const ops = windows(g) * g.inChannels;
-    if (g.batch < 2 || ops < SPLIT_FLOPS) return base.maxPool2d(g, x, y);
-    byImages("maxPool2d", g, [x, y], 0, 1, g.inChannels, ops);
-  };
-  const avgPool2d: Kernels["avgPool2d"] = (g, x, y) => {
-    const ops = windows(g) * g.inChannels;
-    if (g.batch < 2 || ops < SPLIT_FLOPS) return base.avgPool2d(g, x, y);
-    byImages("avgPool2d", g, [x, y], 0, 1, g.inChannels, ops);
+    if (ops < SPLIT_FLOPS) return base[name](g, x, y);
+    if (g.batch === 1) return byRows(name, g, [x, y], 0, 1, g.inChannels, 1, ops);
+    byImages(name, g, [x, y], [[0, imageBytes(g, "in", g.inChannels)], [1, imageBytes(g, "out", g.inChannels)]], ops);
   };
 
-  return { ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d, avgPool2d };
+  // ---- Backward passes. Input gradients split by images (each image's dx is
+  // its own); weight gradients by dw rows (src/threads' exports
+  // gemmBackwardFilterRows / conv2dBackwardFilterTiles), each dw element
+  // summed as in the whole call, so nothing is reduced across threads.
+  const gemmBackwardInput: Kernels["gemmBackwardInput"] = (dy, w, dx, m, k, n) => {
+    const flops = 2 * m * k * n;
+    const parts = flops < SPLIT_FLOPS ? 1 : partsFor(pool, flops, m);
+    if (parts <= 1) return base.gemmBackwardInput(dy, w, dx, m, k, n);
+    // Each dx row is its own dot products: any cut.
+    const rowsOf = (i: number): number => cut(i + 1, parts, m) - cut(i, parts, m);
+    fan("gemmBackwardInput", parts, (i) => {
+      const r0 = cut(i, parts, m);
+      args.push(dy + r0 * n * F32_BYTES, w, dx + r0 * k * F32_BYTES, rowsOf(i), k, n);
+    }, () => base.gemmBackwardInput(dy, w, dx, rowsOf(0), k, n));
+  };
+  const gemmBackwardFilter: Kernels["gemmBackwardFilter"] = (x, dy, dw, dbias, m, k, n) => {
+    const flops = 2 * m * k * n;
+    const units = Math.ceil(k / ROW_UNIT);
+    const parts = flops < SPLIT_FLOPS ? 1 : partsFor(pool, flops, units);
+    if (parts <= 1) return base.gemmBackwardFilter(x, dy, dw, dbias, m, k, n);
+    const rowsAt = (i: number): number => Math.min(k, cut(i, parts, units) * ROW_UNIT);
+    fan("gemmBackwardFilterRows", parts, (i) => {
+      args.push(x, dy, dw, 0, m, k, n, rowsAt(i), rowsAt(i + 1));
+    }, () => raw.gemmBackwardFilterRows(x, dy, dw, dbias, m, k, n, 0, rowsAt(1)));
+  };
+  const conv2dBackwardInput: Kernels["conv2dBackwardInput"] = (g, dy, w, dx, cout, convScratch) => {
+    const flops = 2 * windows(g) * g.inChannels * cout;
+    if (g.batch < 2 || flops < SPLIT_FLOPS) return base.conv2dBackwardInput(g, dy, w, dx, cout, convScratch);
+    const parts = partsFor(pool, flops, g.batch);
+    if (parts <= 1) return base.conv2dBackwardInput(g, dy, w, dx, cout, convScratch);
+    const scratchFloats = convScratch === 0 ? 0 : base.conv2dBackwardScratchSize(g, cout);
+    const part = (i: number): WindowGeometry => ({ ...g, batch: cut(i + 1, parts, g.batch) - cut(i, parts, g.batch) });
+    fan("conv2dBackwardInput", parts, (i) => {
+      const b0 = cut(i, parts, g.batch);
+      pushGeometry(part(i));
+      args.push(dy + b0 * imageBytes(g, "out", cout), w, dx + b0 * imageBytes(g, "in", g.inChannels), cout,
+        scratchFloats === 0 ? 0 : scratch.get(i - 1, scratchFloats));
+    }, () => base.conv2dBackwardInput(part(0), dy, w, dx, cout, convScratch));
+  };
+  const conv2dBackwardFilter: Kernels["conv2dBackwardFilter"] = (g, x, dy, dw, dbias, cout) => {
+    const flops = 2 * windows(g) * g.inChannels * cout;
+    const units = g.kernelHeight * Math.ceil(g.kernelWidth * g.inChannels / ROW_UNIT);
+    const parts = flops < SPLIT_FLOPS ? 1 : partsFor(pool, flops, units);
+    if (parts <= 1) return base.conv2dBackwardFilter(g, x, dy, dw, dbias, cout);
+    const geometry = geometryOf(g);
+    fan("conv2dBackwardFilterTiles", parts, (i) => {
+      args.push(...geometry, x, dy, dw, 0, cout, cut(i, parts, units), cut(i + 1, parts, units));
+    }, () => raw.conv2dBackwardFilterTiles(...geometry, x, dy, dw, dbias, cout, 0, cut(1, parts, units)));
+  };
+  const depthwiseConv2dBackwardInput: Kernels["depthwiseConv2dBackwardInput"] = (g, dh, dw, dy, w, dx, m) => {
+    const flops = 2 * windows(g) * g.inChannels * m;
+    if (g.batch < 2 || flops < SPLIT_FLOPS) return base.depthwiseConv2dBackwardInput(g, dh, dw, dy, w, dx, m);
+    byImages("depthwiseConv2dBackwardInput", g, [dh, dw, dy, w, dx, m],
+      [[2, imageBytes(g, "out", g.inChannels * m)], [4, imageBytes(g, "in", g.inChannels)]], flops);
+  };
+  const maxPool2dBackward: Kernels["maxPool2dBackward"] = (g, x, dy, dx) => {
+    const ops = windows(g) * g.inChannels;
+    if (g.batch < 2 || ops < SPLIT_FLOPS) return base.maxPool2dBackward(g, x, dy, dx);
+    const xImage = imageBytes(g, "in", g.inChannels);
+    byImages("maxPool2dBackward", g, [x, dy, dx], [[0, xImage], [1, imageBytes(g, "out", g.inChannels)], [2, xImage]], ops);
+  };
+  const avgPool2dBackward: Kernels["avgPool2dBackward"] = (g, dy, dx) => {
+    const ops = windows(g) * g.inChannels;
+    if (g.batch < 2 || ops < SPLIT_FLOPS) return base.avgPool2dBackward(g, dy, dx);
+    byImages("avgPool2dBackward", g, [dy, dx], [[0, imageBytes(g, "out", g.inChannels)], [1, imageBytes(g, "in", g.inChannels)]], ops);
+  };
+
+  return {
+    ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d: pool2d("maxPool2d"), avgPool2d: pool2d("avgPool2d"),
+    gemmBackwardInput, gemmBackwardFilter, conv2dBackwardInput, conv2dBackwardFilter, depthwiseConv2dBackwardInput,
+    maxPool2dBackward, avgPool2dBackward,
+  };
+}
+
+/** Kernels that take a geometry first, split by byImages / byRows. */
+type WindowTask = "depthwiseConv2d" | "maxPool2d" | "avgPool2d" | "depthwiseConv2dBackwardInput" | "maxPool2dBackward" |
+  "avgPool2dBackward";
+
+/** Raw exports of the threaded build that only split calls use: part 0 of a weight gradient, on the calling thread. */
+export interface PartExports {
+  gemmBackwardFilterRows(x: number, dy: number, dw: number, dbias: number, m: number, k: number, n: number,
+    p0: number, p1: number): void;
+  conv2dBackwardFilterTiles(...args: number[]): void;
+}
+
+/**
+ * Output rows [o0, o1) of `g` (batch 1) as a pass of their own: the input
+ * from the first row their windows touch (returned), the padding above it
+ * what is left of padTop, and only the input rows the windows reach (any
+ * beyond would make the kernel pad, or copy, rows it never reads).
+ * `extent` is the window's height in input rows (dilated).
+ */
+function rowsWindow(g: WindowGeometry, o0: number, o1: number, extent: number): [WindowGeometry, number] {
+  const top = o0 * g.strideHeight - g.padTop;
+  const first = Math.max(0, top);
+  const padTop = first - top;
+  const span = (o1 - o0 - 1) * g.strideHeight + extent;
+  return [{ ...g, outHeight: o1 - o0, padTop, inHeight: Math.min(g.inHeight - first, span - padTop) }, first];
 }

@@ -5,11 +5,21 @@ import { AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequenti
 
 export { ramp } from "../api/models.js";
 
+/** Index of the first element whose bits differ (NaN and -0 included), or -1. toEqual on a million elements is too slow. */
+export function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}
+
 export interface Case {
   name: string;
   build(): Sequential;
   /** Floats of one sample. */
   sample: number;
+  /** The batches it runs at, when not BATCHES. */
+  batches?: readonly number[];
 }
 
 const seed = 11;
@@ -75,6 +85,23 @@ export const CASES: readonly Case[] = [
       new Flatten(),
       new Dense({ units: 33, activation: "softmax" }),
     ], { inputShape: [64, 64, 3], seed }),
+  },
+  {
+    // Batch 1 alone: depthwise and pooling split by output rows, each part
+    // a pass over the input rows its windows reach. 3x3 'same' (the 3x3
+    // sweep; 10.8 MFLOP), dilation 2, 3x3 stride-1 max and average pooling
+    // (5.4 M window ops each), 5x5 stride 2 with 'same' padding odd on one
+    // side.
+    name: "depthwise + pooling by rows 113x111x48",
+    sample: 113 * 111 * 48,
+    batches: [1],
+    build: () => new Sequential([
+      new DepthwiseConv2D({ kernelSize: 3, padding: "same", activation: "relu" }),
+      new DepthwiseConv2D({ kernelSize: 3, dilationRate: 2, padding: "same" }),
+      new MaxPool2D({ poolSize: 3, strides: 1, padding: "same" }),
+      new AvgPool2D({ poolSize: 3, strides: 1, padding: "same" }),
+      new DepthwiseConv2D({ kernelSize: 5, strides: 2, padding: "same", activation: "relu" }),
+    ], { inputShape: [113, 111, 48], seed }),
   },
 ];
 
