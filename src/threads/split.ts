@@ -29,6 +29,14 @@ import type { TaskExport } from "./protocol.js";
 export const MIN_FLOPS_PER_PART = 2_000_000;
 /** Least work a call must carry to split in two at all. */
 const SPLIT_FLOPS = 2 * MIN_FLOPS_PER_PART;
+/**
+ * Flops one window op of a pooling backward pass counts as. They run at
+ * ~1 ns an op (zeroing dx, then an argmax and a scatter per window: LeNet's
+ * 32x28x28x6 max pooling backward, 150 K ops, 0.16 ms), ~50x a GEMM flop,
+ * so counted as window ops alone LeNet's (7% of a batch-32 training step)
+ * would never split.
+ */
+const POOL_BACKWARD_OP_FLOPS = 32;
 /** GEMM rows are cut at multiples of this. */
 const ROW_UNIT = 4;
 
@@ -282,13 +290,13 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
       [[2, imageBytes(g, "out", g.inChannels * m)], [4, imageBytes(g, "in", g.inChannels)]], flops);
   };
   const maxPool2dBackward: Kernels["maxPool2dBackward"] = (g, x, dy, dx) => {
-    const ops = windows(g) * g.inChannels;
+    const ops = windows(g) * g.inChannels * POOL_BACKWARD_OP_FLOPS;
     if (g.batch < 2 || ops < SPLIT_FLOPS) return base.maxPool2dBackward(g, x, dy, dx);
     const xImage = imageBytes(g, "in", g.inChannels);
     byImages("maxPool2dBackward", g, [x, dy, dx], [[0, xImage], [1, imageBytes(g, "out", g.inChannels)], [2, xImage]], ops);
   };
   const avgPool2dBackward: Kernels["avgPool2dBackward"] = (g, dy, dx) => {
-    const ops = windows(g) * g.inChannels;
+    const ops = windows(g) * g.inChannels * POOL_BACKWARD_OP_FLOPS;
     if (g.batch < 2 || ops < SPLIT_FLOPS) return base.avgPool2dBackward(g, dy, dx);
     byImages("avgPool2dBackward", g, [dy, dx], [[0, imageBytes(g, "out", g.inChannels)], [1, imageBytes(g, "in", g.inChannels)]], ops);
   };
