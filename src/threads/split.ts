@@ -14,7 +14,12 @@
 //   the cut are a multiple of 4 (an image whose rows are not a multiple of
 //   4 pixels is tiled as one run of pixels, see f32_conv2d_fwd.ts). A 1x1
 //   stride-1 unpadded conv is the GEMM it is in the kernel.
-// - DepthwiseConv2D, MaxPool2D and AvgPool2D by images (batch > 1 only).
+// - DepthwiseConv2D, MaxPool2D and AvgPool2D by images (batch > 1), by
+//   output rows at batch 1.
+// - Backward: input gradients by images (Dense's by dx rows); weight
+//   gradients by dw rows (each dw element summed as in the whole call, so
+//   there is no reduction across threads).
+// - Element-wise ops by element ranges cut at multiples of 16.
 // Dense is a GEMM (rows = batch), so it splits at batch >= 8.
 // A cost model keeps small calls on one thread: a part must carry at least
 // MIN_FLOPS_PER_PART, or waking a worker (tens of microseconds) costs more
@@ -37,6 +42,14 @@ const SPLIT_FLOPS = 2 * MIN_FLOPS_PER_PART;
  * would never split.
  */
 const POOL_BACKWARD_OP_FLOPS = 32;
+/**
+ * Flops one element of an element-wise op (activations, their backward,
+ * binary ops) counts as: memory-bound, a few per ns, against a GEMM's ~50
+ * flops a ns. So a call splits from ~1 M elements.
+ */
+const ELEMENT_FLOPS = 4;
+/** Element-wise ops are cut at multiples of this many floats: 4 keeps every element on the SIMD body or the scalar tail it has in the whole call; 16 is a cache line. */
+const ELEMENT_UNIT = 16;
 /** GEMM rows are cut at multiples of this. */
 const ROW_UNIT = 4;
 
@@ -70,6 +83,7 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     conv2dBackwardScratchSize: kernels.conv2dBackwardScratchSize,
     depthwiseConv2dBackwardInput: kernels.depthwiseConv2dBackwardInput,
     maxPool2dBackward: kernels.maxPool2dBackward, avgPool2dBackward: kernels.avgPool2dBackward,
+    activation: kernels.activation, activationBackward: kernels.activationBackward, binary: kernels.binary,
   };
   const args: number[] = [];
   const post = (w: number, name: TaskExport): void => {
@@ -301,10 +315,41 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     byImages("avgPool2dBackward", g, [dy, dx], [[0, imageBytes(g, "out", g.inChannels)], [1, imageBytes(g, "in", g.inChannels)]], ops);
   };
 
+  // ---- Element-wise ops by ranges of elements (the tail stays at the end of the last part).
+  /** `rest` holds pointers at `pointers` and `length` at `lengthAt`. */
+  const byRange = (name: "activation" | "activationBackward" | "binary", rest: number[], pointers: number[],
+    lengthAt: number): void => {
+    const run = base[name] as (...rest: number[]) => void;
+    const length = rest[lengthAt]!;
+    const units = Math.floor(length / ELEMENT_UNIT);
+    const parts = partsFor(pool, length * ELEMENT_FLOPS, units);
+    if (parts <= 1) return run(...rest);
+    const partOf = (i: number): number[] => {
+      const e0 = cut(i, parts, units) * ELEMENT_UNIT;
+      const moved = rest.slice();
+      for (const at of pointers) moved[at]! += e0 * F32_BYTES;
+      moved[lengthAt] = (i === parts - 1 ? length : cut(i + 1, parts, units) * ELEMENT_UNIT) - e0;
+      return moved;
+    };
+    fan(name, parts, (i) => args.push(...partOf(i)), () => run(...partOf(0)));
+  };
+  const activation: Kernels["activation"] = (x, y, length, act, alpha) => {
+    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.activation(x, y, length, act, alpha);
+    byRange("activation", [x, y, length, act, alpha], [0, 1], 2);
+  };
+  const activationBackward: Kernels["activationBackward"] = (y, dy, dx, length, act, alpha) => {
+    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.activationBackward(y, dy, dx, length, act, alpha);
+    byRange("activationBackward", [y, dy, dx, length, act, alpha], [0, 1, 2], 3);
+  };
+  const binary: Kernels["binary"] = (op, a, b, y, length) => {
+    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.binary(op, a, b, y, length);
+    byRange("binary", [op, a, b, y, length], [1, 2, 3], 4);
+  };
+
   return {
     ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d: pool2d("maxPool2d"), avgPool2d: pool2d("avgPool2d"),
     gemmBackwardInput, gemmBackwardFilter, conv2dBackwardInput, conv2dBackwardFilter, depthwiseConv2dBackwardInput,
-    maxPool2dBackward, avgPool2dBackward,
+    maxPool2dBackward, avgPool2dBackward, activation, activationBackward, binary,
   };
 }
 

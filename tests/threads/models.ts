@@ -1,7 +1,7 @@
 // Models for the thread tests: each one large enough that its GEMM / Conv2D
 // calls split (src/threads/split.ts: at least 2 MFLOP a part), with odd
 // sizes so that the cuts fall next to the kernels' tile remainders.
-import { AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
+import { Activation, AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
 
 export { ramp } from "../api/models.js";
 
@@ -102,6 +102,27 @@ export const CASES: readonly Case[] = [
       new AvgPool2D({ poolSize: 3, strides: 1, padding: "same" }),
       new DepthwiseConv2D({ kernelSize: 5, strides: 2, padding: "same", activation: "relu" }),
     ], { inputShape: [113, 111, 48], seed }),
+  },
+  {
+    // Standalone activations over 1031*1033*4 = 4.26 M elements (4 flops an element in
+    // the cost model: up to 8 parts), cut at multiples of 16 floats, so each element
+    // keeps the 4-lane body or the scalar tail it has in one call (12 floats past the
+    // last multiple of 16 here; the next case's 1031x1033x3 leaves 13, one of them on the
+    // scalar tail).
+    name: "activations 1031x1033x4",
+    sample: 1031 * 1033 * 4,
+    batches: [1],
+    build: () => new Sequential([
+      new Activation({ activation: "sigmoid" }),
+      new Activation({ activation: "tanh" }),
+      new Activation({ activation: "swish" }),
+    ], { inputShape: [1031, 1033, 4], seed }),
+  },
+  {
+    name: "activation 1031x1033x3 (a tail of 5 floats)",
+    sample: 1031 * 1033 * 3,
+    batches: [1],
+    build: () => new Sequential([new Activation({ activation: "elu" })], { inputShape: [1031, 1033, 3], seed }),
   },
 ];
 

@@ -3,7 +3,7 @@
 // pooling), so it splits in two or more parts (src/threads/split.ts: 2
 // MFLOP a part), with odd sizes so the cuts fall next to tile remainders.
 import {
-  AvgPool2D, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Flatten, GlobalAvgPool2D, MaxPool2D, ReLU,
+  AvgPool2D, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D, ReLU,
   Sequential,
 } from "simdcnn";
 
@@ -43,14 +43,16 @@ export const TRAIN_CASES: readonly TrainCase[] = [
   },
   {
     // Batch 8, after a 1x1 conv (so the depthwise input gradient is needed): depthwise 3x3
-    // 'same' on 41x39x32, multiplier 2 (input gradient by images, 2*8*41*39*9*64 = 14.7
-    // MFLOP), 3x3 stride-1 'same' max and average pooling backward (8*41*39*9*64 = 7.4 M
-    // window ops each), all by images.
+    // 'same' on 41x39x32, multiplier 3 (input gradient by images, 2*8*41*39*9*96 = 22
+    // MFLOP; its relu's backward and dropout's (a binary multiply) over 8*41*39*96 = 1.2 M
+    // elements by ranges), 3x3 stride-1 'same' max and average pooling backward
+    // (8*41*39*9*96 = 11 M window ops each), all by images.
     name: "depthwise/pooling, batch 8",
     batch: 8,
     build: () => new Sequential([
       new Conv2D({ filters: 32, kernelSize: 1, seed: 3 }),
-      new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, padding: "same", activation: "relu", seed: 1 }),
+      new DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 3, padding: "same", activation: "relu", seed: 1 }),
+      new Dropout({ rate: 0.25, seed: 5 }),
       new MaxPool2D({ poolSize: 3, strides: 1, padding: "same" }),
       new AvgPool2D({ poolSize: 3, strides: 1, padding: "same" }),
       new GlobalAvgPool2D(),
