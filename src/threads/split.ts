@@ -48,7 +48,11 @@ const POOL_BACKWARD_OP_FLOPS = 32;
  * flops a ns. So a call splits from ~1 M elements.
  */
 const ELEMENT_FLOPS = 4;
-/** Element-wise ops are cut at multiples of this many floats: 4 keeps every element on the SIMD body or the scalar tail it has in the whole call; 16 is a cache line. */
+/**
+ * Element-wise ops are cut at multiples of this many floats: a multiple of
+ * 4 keeps every element on the SIMD body or the scalar tail it has in the
+ * whole call; 16 floats are a cache line.
+ */
 const ELEMENT_UNIT = 16;
 /** GEMM rows are cut at multiples of this. */
 const ROW_UNIT = 4;
@@ -69,7 +73,11 @@ const cut = (i: number, parts: number, units: number): number => Math.floor((i *
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** The kernels of `base` with gemm, conv2d, depthwise conv and pooling split over `pool`. */
+/**
+ * The kernels of `base` with the forward and backward window kernels, GEMMs
+ * and element-wise ops split over `pool`; `raw` holds the calling
+ * instance's range exports for part 0 of a weight gradient.
+ */
 export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratch, raw: PartExports): Kernels {
   // The wrapped methods, read once: the kernels object has ~50 of them.
   // With the early returns below, a LeNet batch-1 predict (nothing splits)
