@@ -33,7 +33,7 @@ const WASM_BUDGET: Record<string, number> = {
   // step of 139 -> 111 ms: 18,766 -> 19,038. Then to 18.75 KiB for the conv filter gradient's
   // pixel blocks (assembly/conv/f32_conv2d_bwd_filter.ts), 1.5-6x on layers whose x and dy
   // outgrow L2 (8x56x56x64 3x3: 336 -> 57 ms): 19,187. The threaded builds' dw-row ranges for the
-  // Dense and Conv2D weight gradients (src/threads/split.ts) are folded away here, but for two
+  // Dense and Conv2D weight gradients (src/threads/split-backward.ts) are folded away here, but for two
   // unused locals: 19,195.
   "dist/wasm/simd.wasm": 18.75 * KiB,
   "dist/wasm/relaxed-simd.wasm": 18 * KiB,

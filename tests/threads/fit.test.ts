@@ -1,7 +1,7 @@
 // Thread-count invariance of training: the same seed gives the same weights
 // after fit, bit for bit, on 1 (the single-threaded binary), 2, 3 and 4
 // threads, with each optimizer, for the SIMD and relaxed-SIMD builds. The
-// cases are sized so the backward splits of src/threads/split.ts engage
+// cases are sized so the backward splits of src/threads/split-backward.ts engage
 // (at least 2 MFLOP a part): input gradients by images or rows, weight
 // gradients by dw rows. BatchNorm and the optimizer updates run on the
 // calling thread, the threaded build keeping their scratch in its own

@@ -1,7 +1,8 @@
 // Models for the training invariance test (fit.test.ts): each backward call
-// named in a case's comment carries at least 4 MFLOP (or 4 M window ops for
-// pooling), so it splits in two or more parts (src/threads/split.ts: 2
-// MFLOP a part), with odd sizes so the cuts fall next to tile remainders.
+// named in a case's comment carries at least 4 MFLOP in the cost model of
+// src/threads/ (2 MFLOP a part, parts.ts; pooling backward counts 32 a
+// window op), so it splits in two or more parts, with odd sizes so the
+// cuts fall next to tile remainders.
 import {
   AvgPool2D, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GlobalAvgPool2D, MaxPool2D, ReLU,
   Sequential,
