@@ -6,7 +6,7 @@
 // browser pool is left for later: it would have to spin).
 
 import { BackendError, messageOf } from "../errors.js";
-import { FAILED, PENDING, QUIT, TASK_EXPORTS, argIndex, controlBytes, idIndex, seqIndex, type TaskExport, type WorkerStart } from "./protocol.js";
+import { FAILED, PENDING, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, controlBytes, idIndex, seqIndex, type TaskExport, type WorkerStart } from "./protocol.js";
 
 /** A started worker, as the platform's spawner hands it back. */
 export interface WorkerHandle {
@@ -80,6 +80,7 @@ export class Pool {
   join(): void {
     if (this.posted === 0) return;
     this.posted = 0;
+    for (let spin = 0; spin < SPIN_POLLS && Atomics.load(this.ctl, PENDING) !== 0; spin++);
     for (;;) {
       const left = Atomics.load(this.ctl, PENDING);
       if (left === 0) break;
