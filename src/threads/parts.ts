@@ -8,8 +8,15 @@ import { F32_BYTES } from "../memory.js";
 import type { Pool } from "./pool.js";
 import type { TaskExport } from "./protocol.js";
 
-/** Least work (flops) one part must carry. */
-export const MIN_FLOPS_PER_PART = 2_000_000;
+/**
+ * Least work (flops) one part must carry: ~20 us of GEMM. Handing a part
+ * over costs a few us while both sides poll (SPIN_POLLS), tens of us
+ * when one has gone to sleep. 2 M before the polling; 1 M took
+ * MobileNetV2 1.0 batch 1 on 2 threads from 1.57x to 1.65x and LeNet
+ * training at batch 32 from 1.53x to 1.56x. LeNet's largest call at batch
+ * 1 (0.5 MFLOP) stays far below SPLIT_FLOPS.
+ */
+export const MIN_FLOPS_PER_PART = 1_000_000;
 /** Least work a call must carry to split in two at all. */
 export const SPLIT_FLOPS = 2 * MIN_FLOPS_PER_PART;
 /**

@@ -2,7 +2,7 @@
 // after fit, bit for bit, on 1 (the single-threaded binary), 2, 3 and 4
 // threads, with each optimizer, for the SIMD and relaxed-SIMD builds. The
 // cases are sized so the backward splits of src/threads/split-backward.ts engage
-// (at least 2 MFLOP a part): input gradients by images or rows, weight
+// (at least 1 MFLOP a part): input gradients by images or rows, weight
 // gradients by dw rows. BatchNorm and the optimizer updates run on the
 // calling thread, the threaded build keeping their scratch in its own
 // per-instance block.

@@ -1,5 +1,5 @@
 // Models for the thread tests: each one large enough that its GEMM / Conv2D
-// calls split (src/threads/split.ts: at least 2 MFLOP a part), with odd
+// calls split (src/threads/parts.ts: at least 1 MFLOP a part), with odd
 // sizes so that the cuts fall next to the kernels' tile remainders.
 import { Activation, AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
 
