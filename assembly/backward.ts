@@ -28,7 +28,7 @@ export function gemmBackwardInput(dy: usize, w: usize, dx: usize, m: i32, k: i32
   f32_gemm_bwd_input(dy, w, dx, m, k, n);
 }
 export function gemmBackwardFilter(x: usize, dy: usize, dw: usize, dbias: usize, m: i32, k: i32, n: i32): void {
-  f32_gemm_bwd_filter(x, dy, dw, dbias, m, k, n);
+  f32_gemm_bwd_filter(x, dy, dw, dbias, m, k, n, 0, k);
 }
 export function biasBackward(dy: usize, dbias: usize, rows: i32, n: i32): void {
   f32_bias_bwd(dy, dbias, rows, n);
@@ -54,7 +54,7 @@ export function conv2dBackwardFilter(
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
   x: usize, dy: usize, dw: usize, dbias: usize, cout: i32,
 ): void {
-  f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout);
+  f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout, 0, I32.MAX_VALUE);
 }
 
 // ---- DepthwiseConv2D ---------------------------------------------------------------

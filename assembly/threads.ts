@@ -13,6 +13,8 @@ import { PACK_A_BUF, PACK_A_BYTES } from "./gemm/pack";
 import { BIAS_PANEL, TAP_TABLE, TAP_TABLE_BYTES } from "./gemm/f32_gemm_4x8";
 import { BIAS_PARTIAL } from "./gemm/f32_gemm_4x8_packed_a";
 import { ROW_ACC, ROW_ACC_BYTES } from "./norm/rows";
+import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
+import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
 
 export * from "./index";
 
@@ -31,4 +33,24 @@ export function setScratch(ptr: usize): void {
   BIAS_PANEL = TAP_TABLE + <usize>TAP_TABLE_BYTES;
   BIAS_PARTIAL = BIAS_PANEL + <usize>BIAS_BYTES;
   ROW_ACC = BIAS_PARTIAL + <usize>BIAS_BYTES;
+}
+
+// Weight gradients split by output element (src/threads/split.ts): each
+// part computes some dw rows with the very sums of the whole call, so
+// there is nothing to reduce and the bits do not depend on the thread count.
+
+/** gemmBackwardFilter's dw rows [p0, p1) (p0 a multiple of 4; p1 one too, or k). */
+export function gemmBackwardFilterRows(
+  x: usize, dy: usize, dw: usize, dbias: usize, m: i32, k: i32, n: i32, p0: i32, p1: i32,
+): void {
+  f32_gemm_bwd_filter(x, dy, dw, dbias, m, k, n, p0, p1);
+}
+
+/** conv2dBackwardFilter's dw register tiles [u0, u1) of kh * ceil(kw*cin / 4), ky-major. */
+export function conv2dBackwardFilterTiles(
+  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+  x: usize, dy: usize, dw: usize, dbias: usize, cout: i32, u0: i32, u1: i32,
+): void {
+  f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout, u0, u1);
 }

@@ -36,10 +36,17 @@ export function endValid(tap: i32, pad: i32, stride: i32, extent: i32, out: i32)
   return min(out, limit / stride + 1);
 }
 
+/**
+ * The threaded build may ask for the dw rows of tiles [u0, u1) alone, tiles
+ * numbered ky-major (ky, then 4-row blocks of kw*cin): each dw element gets
+ * the same sums in the same order (pixel blocks, then border columns) as in
+ * the whole call, so it splits the gradient over tiles with no reduction.
+ * The other builds always compute every tile.
+ */
 export function f32_conv2d_bwd_filter(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
-  x: usize, dy: usize, dw: usize, dbias: usize, cout: i32,
+  x: usize, dy: usize, dw: usize, dbias: usize, cout: i32, u0: i32, u1: i32,
 ): void {
   const xPix = <usize>cin * F32_BYTES;
   const dyPix = <usize>cout * F32_BYTES;
@@ -72,6 +79,10 @@ export function f32_conv2d_bwd_filter(
         const xKy = x + <usize>(ky - padTop) * <usize>inW * xPix - <usize>padLeft * xPix;
         const dwKy = dw + <usize>ky * <usize>rowLen * dyPix;
         for (let r = 0; r < rowLen; r += TILE_ROWS) {
+          if (ASC_FEATURE_THREADS) {
+            const u = ky * ((rowLen + TILE_ROWS - 1) / TILE_ROWS) + r / TILE_ROWS;
+            if (u < u0 || u >= u1) continue;
+          }
           const rows = min(TILE_ROWS, rowLen - r);
           // Output columns where every tap of the block is inside the image.
           let c0 = 0, c1 = outW;

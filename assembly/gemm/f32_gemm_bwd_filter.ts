@@ -175,13 +175,22 @@ export function f32_outer_tile(
   }
 }
 
-export function f32_gemm_bwd_filter(x: usize, dy: usize, dw: usize, dbias: usize, m: i32, k: i32, n: i32): void {
+/**
+ * The threaded build may ask for dw rows [p0, p1) alone (p0 a multiple of
+ * TILE_ROWS; p1 one too, or k): each row is the same sums in the same order
+ * as in the whole call, so it splits the gradient over rows with no
+ * reduction. The other builds always compute every row.
+ */
+export function f32_gemm_bwd_filter(
+  x: usize, dy: usize, dw: usize, dbias: usize, m: i32, k: i32, n: i32, p0: i32, p1: i32,
+): void {
   // The m rows as one strided level: (b, h, w) = (0, 0, i).
   const xsw = <usize>k * F32_BYTES;
   const dsw = <usize>n * F32_BYTES;
   const dwRow = <usize>n * F32_BYTES;
-  for (let p = 0; p < k; p += TILE_ROWS) {
-    const rows = min(TILE_ROWS, k - p);
+  const end = ASC_FEATURE_THREADS ? p1 : k;
+  for (let p = ASC_FEATURE_THREADS ? p0 : 0; p < end; p += TILE_ROWS) {
+    const rows = min(TILE_ROWS, end - p);
     // Rows past k repeat the last real row: computed, never stored, no over-read.
     const o1 = <usize>min(1, rows - 1) * F32_BYTES;
     const o2 = <usize>min(2, rows - 1) * F32_BYTES;

@@ -4,7 +4,8 @@
 // reports our 1-thread and n-thread numbers, the speed-up and the
 // efficiency (speed-up / threads); the GEMM rows also ORT-web's own 1 and n
 // threads (MatMul, a child process per count). The outputs of both counts
-// are compared bit for bit.
+// are compared bit for bit (for the training row: every weight after one
+// step from the same start, taken before the timed steps).
 //
 // GEMM rows are Dense layers with no bias on a batch of m rows, so they run
 // the `gemm` kernel with predict's input copy around it (~2% at 512^3).
@@ -12,7 +13,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { LENET5, describeModel, modelWeights } from "./models.mjs";
+import { LENET5, describeModel, mobileNetV2, modelWeights } from "./models.mjs";
 import { buildModel, loadWeights } from "./simdcnn.mjs";
 import { randomArray } from "./data.mjs";
 import { fmt, formatTable } from "./table.mjs";
@@ -43,6 +44,11 @@ function rows() {
       return model;
     },
   });
+  const mobilenet = describeModel(mobileNetV2({ alpha: 1, size: 224 }));
+  const mobilenetWeights = modelWeights(mobilenet, 7);
+  const trainBatch = 32;
+  const oneHot = new Float32Array(trainBatch * 10);
+  for (let i = 0; i < trainBatch; i++) oneHot[i * 10 + (i % 10)] = 1;
   return [
     ...GEMM_SIZES.map(gemm),
     {
@@ -57,8 +63,45 @@ function rows() {
     },
     lenetRow(64),
     lenetRow(1),
+    {
+      id: `lenet5-train-b${trainBatch}`, label: `LeNet-5 training batch ${trainBatch} (SGD step)`, unit: "img/s", per: trainBatch,
+      input: randomArray(trainBatch * 28 * 28, 8),
+      build: (api) => {
+        const model = buildModel(api, lenet);
+        loadWeights(model, lenet, lenetWeights);
+        model.compile({ optimizer: new api.SGD({ learningRate: 0.01 }), loss: "categoricalCrossentropy" });
+        return model;
+      },
+      run: (model, x) => model.trainOnBatch(x, oneHot),
+      check: (model, x) => {
+        model.trainOnBatch(x, oneHot);
+        return concat(model.getWeights());
+      },
+    },
+    {
+      id: "mobilenetv2-100-224-b1", label: "MobileNetV2 1.0 224x224 batch 1", unit: "ms", per: 1,
+      input: randomArray(224 * 224 * 3, 9),
+      build: (api) => {
+        const model = buildModel(api, mobilenet);
+        loadWeights(model, mobilenet, mobilenetWeights);
+        return model;
+      },
+    },
   ];
 }
+
+/** One Float32Array holding every array of `parts`, in order. */
+function concat(parts) {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+const predict = (model, x) => model.predict(x);
+const predictOutput = (model, x) => model.predict(x).toArray().slice();
 
 const metric = (row, ms) => (row.unit === "ms" ? ms : row.unit === "img/s" ? row.per / (ms / 1000) : row.per / ms);
 
@@ -96,9 +139,11 @@ export async function runThreadsBench({ api, quick, log, threads = 2 }) {
       const models = list.map((row) => row.build(api));
       for (const [i, row] of list.entries()) {
         const model = models[i];
-        const t = await timeRuns(() => model.predict(row.input), budgetMs);
+        // Checked first: the training row's check is one step from the weights it was built with.
+        if (round === 0) outputs[row.id][count] = new Uint32Array((row.check ?? predictOutput)(model, row.input).buffer);
+        const run = row.run ?? predict;
+        const t = await timeRuns(() => run(model, row.input), budgetMs);
         best[row.id][count].push(t);
-        if (round === 0) outputs[row.id][count] = new Uint32Array(model.predict(row.input).toArray().slice().buffer);
       }
       for (const model of models) model.dispose();
     }

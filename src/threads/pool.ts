@@ -12,7 +12,10 @@
 // stops for good.
 
 import { BackendError, messageOf } from "../errors.js";
-import { DEAD, FAILED, PENDING, QUIT, TASK_EXPORTS, argIndex, controlBytes, idIndex, seqIndex, type TaskExport, type WorkerStart } from "./protocol.js";
+import {
+  DEAD, FAILED, PENDING, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, controlBytes, idIndex, seqIndex, type TaskExport,
+  type WorkerStart,
+} from "./protocol.js";
 
 /** A started worker, as the platform's spawner hands it back. */
 export interface WorkerHandle {
@@ -120,6 +123,7 @@ export class Pool {
     if (this.posted === 0) return;
     this.posted = 0;
     const ctl = this.ctl;
+    for (let spin = 0; spin < SPIN_POLLS && Atomics.load(ctl, PENDING) !== 0; spin++);
     for (;;) {
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;

@@ -3,7 +3,9 @@
 // instantiate the shared module on the shared memory, point the instance at
 // its scratch block, then run descriptors until told to quit.
 
-import { DEAD, FAILED, MAX_ARGS, PENDING, QUIT, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart } from "./protocol.js";
+import {
+  DEAD, FAILED, MAX_ARGS, PENDING, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart,
+} from "./protocol.js";
 
 type WasmFunction = (...args: number[]) => unknown;
 
@@ -29,6 +31,7 @@ export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
   // fresh control block, so every sequence word starts at 0).
   let seq = 0;
   for (;;) {
+    for (let spin = 0; spin < SPIN_POLLS && Atomics.load(ctl, seqAt) === seq; spin++);
     Atomics.wait(ctl, seqAt, seq);
     const now = Atomics.load(ctl, seqAt);
     if (now === seq) continue;

@@ -14,82 +14,72 @@
 //   the cut are a multiple of 4 (an image whose rows are not a multiple of
 //   4 pixels is tiled as one run of pixels, see f32_conv2d_fwd.ts). A 1x1
 //   stride-1 unpadded conv is the GEMM it is in the kernel.
-// - DepthwiseConv2D, MaxPool2D and AvgPool2D by images (batch > 1 only).
+// - DepthwiseConv2D, MaxPool2D and AvgPool2D by images (batch > 1), by
+//   output rows at batch 1.
+// - Backward passes: see split-backward.ts.
+// - Element-wise ops by element ranges cut at multiples of 16.
 // Dense is a GEMM (rows = batch), so it splits at batch >= 8.
 // A cost model keeps small calls on one thread: a part must carry at least
-// MIN_FLOPS_PER_PART, or waking a worker (tens of microseconds) costs more
-// than it saves; LeNet at batch 1 never splits.
+// MIN_FLOPS_PER_PART (parts.ts), or waking a worker (tens of microseconds)
+// costs more than it saves; LeNet at batch 1 never splits.
 
 import type { Kernels, WindowGeometry } from "../backend/kernels.js";
 import { F32_BYTES } from "../memory.js";
 import type { Pool } from "./pool.js";
-import type { TaskExport } from "./protocol.js";
+import {
+  cut, DEPTHWISE_FLOP_COST, geometryOf, imageBytes, imagesOf, ROW_UNIT, SPLIT_FLOPS, Splitter, windows,
+  type WindowRun, type WorkerScratch,
+} from "./parts.js";
+import { splitBackward, type PartExports } from "./split-backward.js";
 
-/** Least work (flops) one part must carry. */
-export const MIN_FLOPS_PER_PART = 2_000_000;
-/** Least work a call must carry to split in two at all. */
-const SPLIT_FLOPS = 2 * MIN_FLOPS_PER_PART;
-/** GEMM rows are cut at multiples of this. */
-const ROW_UNIT = 4;
+export type { WorkerScratch } from "./parts.js";
+export type { PartExports } from "./split-backward.js";
 
-/** Per-worker scratch for conv2d parts, grown on demand (from the arena). */
-export interface WorkerScratch {
-  /** A block of at least `floats` floats owned by worker `w`. */
-  get(w: number, floats: number): number;
-}
-
-/** How many parts `units` splittable units carrying `flops` in all should make. */
-function partsFor(pool: Pool, flops: number, units: number): number {
-  return Math.max(1, Math.min(pool.size + 1, units, Math.floor(flops / MIN_FLOPS_PER_PART)));
-}
-
-/** First unit of part `i` of `parts` over `units` (balanced; fixed by the counts alone). */
-const cut = (i: number, parts: number, units: number): number => Math.floor((i * units) / parts);
+/**
+ * Flops one element of an element-wise op (activations, their backward,
+ * binary ops) counts as: memory-bound, a few per ns, against a GEMM's ~50
+ * flops a ns. So a call splits from ~1 M elements.
+ */
+const ELEMENT_FLOPS = 4;
+/**
+ * Element-wise ops are cut at multiples of this many floats: a multiple of
+ * 4 keeps every element on the SIMD body or the scalar tail it has in the
+ * whole call; 16 floats are a cache line.
+ */
+const ELEMENT_UNIT = 16;
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** The kernels of `base` with gemm, conv2d, depthwise conv and pooling split over `pool`. */
-export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratch): Kernels {
+/**
+ * The kernels of `base` with the forward and backward window kernels, GEMMs
+ * and element-wise ops split over `pool`; `raw` holds the calling
+ * instance's range exports for part 0 of a weight gradient.
+ */
+export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratch, raw: PartExports): Kernels {
   // The wrapped methods, read once: the kernels object has ~50 of them.
   // With the early returns below, a LeNet batch-1 predict (nothing splits)
   // on 2 threads went from 2% to ~1% slower than on the one-thread build,
   // the rest being the threaded binary itself (0.8% with no wrappers).
   const base = {
     gemm: kernels.gemm, conv2d: kernels.conv2d, conv2dScratchSize: kernels.conv2dScratchSize,
-    depthwiseConv2d: kernels.depthwiseConv2d, maxPool2d: kernels.maxPool2d, avgPool2d: kernels.avgPool2d,
+    depthwiseConv2d: kernels.depthwiseConv2d as WindowRun, maxPool2d: kernels.maxPool2d as WindowRun,
+    avgPool2d: kernels.avgPool2d as WindowRun,
+    activation: kernels.activation, activationBackward: kernels.activationBackward, binary: kernels.binary,
   };
-  const args: number[] = [];
-  const post = (w: number, name: TaskExport): void => {
-    pool.post(w, name, args);
-    args.length = 0;
-  };
-  const pushGeometry = (g: WindowGeometry): void => {
-    args.push(g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
-      g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft);
-  };
-  /** Runs part 0 here after the others were posted, then waits for them (also when part 0 throws). */
-  const own = (run: () => void): void => {
-    try {
-      run();
-    } finally {
-      pool.join();
-    }
-  };
+  const split = new Splitter(pool);
 
   const gemm: Kernels["gemm"] = (a, packedB, bias, c, m, k, n, act, alpha) => {
     const flops = 2 * m * k * n;
     if (flops < SPLIT_FLOPS || m < 2 * ROW_UNIT) return base.gemm(a, packedB, bias, c, m, k, n, act, alpha);
     const units = Math.floor(m / ROW_UNIT);
-    const parts = partsFor(pool, flops, units);
+    const parts = split.parts(flops, units);
     if (parts <= 1) return base.gemm(a, packedB, bias, c, m, k, n, act, alpha);
     const rowsOf = (i: number): number => i === parts - 1 ? m - cut(i, parts, units) * ROW_UNIT
       : (cut(i + 1, parts, units) - cut(i, parts, units)) * ROW_UNIT;
-    for (let i = 1; i < parts; i++) {
+    split.fan("gemm", parts, (i, args) => {
       const r0 = cut(i, parts, units) * ROW_UNIT;
       args.push(a + r0 * k * F32_BYTES, packedB, bias, c + r0 * n * F32_BYTES, rowsOf(i), k, n, act, alpha);
-      post(i - 1, "gemm");
-    }
-    own(() => base.gemm(a, packedB, bias, c, rowsOf(0), k, n, act, alpha));
+    }, () => base.gemm(a, packedB, bias, c, rowsOf(0), k, n, act, alpha));
   };
 
   const conv2d: Kernels["conv2d"] = (g, x, packedW, bias, y, cout, act, alpha, convScratch) => {
@@ -103,91 +93,130 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     const scratchFloats = convScratch === 0 ? 0 : base.conv2dScratchSize(g);
     const scratchOf = (i: number): number => i === 0 || scratchFloats === 0 ? convScratch : scratch.get(i - 1, scratchFloats);
     if (batch > 1) {
-      const parts = partsFor(pool, flops, batch);
+      const parts = split.parts(flops, batch);
       if (parts <= 1) return base.conv2d(g, x, packedW, bias, y, cout, act, alpha, convScratch);
-      const xImage = inH * inW * cin * F32_BYTES;
-      const yImage = outH * outW * cout * F32_BYTES;
-      const part = (i: number): WindowGeometry => ({ ...g, batch: cut(i + 1, parts, batch) - cut(i, parts, batch) });
-      for (let i = 1; i < parts; i++) {
+      const part = (i: number): WindowGeometry => imagesOf(g, cut(i + 1, parts, batch) - cut(i, parts, batch));
+      split.fan("conv2d", parts, (i, args) => {
         const b0 = cut(i, parts, batch);
-        pushGeometry(part(i));
-        args.push(x + b0 * xImage, packedW, bias, y + b0 * yImage, cout, act, alpha, scratchOf(i));
-        post(i - 1, "conv2d");
-      }
-      own(() => base.conv2d(part(0), x, packedW, bias, y, cout, act, alpha, convScratch));
+        args.push(...geometryOf(part(i)), x + b0 * imageBytes(g, "in", cin), packedW, bias, y + b0 * imageBytes(g, "out", cout),
+          cout, act, alpha, scratchOf(i));
+      }, () => base.conv2d(part(0), x, packedW, bias, y, cout, act, alpha, convScratch));
       return;
     }
     // Batch 1: output rows, cut at multiples of `rowUnit` rows (a multiple of 4 pixels).
     const rowUnit = 4 / gcd(outW, 4);
     const units = Math.floor(outH / rowUnit);
-    const parts = partsFor(pool, flops, units);
+    const parts = split.parts(flops, units);
     if (parts <= 1) return base.conv2d(g, x, packedW, bias, y, cout, act, alpha, convScratch);
-    const rowsOf = (i: number): [number, number] =>
-      [cut(i, parts, units) * rowUnit, i === parts - 1 ? outH : cut(i + 1, parts, units) * rowUnit];
-    const rowBytes = inW * cin * F32_BYTES;
-    // Output rows [o0, o1) as a convolution of their own: the input from the
-    // first row their windows touch, the padding above it what is left of
-    // padTop, and only the input rows the windows reach (any beyond would
-    // make the kernel pad, or copy, rows it never reads).
-    const sub = (o0: number, o1: number): [WindowGeometry, number] => {
-      const top = o0 * g.strideHeight - g.padTop;
-      const first = Math.max(0, top);
-      const padTop = first - top;
-      const span = (o1 - o0 - 1) * g.strideHeight + g.kernelHeight;
-      return [{ ...g, outHeight: o1 - o0, padTop, inHeight: Math.min(inH - first, span - padTop) }, x + first * rowBytes];
+    const sub = (i: number): [WindowGeometry, number, number] => {
+      const o0 = cut(i, parts, units) * rowUnit;
+      const o1 = i === parts - 1 ? outH : cut(i + 1, parts, units) * rowUnit;
+      const [gi, first] = rowsWindow(g, o0, o1, g.kernelHeight);
+      return [gi, x + first * inW * cin * F32_BYTES, y + o0 * outW * cout * F32_BYTES];
     };
-    const yRow = outW * cout * F32_BYTES;
-    for (let i = 1; i < parts; i++) {
-      const [o0, o1] = rowsOf(i);
-      const [gi, xi] = sub(o0, o1);
-      pushGeometry(gi);
-      args.push(xi, packedW, bias, y + o0 * yRow, cout, act, alpha, scratchOf(i));
-      post(i - 1, "conv2d");
-    }
-    const [o0, o1] = rowsOf(0);
-    const [g0, x0] = sub(o0, o1);
-    own(() => base.conv2d(g0, x0, packedW, bias, y, cout, act, alpha, convScratch));
+    split.fan("conv2d", parts, (i, args) => {
+      const [gi, xi, yi] = sub(i);
+      args.push(...geometryOf(gi), xi, packedW, bias, yi, cout, act, alpha, scratchOf(i));
+    }, () => {
+      const [g0, x0, y0] = sub(0);
+      base.conv2d(g0, x0, packedW, bias, y0, cout, act, alpha, convScratch);
+    });
   };
 
   /**
-   * A kernel that takes a geometry, then `rest`, split by images (each
-   * image is its own loop in these kernels): rest[xAt] and rest[yAt] are
-   * the input and output pointers.
+   * A window kernel at batch 1 (forward only), split by output rows: each
+   * part is a pass of its own over the input rows its windows reach (as
+   * conv2d's rows above), so every output is the same sum. `rest[xAt]` and
+   * `rest[yAt]` are the input and output pointers; `dilation` spaces the
+   * kernel rows (depthwise), 1 elsewhere.
    */
-  const byImages = (name: "depthwiseConv2d" | "maxPool2d" | "avgPool2d", g: WindowGeometry, rest: number[],
-    xAt: number, yAt: number, yPixelFloats: number, flops: number): void => {
-    const run = base[name] as (g: WindowGeometry, ...rest: number[]) => void;
-    const parts = partsFor(pool, flops, g.batch);
+  const byRows = (name: "depthwiseConv2d" | "maxPool2d" | "avgPool2d", g: WindowGeometry, rest: number[], xAt: number,
+    yAt: number, yPixelFloats: number, dilation: number, flops: number): void => {
+    const run = base[name];
+    const parts = split.parts(flops, g.outHeight);
     if (parts <= 1) return run(g, ...rest);
-    const xImage = g.inHeight * g.inWidth * g.inChannels * F32_BYTES;
-    const yImage = g.outHeight * g.outWidth * yPixelFloats * F32_BYTES;
-    const part = (i: number): WindowGeometry => ({ ...g, batch: cut(i + 1, parts, g.batch) - cut(i, parts, g.batch) });
-    for (let i = 1; i < parts; i++) {
-      const b0 = cut(i, parts, g.batch);
-      pushGeometry(part(i));
-      rest.forEach((v, j) => args.push(j === xAt ? v + b0 * xImage : j === yAt ? v + b0 * yImage : v));
-      post(i - 1, name);
-    }
-    own(() => run(part(0), ...rest));
+    const extent = (g.kernelHeight - 1) * dilation + 1;
+    const partOf = (i: number): [WindowGeometry, number[]] => {
+      const o0 = cut(i, parts, g.outHeight);
+      const [gi, first] = rowsWindow(g, o0, cut(i + 1, parts, g.outHeight), extent);
+      const moved = rest.slice();
+      moved[xAt]! += first * g.inWidth * g.inChannels * F32_BYTES;
+      moved[yAt]! += o0 * g.outWidth * yPixelFloats * F32_BYTES;
+      return [gi, moved];
+    };
+    split.fan(name, parts, (i, args) => {
+      const [gi, moved] = partOf(i);
+      args.push(...geometryOf(gi), ...moved);
+    }, () => {
+      const [g0, moved] = partOf(0);
+      run(g0, ...moved);
+    });
   };
-  const windows = (g: WindowGeometry): number => g.batch * g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth;
 
   // Each checks first, without allocating, whether the call can split at all.
   const depthwiseConv2d: Kernels["depthwiseConv2d"] = (g, dh, dw, x, w, bias, y, m, act, alpha) => {
-    const flops = 2 * windows(g) * g.inChannels * m;
-    if (g.batch < 2 || flops < SPLIT_FLOPS) return base.depthwiseConv2d(g, dh, dw, x, w, bias, y, m, act, alpha);
-    byImages("depthwiseConv2d", g, [dh, dw, x, w, bias, y, m, act, alpha], 2, 5, g.inChannels * m, flops);
+    const flops = 2 * windows(g) * g.inChannels * m * DEPTHWISE_FLOP_COST;
+    if (flops < SPLIT_FLOPS) return base.depthwiseConv2d(g, dh, dw, x, w, bias, y, m, act, alpha);
+    const rest = [dh, dw, x, w, bias, y, m, act, alpha];
+    if (g.batch === 1) return byRows("depthwiseConv2d", g, rest, 2, 5, g.inChannels * m, dh, flops);
+    split.byImages("depthwiseConv2d", base.depthwiseConv2d, g, rest,
+      [[2, imageBytes(g, "in", g.inChannels)], [5, imageBytes(g, "out", g.inChannels * m)]], flops);
   };
-  const maxPool2d: Kernels["maxPool2d"] = (g, x, y) => {
+  const pool2d = (name: "maxPool2d" | "avgPool2d"): Kernels["maxPool2d"] => (g, x, y) => {
     const ops = windows(g) * g.inChannels;
-    if (g.batch < 2 || ops < SPLIT_FLOPS) return base.maxPool2d(g, x, y);
-    byImages("maxPool2d", g, [x, y], 0, 1, g.inChannels, ops);
-  };
-  const avgPool2d: Kernels["avgPool2d"] = (g, x, y) => {
-    const ops = windows(g) * g.inChannels;
-    if (g.batch < 2 || ops < SPLIT_FLOPS) return base.avgPool2d(g, x, y);
-    byImages("avgPool2d", g, [x, y], 0, 1, g.inChannels, ops);
+    if (ops < SPLIT_FLOPS) return base[name](g, x, y);
+    if (g.batch === 1) return byRows(name, g, [x, y], 0, 1, g.inChannels, 1, ops);
+    split.byImages(name, base[name], g, [x, y], [[0, imageBytes(g, "in", g.inChannels)], [1, imageBytes(g, "out", g.inChannels)]], ops);
   };
 
-  return { ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d, avgPool2d };
+  // ---- Element-wise ops by ranges of elements (the tail stays at the end of the last part).
+  /** `rest` holds pointers at `pointers` and `length` at `lengthAt`. */
+  const byRange = (name: "activation" | "activationBackward" | "binary", rest: number[], pointers: number[],
+    lengthAt: number): void => {
+    const run = base[name] as (...rest: number[]) => void;
+    const length = rest[lengthAt]!;
+    const units = Math.floor(length / ELEMENT_UNIT);
+    const parts = split.parts(length * ELEMENT_FLOPS, units);
+    if (parts <= 1) return run(...rest);
+    const partOf = (i: number): number[] => {
+      const e0 = cut(i, parts, units) * ELEMENT_UNIT;
+      const moved = rest.slice();
+      for (const at of pointers) moved[at]! += e0 * F32_BYTES;
+      moved[lengthAt] = (i === parts - 1 ? length : cut(i + 1, parts, units) * ELEMENT_UNIT) - e0;
+      return moved;
+    };
+    split.fan(name, parts, (i, args) => args.push(...partOf(i)), () => run(...partOf(0)));
+  };
+  const activation: Kernels["activation"] = (x, y, length, act, alpha) => {
+    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.activation(x, y, length, act, alpha);
+    byRange("activation", [x, y, length, act, alpha], [0, 1], 2);
+  };
+  const activationBackward: Kernels["activationBackward"] = (y, dy, dx, length, act, alpha) => {
+    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.activationBackward(y, dy, dx, length, act, alpha);
+    byRange("activationBackward", [y, dy, dx, length, act, alpha], [0, 1, 2], 3);
+  };
+  const binary: Kernels["binary"] = (op, a, b, y, length) => {
+    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.binary(op, a, b, y, length);
+    byRange("binary", [op, a, b, y, length], [1, 2, 3], 4);
+  };
+
+  return {
+    ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d: pool2d("maxPool2d"), avgPool2d: pool2d("avgPool2d"),
+    activation, activationBackward, binary, ...splitBackward(kernels, split, scratch, raw),
+  };
+}
+
+/**
+ * Output rows [o0, o1) of `g` (batch 1) as a pass of their own: the input
+ * from the first row their windows touch (returned), the padding above it
+ * what is left of padTop, and only the input rows the windows reach (any
+ * beyond would make the kernel pad, or copy, rows it never reads).
+ * `extent` is the window's height in input rows (dilated).
+ */
+function rowsWindow(g: WindowGeometry, o0: number, o1: number, extent: number): [WindowGeometry, number] {
+  const top = o0 * g.strideHeight - g.padTop;
+  const first = Math.max(0, top);
+  const padTop = first - top;
+  const span = (o1 - o0 - 1) * g.strideHeight + extent;
+  return [{ ...g, outHeight: o1 - o0, padTop, inHeight: Math.min(g.inHeight - first, span - padTop) }, first];
 }

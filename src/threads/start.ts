@@ -9,7 +9,7 @@ import { createWasmKernelsFromInstance } from "../backend/wasm.js";
 import type { Kernels } from "../backend/kernels.js";
 import { messageOf } from "../errors.js";
 import { Pool, type SpawnWorker, type WorkerHandle } from "./pool.js";
-import { splitKernels, type WorkerScratch } from "./split.js";
+import { splitKernels, type PartExports, type WorkerScratch } from "./split.js";
 
 /** The memory's ceiling, in 64 KiB pages: the threaded builds declare 32768 (2 GiB), a shared memory must say it. */
 const MAXIMUM_PAGES = 32768;
@@ -48,7 +48,7 @@ export async function startThreads(module: WebAssembly.Module, threads: number, 
   const pool = new Pool(Array.from({ length: threads - 1 }, () => ({ module, memory, scratch: arena.alloc(block) })), spawn);
   const failed = await pool.start();
   if (failed !== null) return `a worker thread failed to start: ${failed}`;
-  return { kernels: splitKernels(base, pool, workerScratch(arena, threads - 1)), arena, pool };
+  return { kernels: splitKernels(base, pool, workerScratch(arena, threads - 1), instance.exports as unknown as PartExports), arena, pool };
 }
 
 /** Each worker's conv2d scratch: one block per worker, replaced by a bigger one when a call needs more. */

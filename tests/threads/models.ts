@@ -1,15 +1,25 @@
 // Models for the thread tests: each one large enough that its GEMM / Conv2D
-// calls split (src/threads/split.ts: at least 2 MFLOP a part), with odd
+// calls split (src/threads/parts.ts: at least 1 MFLOP a part), with odd
 // sizes so that the cuts fall next to the kernels' tile remainders.
-import { AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
+import { Activation, AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
 
 export { ramp } from "../api/models.js";
+
+/** Index of the first element whose bits differ (NaN and -0 included), or -1. toEqual on a million elements is too slow. */
+export function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}
 
 export interface Case {
   name: string;
   build(): Sequential;
   /** Floats of one sample. */
   sample: number;
+  /** The batches it runs at, when not BATCHES. */
+  batches?: readonly number[];
 }
 
 const seed = 11;
@@ -75,6 +85,44 @@ export const CASES: readonly Case[] = [
       new Flatten(),
       new Dense({ units: 33, activation: "softmax" }),
     ], { inputShape: [64, 64, 3], seed }),
+  },
+  {
+    // Batch 1 alone: depthwise and pooling split by output rows, each part
+    // a pass over the input rows its windows reach. 3x3 'same' (the 3x3
+    // sweep; 10.8 MFLOP), dilation 2, 3x3 stride-1 max and average pooling
+    // (5.4 M window ops each), 5x5 stride 2 with 'same' padding odd on one
+    // side.
+    name: "depthwise + pooling by rows 113x111x48",
+    sample: 113 * 111 * 48,
+    batches: [1],
+    build: () => new Sequential([
+      new DepthwiseConv2D({ kernelSize: 3, padding: "same", activation: "relu" }),
+      new DepthwiseConv2D({ kernelSize: 3, dilationRate: 2, padding: "same" }),
+      new MaxPool2D({ poolSize: 3, strides: 1, padding: "same" }),
+      new AvgPool2D({ poolSize: 3, strides: 1, padding: "same" }),
+      new DepthwiseConv2D({ kernelSize: 5, strides: 2, padding: "same", activation: "relu" }),
+    ], { inputShape: [113, 111, 48], seed }),
+  },
+  {
+    // Standalone activations over 1031*1033*4 = 4.26 M elements (4 flops an element in
+    // the cost model: up to 8 parts), cut at multiples of 16 floats, so each element
+    // keeps the 4-lane body or the scalar tail it has in one call (12 floats past the
+    // last multiple of 16 here; the next case's 1031x1033x3 leaves 13, one of them on the
+    // scalar tail).
+    name: "activations 1031x1033x4",
+    sample: 1031 * 1033 * 4,
+    batches: [1],
+    build: () => new Sequential([
+      new Activation({ activation: "sigmoid" }),
+      new Activation({ activation: "tanh" }),
+      new Activation({ activation: "swish" }),
+    ], { inputShape: [1031, 1033, 4], seed }),
+  },
+  {
+    name: "activation 1031x1033x3 (a tail of 5 floats)",
+    sample: 1031 * 1033 * 3,
+    batches: [1],
+    build: () => new Sequential([new Activation({ activation: "elu" })], { inputShape: [1031, 1033, 3], seed }),
   },
 ];
 
