@@ -24,7 +24,10 @@ export type BackendName = "relaxed-simd" | "simd" | "scalar" | "js";
 export interface LinearMemory {
   /** Replaced (the old one detached) whenever `grow` succeeds. */
   readonly buffer: ArrayBuffer;
-  /** Grows by `deltaPages` 64 KiB pages; returns the old size in pages; throws RangeError when it cannot. */
+  /**
+   * Grows by `deltaPages` 64 KiB pages or more (the plain-JS memory, which copies, takes half
+   * again); returns the old size in pages; throws RangeError when it cannot.
+   */
   grow(deltaPages: number): number;
 }
 
