@@ -12,9 +12,11 @@
 import { PACK_A_BUF, PACK_A_BYTES } from "./gemm/pack";
 import { BIAS_PANEL, TAP_TABLE, TAP_TABLE_BYTES } from "./gemm/f32_gemm_4x8";
 import { BIAS_PARTIAL } from "./gemm/f32_gemm_4x8_packed_a";
-import { ROW_ACC, ROW_ACC_BYTES } from "./norm/rows";
+import { CHANNEL_HI, CHANNEL_LO, ROW_ACC, ROW_ACC_BYTES } from "./norm/rows";
 import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
 import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
+import { f32_channel_moments } from "./norm/f32_channel_moments";
+import { f32_batchnorm_bwd } from "./norm/f32_batchnorm_bwd";
 
 export * from "./index";
 
@@ -53,4 +55,30 @@ export function conv2dBackwardFilterTiles(
   x: usize, dy: usize, dw: usize, dbias: usize, cout: i32, u0: i32, u1: i32,
 ): void {
   f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout, u0, u1);
+}
+
+// BatchNorm's per-channel reductions split by channel blocks: each channel
+// is summed over every row, in row order, by one part, as in the whole call.
+
+/** channelMoments' channels [c0, c1) (c0 a multiple of 4 below channels & ~3). */
+export function channelMomentsChannels(
+  x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize, c0: i32, c1: i32,
+): void {
+  CHANNEL_LO = c0;
+  CHANNEL_HI = c1;
+  f32_channel_moments(x, outer, channels, inner, mean, variance);
+  CHANNEL_LO = 0;
+  CHANNEL_HI = I32.MAX_VALUE;
+}
+
+/** batchNormBackward's channels [c0, c1) (c0 a multiple of 4 below channels & ~3). */
+export function batchNormBackwardChannels(
+  x: usize, dy: usize, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize,
+  outer: i32, channels: i32, inner: i32, c0: i32, c1: i32,
+): void {
+  CHANNEL_LO = c0;
+  CHANNEL_HI = c1;
+  f32_batchnorm_bwd(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner);
+  CHANNEL_LO = 0;
+  CHANNEL_HI = I32.MAX_VALUE;
 }

@@ -24,7 +24,7 @@
 
 import { F32_BYTES, LANES } from "../common/tile";
 import { demote4, highHalf } from "./lanes";
-import { ROW_ACC, ROW_CHUNK } from "./rows";
+import { CHANNEL_HI, CHANNEL_LO, ROW_ACC, ROW_CHUNK } from "./rows";
 
 export function f32_batchnorm_bwd(
   x: usize, dy: usize, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize,
@@ -39,8 +39,10 @@ export function f32_batchnorm_bwd(
     // Whole groups of four channels, channels-last: row by row, a chunk of channels at a time.
     wide = inner == 1 ? channels & ~(LANES - 1) : 0;
     const facs = ROW_ACC + <usize>ROW_CHUNK * 16;
-    for (let c0 = 0; c0 < wide; c0 += ROW_CHUNK) {
-      const cn = min(ROW_CHUNK, wide - c0);
+    // The threaded builds may narrow the channels (CHANNEL_LO, norm/rows.ts).
+    const end = ASC_FEATURE_THREADS ? min(wide, CHANNEL_HI) : wide;
+    for (let c0 = ASC_FEATURE_THREADS ? CHANNEL_LO : 0; c0 < end; c0 += ROW_CHUNK) {
+      const cn = min(ROW_CHUNK, end - c0);
       const co0 = <usize>c0 * F32_BYTES;
       memory.fill(ROW_ACC, 0, <usize>cn * 16);
       for (let o = 0; o < outer; o++) {
@@ -79,7 +81,8 @@ export function f32_batchnorm_bwd(
     }
   }
   // The rest (the scalar build: every channel), one channel at a time.
-  for (let c = wide; c < channels; c++) {
+  const last = ASC_FEATURE_THREADS ? min(channels, CHANNEL_HI) : channels;
+  for (let c = ASC_FEATURE_THREADS ? max(wide, CHANNEL_LO) : wide; c < last; c++) {
     const co = <usize>c * F32_BYTES;
     const base = <usize>c * planeBytes;
     const m = load<f32>(mean + co), is = load<f32>(invStd + co);

@@ -22,7 +22,7 @@
 
 import { F32_BYTES, LANES } from "../common/tile";
 import { demote4, highHalf } from "./lanes";
-import { ROW_ACC, ROW_CHUNK } from "./rows";
+import { CHANNEL_HI, CHANNEL_LO, ROW_ACC, ROW_CHUNK } from "./rows";
 
 export function f32_channel_moments(x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize): void {
   const n = <f64>outer * <f64>inner;
@@ -33,8 +33,10 @@ export function f32_channel_moments(x: usize, outer: i32, channels: i32, inner: 
     const vn = f64x2.splat(n), zero = f64x2.splat(0);
     // Whole groups of four channels, channels-last: row by row, a chunk of channels at a time.
     wide = inner == 1 ? channels & ~(LANES - 1) : 0;
-    for (let c0 = 0; c0 < wide; c0 += ROW_CHUNK) {
-      const cn = min(ROW_CHUNK, wide - c0);
+    // The threaded builds may narrow the channels (CHANNEL_LO, norm/rows.ts).
+    const end = ASC_FEATURE_THREADS ? min(wide, CHANNEL_HI) : wide;
+    for (let c0 = ASC_FEATURE_THREADS ? CHANNEL_LO : 0; c0 < end; c0 += ROW_CHUNK) {
+      const cn = min(ROW_CHUNK, end - c0);
       const co0 = <usize>c0 * F32_BYTES;
       memory.fill(ROW_ACC, 0, <usize>cn * 16);
       for (let o = 0; o < outer; o++) {
@@ -60,7 +62,8 @@ export function f32_channel_moments(x: usize, outer: i32, channels: i32, inner: 
     }
   }
   // The rest (the scalar build: every channel), one channel at a time.
-  for (let c = wide; c < channels; c++) {
+  const last = ASC_FEATURE_THREADS ? min(channels, CHANNEL_HI) : channels;
+  for (let c = ASC_FEATURE_THREADS ? max(wide, CHANNEL_LO) : wide; c < last; c++) {
     const base = x + <usize>c * planeBytes;
     let s: f64 = 0, q: f64 = 0;
     for (let o = 0; o < outer; o++) {

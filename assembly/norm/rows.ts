@@ -23,3 +23,13 @@ export const ROW_ACC_BYTES: i32 = ROW_CHUNK * 32;
  */
 export let ROW_ACC: usize = ASC_FEATURE_THREADS ? 0 : memory.data(ROW_ACC_BYTES, 16);
 
+
+/**
+ * The channels [CHANNEL_LO, CHANNEL_HI) a statistics kernel computes: all
+ * of them but in the threaded builds, where threads.ts narrows them for
+ * one call (per instance, as ROW_ACC) to split it by channel blocks. Each
+ * channel is still the same walk over the same rows in the same order, so
+ * the split changes no bit. The other builds never read these.
+ */
+export let CHANNEL_LO: i32 = 0;
+export let CHANNEL_HI: i32 = I32.MAX_VALUE;

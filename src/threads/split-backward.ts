@@ -24,7 +24,7 @@ import {
 const POOL_BACKWARD_OP_FLOPS = 32;
 
 /** Raw exports of the threaded build that only split calls use: part 0 of a weight gradient, on the calling thread. */
-export interface PartExports {
+export interface FilterExports {
   gemmBackwardFilterRows(x: number, dy: number, dw: number, dbias: number, m: number, k: number, n: number,
     p0: number, p1: number): void;
   conv2dBackwardFilterTiles(...args: number[]): void;
@@ -34,7 +34,7 @@ type Backward = Pick<Kernels, "gemmBackwardInput" | "gemmBackwardFilter" | "conv
   "depthwiseConv2dBackwardInput" | "maxPool2dBackward" | "avgPool2dBackward">;
 
 /** The backward kernels of `kernels` split by `split`; `raw` is the calling instance's range exports. */
-export function splitBackward(kernels: Kernels, split: Splitter, scratch: WorkerScratch, raw: PartExports): Backward {
+export function splitBackward(kernels: Kernels, split: Splitter, scratch: WorkerScratch, raw: FilterExports): Backward {
   // Read once (see splitKernels).
   const base = {
     gemmBackwardInput: kernels.gemmBackwardInput, gemmBackwardFilter: kernels.gemmBackwardFilter,

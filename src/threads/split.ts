@@ -17,7 +17,9 @@
 // - DepthwiseConv2D, MaxPool2D and AvgPool2D by images (batch > 1), by
 //   output rows at batch 1.
 // - Backward passes: see split-backward.ts.
-// - Element-wise ops by element ranges cut at multiples of 16.
+// - Element-wise and row-wise ops (softmax, BatchNorm's affine map): see
+//   split-elementwise.ts; BatchNorm's statistics and backward by channel
+//   blocks: see split-norm.ts.
 // Dense is a GEMM (rows = batch), so it splits at batch >= 8.
 // A cost model keeps small calls on one thread: a part must carry at least
 // MIN_FLOPS_PER_PART (parts.ts), or waking a worker (tens of microseconds)
@@ -30,30 +32,21 @@ import {
   cut, DEPTHWISE_FLOP_COST, geometryOf, imageBytes, imagesOf, ROW_UNIT, SPLIT_FLOPS, Splitter, windows,
   type WindowRun, type WorkerScratch,
 } from "./parts.js";
-import { splitBackward, type PartExports } from "./split-backward.js";
+import { splitBackward, type FilterExports } from "./split-backward.js";
+import { splitElementwise, type ElementwiseExports } from "./split-elementwise.js";
+import { splitNorm, type NormExports } from "./split-norm.js";
 
 export type { WorkerScratch } from "./parts.js";
-export type { PartExports } from "./split-backward.js";
 
-/**
- * Flops one element of an element-wise op (activations, their backward,
- * binary ops) counts as: memory-bound, a few per ns, against a GEMM's ~50
- * flops a ns. So a call splits from ~1 M elements.
- */
-const ELEMENT_FLOPS = 4;
-/**
- * Element-wise ops are cut at multiples of this many floats: a multiple of
- * 4 keeps every element on the SIMD body or the scalar tail it has in the
- * whole call; 16 floats are a cache line.
- */
-const ELEMENT_UNIT = 16;
+/** Raw exports of the calling instance that split calls run as part 0 (range exports, Adam's raw form). */
+export type PartExports = FilterExports & ElementwiseExports & NormExports;
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
- * The kernels of `base` with the forward and backward window kernels, GEMMs
- * and element-wise ops split over `pool`; `raw` holds the calling
- * instance's range exports for part 0 of a weight gradient.
+ * The kernels of `base` with the forward and backward window kernels, GEMMs,
+ * element-wise ops and BatchNorm split over `pool`; `raw` holds the calling
+ * instance's exports that part 0 of some splits calls directly.
  */
 export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratch, raw: PartExports): Kernels {
   // The wrapped methods, read once: the kernels object has ~50 of them.
@@ -64,7 +57,6 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     gemm: kernels.gemm, conv2d: kernels.conv2d, conv2dScratchSize: kernels.conv2dScratchSize,
     depthwiseConv2d: kernels.depthwiseConv2d as WindowRun, maxPool2d: kernels.maxPool2d as WindowRun,
     avgPool2d: kernels.avgPool2d as WindowRun,
-    activation: kernels.activation, activationBackward: kernels.activationBackward, binary: kernels.binary,
   };
   const split = new Splitter(pool);
 
@@ -169,40 +161,9 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
     split.byImages(name, base[name], g, [x, y], [[0, imageBytes(g, "in", g.inChannels)], [1, imageBytes(g, "out", g.inChannels)]], ops);
   };
 
-  // ---- Element-wise ops by ranges of elements (the tail stays at the end of the last part).
-  /** `rest` holds pointers at `pointers` and `length` at `lengthAt`. */
-  const byRange = (name: "activation" | "activationBackward" | "binary", rest: number[], pointers: number[],
-    lengthAt: number): void => {
-    const run = base[name] as (...rest: number[]) => void;
-    const length = rest[lengthAt]!;
-    const units = Math.floor(length / ELEMENT_UNIT);
-    const parts = split.parts(length * ELEMENT_FLOPS, units);
-    if (parts <= 1) return run(...rest);
-    const partOf = (i: number): number[] => {
-      const e0 = cut(i, parts, units) * ELEMENT_UNIT;
-      const moved = rest.slice();
-      for (const at of pointers) moved[at]! += e0 * F32_BYTES;
-      moved[lengthAt] = (i === parts - 1 ? length : cut(i + 1, parts, units) * ELEMENT_UNIT) - e0;
-      return moved;
-    };
-    split.fan(name, parts, (i, args) => args.push(...partOf(i)), () => run(...partOf(0)));
-  };
-  const activation: Kernels["activation"] = (x, y, length, act, alpha) => {
-    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.activation(x, y, length, act, alpha);
-    byRange("activation", [x, y, length, act, alpha], [0, 1], 2);
-  };
-  const activationBackward: Kernels["activationBackward"] = (y, dy, dx, length, act, alpha) => {
-    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.activationBackward(y, dy, dx, length, act, alpha);
-    byRange("activationBackward", [y, dy, dx, length, act, alpha], [0, 1, 2], 3);
-  };
-  const binary: Kernels["binary"] = (op, a, b, y, length) => {
-    if (length * ELEMENT_FLOPS < SPLIT_FLOPS) return base.binary(op, a, b, y, length);
-    byRange("binary", [op, a, b, y, length], [1, 2, 3], 4);
-  };
-
   return {
     ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d: pool2d("maxPool2d"), avgPool2d: pool2d("avgPool2d"),
-    activation, activationBackward, binary, ...splitBackward(kernels, split, scratch, raw),
+    ...splitBackward(kernels, split, scratch, raw), ...splitElementwise(kernels, split, raw), ...splitNorm(kernels, split, raw),
   };
 }
 

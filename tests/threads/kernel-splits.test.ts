@@ -1,0 +1,148 @@
+// Thread-count invariance where BatchNorm, softmax, dropout, Maximum's
+// backward and the optimizer updates split (src/threads/split-norm.ts,
+// split-elementwise.ts): predictions and the weights after fit (3 steps of
+// SGD with momentum and of Adam, and each loss) are bit-identical on 1 (the
+// single-thread binary), 2, 3 and 4 threads. A spy on the calling thread's
+// instance (spy.ts) shows that each split engages: on more than one thread
+// the caller runs only part 0, a smaller call of the same export or a
+// channel range export.
+import { describe, expect, it } from "vitest";
+import {
+  Activation, Adam, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, input, Maximum, Model, ReLU, SGD,
+  Sequential, capabilities, init, type LossName,
+} from "simdcnn";
+import { firstBitDifference, ramp } from "./models.js";
+import { spyOnExports } from "./spy.js";
+
+const spy = spyOnExports();
+type Variant = "simd" | "relaxed-simd";
+const VARIANTS = ["simd", "relaxed-simd"] as const;
+const THREADS = [2, 3, 4];
+
+/**
+ * Conv 3x3 'same' 39x41x8 -> 34, BatchNorm over 34 channels (8 blocks of 4
+ * and a tail of 2), ReLU, dropout. At batch 8: 435 K floats, so in the cost
+ * model the moments (6 a float) split in 2, the affine map (8) in 3, the
+ * backward (12) and dropout (10) in 4.
+ */
+function bnModel(head: { units: number; activation: "softmax" | "sigmoid" | "linear" }): Sequential {
+  return new Sequential([
+    new Conv2D({ filters: 34, kernelSize: 3, padding: "same", useBias: false, seed: 1 }),
+    new BatchNormalization(),
+    new ReLU(),
+    new Dropout({ rate: 0.3, seed: 4 }),
+    new GlobalAvgPool2D(),
+    new Dense({ ...head, seed: 2 }),
+  ], { inputShape: [39, 41, 8] });
+}
+const BN_BATCH = 8;
+
+/**
+ * Two Dense 160 -> 2100 branches under a Maximum, then softmax, trained
+ * with MSE (so the softmax backward is the unfused one), at batch 160:
+ * each branch's 336 K weights split in the updates (sgd 6 a float, Adam 8:
+ * 2 parts), Maximum's backward over 336 K floats (6 a float: 2 parts), the
+ * softmax over 160 rows of 2100 (48 a float: 4 parts) and its backward
+ * (18: 4 parts).
+ */
+function denseModel(): Model {
+  const x = input({ shape: [160] });
+  const a = new Dense({ units: 2100, activation: "tanh", seed: 1 }).apply(x);
+  const b = new Dense({ units: 2100, activation: "relu", seed: 2 }).apply(x);
+  return new Model({ inputs: x, outputs: new Activation({ activation: "softmax" }).apply(new Maximum().apply([a, b])) });
+}
+const DENSE_BATCH = 160;
+
+const OPTIMIZERS = { sgd: () => new SGD({ learningRate: 0.05, momentum: 0.9 }), adam: () => new Adam({ learningRate: 1e-2 }) };
+
+/** Labels for `loss` over `classes` outputs. */
+function labelsFor(loss: LossName, batch: number, classes: number): Float32Array {
+  if (loss === "sparseCategoricalCrossentropy") return Float32Array.from({ length: batch }, (_, i) => i % classes);
+  const t = new Float32Array(batch * classes);
+  for (let i = 0; i < batch; i++) {
+    if (loss === "meanSquaredError") for (let j = 0; j < classes; j++) t[i * classes + j] = Math.sin(i + 3 * j) * 0.5;
+    else if (loss === "binaryCrossentropy") for (let j = 0; j < classes; j++) t[i * classes + j] = (i + j) % 2;
+    else t[i * classes + (i % classes)] = 1;
+  }
+  return t;
+}
+
+async function weightsAfterFit(backend: Variant, threads: number, build: () => Model | Sequential, batch: number,
+  loss: LossName, optimizer: keyof typeof OPTIMIZERS): Promise<Float32Array[]> {
+  await init({ backend, threads, nodeRelaxedSimdFlag: true });
+  expect(capabilities().threads).toBe(threads);
+  const model = build();
+  model.compile({ optimizer: OPTIMIZERS[optimizer](), loss });
+  const classes = model.outputShape[model.outputShape.length - 1]!;
+  const sample = model.inputShape.reduce((a, b) => a * b, 1);
+  await model.fit(ramp(batch * sample, batch), labelsFor(loss, batch, classes), { epochs: 3, batchSize: batch, seed: 7 });
+  const weights = model.getWeights().map((w) => w.slice());
+  model.dispose();
+  return weights;
+}
+
+/** Asserts `many` equals `one` bit for bit. */
+function expectSameBits(many: Float32Array[], one: Float32Array[], what: string): void {
+  expect(many.length).toBe(one.length);
+  many.forEach((w, i) => expect(firstBitDifference(w, one[i]!), `${what}, tensor ${i}`).toBe(-1));
+}
+
+/**
+ * Runs `run` on 1 thread, then 2..4, each compared bit for bit; after each
+ * threaded run, every export of `splits` saw a smaller call on the calling
+ * thread than on one thread (`ranges`: the range export was called at all).
+ */
+async function invariant(run: (threads: number) => Promise<Float32Array[]>, splits: readonly string[],
+  ranges: readonly string[] = []): Promise<void> {
+  spy.reset();
+  const one = await run(1);
+  const whole = new Map(splits.map((name) => [name, spy.largest(name)]));
+  for (const name of splits) expect(whole.get(name), `${name} runs on one thread`).toBeGreaterThan(0);
+  for (const threads of THREADS) {
+    spy.reset();
+    expectSameBits(await run(threads), one, `${threads} threads`);
+    for (const name of splits) {
+      expect(spy.largest(name), `${name} splits on ${threads} threads`).toBeGreaterThan(0);
+      expect(spy.largest(name), `${name} splits on ${threads} threads`).toBeLessThan(whole.get(name)!);
+    }
+    for (const name of ranges) expect(spy.largest(name), `${name} runs part 0 on ${threads} threads`).toBeGreaterThan(0);
+  }
+}
+
+describe.each(VARIANTS)("%s: BatchNorm, softmax, dropout, Maximum and the optimizers split, bit-identically", (backend) => {
+  it.each(["sgd", "adam"] as const)("fit, BatchNorm and dropout, batch 8, %s", async (optimizer) => {
+    await invariant((threads) => weightsAfterFit(backend, threads, () => bnModel({ units: 5, activation: "softmax" }),
+      BN_BATCH, "sparseCategoricalCrossentropy", optimizer), ["channelAffine", "dropoutForward"],
+    ["channelMomentsChannels", "batchNormBackwardChannels"]);
+  });
+
+  it.each(["sgd", "adam"] as const)("fit, Dense under Maximum, softmax with MSE, batch 160, %s", async (optimizer) => {
+    await invariant((threads) => weightsAfterFit(backend, threads, denseModel, DENSE_BATCH, "meanSquaredError", optimizer),
+      [optimizer === "sgd" ? "sgdUpdate" : "adamUpdate", "maximumBackward", "softmax", "softmaxBackward"]);
+  });
+
+  // The losses are too small to split (a few us a step); the rest of the step splits around each.
+  it.each([
+    ["categoricalCrossentropy", "softmax"], ["sparseCategoricalCrossentropy", "softmax"],
+    ["binaryCrossentropy", "sigmoid"], ["meanSquaredError", "linear"],
+  ] as const)("fit with %s, BatchNorm and dropout, batch 8", async (loss, activation) => {
+    await invariant((threads) => weightsAfterFit(backend, threads, () => bnModel({ units: 4, activation }), BN_BATCH, loss,
+      "sgd"), ["channelAffine", "dropoutForward"], ["batchNormBackwardChannels"]);
+  });
+
+  it("predict: BatchNorm's affine map at batch 1 and 8, softmax over 160 rows", async () => {
+    const predict = async (threads: number): Promise<Float32Array[]> => {
+      await init({ backend, threads, nodeRelaxedSimdFlag: true });
+      // BatchNorm first, so that no layer before it absorbs it: 110 * 117 * 36 = 463 K floats an
+      // image (8 a float: 3 parts at batch 1, 4 at batch 8).
+      const bn = new Sequential([new BatchNormalization({ epsilon: 0.3 }), new Flatten()], { inputShape: [110, 117, 36] });
+      const dense = denseModel();
+      const out = [1, BN_BATCH].map((batch) => bn.predict(ramp(batch * 110 * 117 * 36, batch)).toArray().slice());
+      out.push(dense.predict(ramp(DENSE_BATCH * 160, 3)).toArray().slice());
+      bn.dispose();
+      dense.dispose();
+      return out;
+    };
+    await invariant(predict, ["channelAffine", "softmax"]);
+  });
+});
