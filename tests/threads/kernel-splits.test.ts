@@ -8,8 +8,8 @@
 // channel range export.
 import { describe, expect, it } from "vitest";
 import {
-  Activation, Adam, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAvgPool2D, input, Maximum, Model, ReLU, SGD,
-  Sequential, capabilities, init, type LossName,
+  Activation, Adam, AvgPool2D, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GlobalAvgPool2D, input,
+  MaxPool2D, Maximum, Model, ReLU, SGD, Sequential, capabilities, init, type LossName,
 } from "simdcnn";
 import { firstBitDifference, ramp } from "./models.js";
 import { spyOnExports } from "./spy.js";
@@ -52,6 +52,43 @@ function denseModel(): Model {
   return new Model({ inputs: x, outputs: new Activation({ activation: "softmax" }).apply(new Maximum().apply([a, b])) });
 }
 const DENSE_BATCH = 160;
+
+/**
+ * Batch 1, every input gradient by rows of dx (the first layer's is never
+ * formed): conv 3x3 'same' 16 -> 24 on 46x44 (the stride-1 row form, 14
+ * MFLOP: 4 parts), depthwise 3x3 dilated 2, multiplier 2 (3.6 MFLOP at 2 a
+ * flop: 3 parts), max pooling 2x2 on whole windows (its tiled path, 3.1 M at
+ * 32 a window op: 3 parts), conv 3x3 stride 2 'same' 48 -> 20 (the scatter
+ * form, 2.3 MFLOP: 2 parts).
+ */
+function rowsModel(): Sequential {
+  return new Sequential([
+    new Conv2D({ filters: 16, kernelSize: 1, seed: 1 }),
+    new Conv2D({ filters: 24, kernelSize: 3, padding: "same", activation: "relu", seed: 2 }),
+    new DepthwiseConv2D({ kernelSize: 3, dilationRate: 2, depthMultiplier: 2, padding: "same", seed: 3 }),
+    new MaxPool2D({ poolSize: 2 }),
+    new Conv2D({ filters: 20, kernelSize: 3, strides: 2, padding: "same", activation: "tanh", seed: 4 }),
+    new Flatten(),
+    new Dense({ units: 3, activation: "softmax", seed: 5 }),
+  ], { inputShape: [46, 44, 6] });
+}
+
+/**
+ * Batch 1, pooling backward by rows of dx where windows do not overlap:
+ * average 2x2 'valid' on 98x93x40 (a column and no row left over, 11 M
+ * window ops: 4 parts), then max 3x3 stride 3 'same' on 49x46x40 (padding
+ * on every side: the general path, not the tiled one its parts below the
+ * first could take otherwise; 3.1 M: 3 parts).
+ */
+function poolModel(): Sequential {
+  return new Sequential([
+    new Conv2D({ filters: 40, kernelSize: 1, seed: 1 }),
+    new AvgPool2D({ poolSize: 2 }),
+    new MaxPool2D({ poolSize: 3, strides: 3, padding: "same" }),
+    new Flatten(),
+    new Dense({ units: 3, activation: "softmax", seed: 2 }),
+  ], { inputShape: [98, 93, 8] });
+}
 
 const OPTIMIZERS = { sgd: () => new SGD({ learningRate: 0.05, momentum: 0.9 }), adam: () => new Adam({ learningRate: 1e-2 }) };
 
@@ -119,6 +156,16 @@ describe.each(VARIANTS)("%s: BatchNorm, softmax, dropout, Maximum and the optimi
   it.each(["sgd", "adam"] as const)("fit, Dense under Maximum, softmax with MSE, batch 160, %s", async (optimizer) => {
     await invariant((threads) => weightsAfterFit(backend, threads, denseModel, DENSE_BATCH, "meanSquaredError", optimizer),
       [optimizer === "sgd" ? "sgdUpdate" : "adamUpdate", "maximumBackward", "softmax", "softmaxBackward"]);
+  });
+
+  it.each(["sgd", "adam"] as const)("fit at batch 1, input gradients by rows of dx, %s", async (optimizer) => {
+    await invariant((threads) => weightsAfterFit(backend, threads, rowsModel, 1, "sparseCategoricalCrossentropy", optimizer),
+      ["conv2dBackwardInput", "depthwiseConv2dBackwardInput", "maxPool2dBackward"]);
+  });
+
+  it("fit at batch 1, pooling backward by rows of dx", async () => {
+    await invariant((threads) => weightsAfterFit(backend, threads, poolModel, 1, "sparseCategoricalCrossentropy", "sgd"),
+      ["avgPool2dBackward", "maxPool2dBackward"]);
   });
 
   // The losses are too small to split (a few us a step); the rest of the step splits around each.

@@ -6,10 +6,12 @@
 // export, or a range export (channelMomentsChannels...) that nothing else
 // calls. Workers instantiate in their own threads, unwatched.
 
-/** Which argument of each watched export is the size that a split cuts (floats, rows or outer rows). */
+/** Which argument of each watched export is the size that a split cuts (floats, rows, outer rows, dx rows). */
 const SIZE_AT: Readonly<Record<string, number>> = {
   sgdUpdate: 3, adamUpdate: 4, dropoutForward: 3, maximumBackward: 4, softmax: 2, softmaxBackward: 3,
   channelAffine: 4, channelMoments: 2, batchNormBackward: 9,
+  // The geometry's inHeight: input gradients at batch 1 split by rows of dx.
+  conv2dBackwardInput: 1, depthwiseConv2dBackwardInput: 1, maxPool2dBackward: 1, avgPool2dBackward: 1,
   // The ranges' ends minus their starts: recorded as c1 (argument 7 / 12).
   channelMomentsChannels: 7, batchNormBackwardChannels: 12,
 };
