@@ -84,6 +84,17 @@ export class Splitter {
     }
   }
 
+  /** As fan, for an export that takes a geometry: part i is `partOf(i)`, a geometry and the arguments after it. */
+  fanWindows(name: TaskExport, run: WindowRun, parts: number, partOf: (i: number) => [WindowGeometry, number[]]): void {
+    this.fan(name, parts, (i, args) => {
+      const [gi, rest] = partOf(i);
+      args.push(...geometryOf(gi), ...rest);
+    }, () => {
+      const [g0, rest] = partOf(0);
+      run(g0, ...rest);
+    });
+  }
+
   /**
    * `run` (export `name`) over a geometry, then `rest`, split by images
    * (each image is its own loop in these kernels): `images` pairs an index

@@ -154,18 +154,15 @@ export function splitBackward(kernels: Kernels, split: Splitter, scratch: Worker
     const run = base[name] as WindowRun;
     const units = Math.floor(g.inHeight / unit);
     const parts = split.parts(flops, units);
-    const partOf = (i: number): number[] => {
+    const partOf = (i: number): [WindowGeometry, number[]] => {
       const r0 = cut(i, parts, units) * unit;
       const [gi, dyAt] = dxRowsWindow(g, r0, i === parts - 1 ? g.inHeight : cut(i + 1, parts, units) * unit, extent);
-      const args = [...geometryOf(gi), ...rest(gi, dyAt, r0)];
+      const args = rest(gi, dyAt, r0);
       if (scratchOf) args.push(scratchOf(gi, i));
-      return args;
+      return [gi, args];
     };
     if (parts <= 1) return run(g, ...rest(g, 0, 0), ...(scratchOf ? [scratchOf(g, 0)] : []));
-    split.fan(name, parts, (i, args) => args.push(...partOf(i)), () => {
-      const args = partOf(0);
-      run(geometryAt(args), ...args.slice(12));
-    });
+    split.fanWindows(name, run, parts, partOf);
   };
 
   /**
@@ -185,15 +182,10 @@ export function splitBackward(kernels: Kernels, split: Splitter, scratch: Worker
     if (parts <= 1) return run(g, ...rest(0, 0));
     const firstRow = (i: number): number => i === 0 ? 0 : i === parts ? g.inHeight
       : cut(i, parts, g.outHeight) * g.strideHeight - g.padTop;
-    const partOf = (i: number): number[] => {
+    split.fanWindows(name, run, parts, (i) => {
       const o0 = cut(i, parts, g.outHeight);
-      const gi = { ...g, inHeight: firstRow(i + 1) - firstRow(i), outHeight: cut(i + 1, parts, g.outHeight) - o0,
-        padTop: i === 0 ? g.padTop : 0 };
-      return [...geometryOf(gi), ...rest(o0, firstRow(i))];
-    };
-    split.fan(name, parts, (i, args) => args.push(...partOf(i)), () => {
-      const args = partOf(0);
-      run(geometryAt(args), ...args.slice(12));
+      return [{ ...g, inHeight: firstRow(i + 1) - firstRow(i), outHeight: cut(i + 1, parts, g.outHeight) - o0,
+        padTop: i === 0 ? g.padTop : 0 }, rest(o0, firstRow(i))];
     });
   };
 
@@ -229,12 +221,4 @@ function poolRowsKeepPath(g: WindowGeometry): boolean {
   const columnsTile = g.strideHeight === g.kernelHeight && g.strideWidth === g.kernelWidth && g.padLeft === 0 &&
     g.outWidth * g.kernelWidth === g.inWidth;
   return rowsTile || !columnsTile;
-}
-
-/** The geometry at the front of an export's arguments. */
-function geometryAt(args: readonly number[]): WindowGeometry {
-  const [batch, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth,
-    padTop, padLeft] = args as [number, number, number, number, number, number, number, number, number, number, number, number];
-  return { batch, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth,
-    padTop, padLeft };
 }

@@ -136,13 +136,7 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
       moved[yAt]! += o0 * g.outWidth * yPixelFloats * F32_BYTES;
       return [gi, moved];
     };
-    split.fan(name, parts, (i, args) => {
-      const [gi, moved] = partOf(i);
-      args.push(...geometryOf(gi), ...moved);
-    }, () => {
-      const [g0, moved] = partOf(0);
-      run(g0, ...moved);
-    });
+    split.fanWindows(name, run, parts, partOf);
   };
 
   // Each checks first, without allocating, whether the call can split at all.
