@@ -82,3 +82,7 @@ export function batchNormBackwardChannels(
   CHANNEL_LO = 0;
   CHANNEL_HI = I32.MAX_VALUE;
 }
+
+// batchNormBackward's second pass (dx from the stored sums) over rows of its
+// outer axis; `n` is the whole call's N.
+export { f32_batchnorm_bwd_dx as batchNormBackwardDx } from "./norm/f32_batchnorm_bwd_dx";

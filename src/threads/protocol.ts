@@ -50,7 +50,7 @@ export const TASK_EXPORTS = [
   "gemmBackwardInput", "gemmBackwardFilterRows", "conv2dBackwardInput", "conv2dBackwardFilterTiles",
   "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward", "activation", "activationBackward", "binary",
   "maximumBackward", "dropoutForward", "sgdUpdate", "adamUpdate", "softmax", "softmaxBackward", "channelAffine",
-  "channelMomentsChannels", "batchNormBackwardChannels",
+  "channelMomentsChannels", "batchNormBackwardChannels", "batchNormBackwardDx",
 ] as const;
 export type TaskExport = (typeof TASK_EXPORTS)[number];
 

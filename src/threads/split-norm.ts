@@ -1,14 +1,18 @@
 // BatchNorm's reductions over threads, deterministically: by channel blocks.
 // A channel's sums (its mean and variance; dbeta and dgamma in the
-// backward, then its dx) are formed by one part, walking every row in row
-// order from zero in f64, as the whole call does: the threaded builds'
-// range exports (channelMomentsChannels, batchNormBackwardChannels,
-// assembly/threads.ts) run the same kernel on channels [c0, c1). Nothing is
-// summed across threads, so the bits do not depend on the thread count,
-// and no partial sums need a buffer. (The affine map is row-wise: see
-// split-elementwise.ts.)
+// backward) are formed by one part, walking every row in row order from
+// zero in f64, as the whole call does: the threaded builds' range exports
+// (channelMomentsChannels, batchNormBackwardChannels, assembly/threads.ts)
+// run the same kernel on channels [c0, c1). Nothing is summed across
+// threads, so the bits do not depend on the thread count, and no partial
+// sums need a buffer. The backward's dx, once the sums are stored in dbeta
+// and dgamma, splits by rows (batchNormBackwardDx: the same f32 operations
+// per float). A part over half the channels still streams every row, at
+// ~65% of the whole call's time; a part over half the rows, half of it.
+// (The affine map is row-wise: see split-elementwise.ts.)
 
 import type { Kernels } from "../backend/kernels.js";
+import { F32_BYTES } from "../memory.js";
 import { cut, SPLIT_FLOPS, type Splitter } from "./parts.js";
 
 /**
@@ -19,6 +23,8 @@ import { cut, SPLIT_FLOPS, type Splitter } from "./parts.js";
  */
 const MOMENTS_COST = 6;
 const BACKWARD_COST = 12;
+/** The backward's dx pass alone (about half of it). */
+const DX_COST = 6;
 /**
  * Channel blocks are cut at multiples of 4 channels: the SIMD builds sum
  * four channels per vector and the last channels % 4 one at a time, and
@@ -32,6 +38,8 @@ export interface NormExports {
     c0: number, c1: number): void;
   batchNormBackwardChannels(x: number, dy: number, mean: number, invStd: number, gamma: number, dx: number,
     dgamma: number, dbeta: number, outer: number, channels: number, inner: number, c0: number, c1: number): void;
+  batchNormBackwardDx(x: number, dy: number, mean: number, invStd: number, gamma: number, dx: number, dgamma: number,
+    dbeta: number, outer: number, channels: number, inner: number, n: number): void;
 }
 
 /** BatchNorm's statistics and backward of `kernels`, split by `split` into channel blocks. */
@@ -58,9 +66,22 @@ export function splitNorm(kernels: Kernels, split: Splitter, raw: NormExports):
       const parts = partsOf(outer * channels * inner * BACKWARD_COST, channels);
       if (parts <= 1) return base.batchNormBackward(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner);
       const at = firstOf(parts, channels);
+      // With both sums stored, dx is a second split, by rows; else it goes with the channels.
+      const rowsAfter = dx !== 0 && dgamma !== 0 && dbeta !== 0;
+      const dxNow = rowsAfter ? 0 : dx;
       split.fan("batchNormBackwardChannels", parts, (i, args) => {
-        args.push(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner, at(i), at(i + 1));
-      }, () => raw.batchNormBackwardChannels(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner, 0, at(1)));
+        args.push(x, dy, mean, invStd, gamma, dxNow, dgamma, dbeta, outer, channels, inner, at(i), at(i + 1));
+      }, () => raw.batchNormBackwardChannels(x, dy, mean, invStd, gamma, dxNow, dgamma, dbeta, outer, channels, inner, 0, at(1)));
+      if (!rowsAfter) return;
+      const rows = split.parts(outer * channels * inner * DX_COST, outer);
+      const rowBytes = channels * inner * F32_BYTES;
+      const part = (i: number, run: (...args: number[]) => void): void => {
+        const o0 = cut(i, rows, outer);
+        run(x + o0 * rowBytes, dy + o0 * rowBytes, mean, invStd, gamma, dx + o0 * rowBytes, dgamma, dbeta,
+          cut(i + 1, rows, outer) - o0, channels, inner, outer * inner);
+      };
+      split.fan("batchNormBackwardDx", rows, (i, args) => part(i, (...a) => args.push(...a)),
+        () => part(0, raw.batchNormBackwardDx));
     },
   };
 }

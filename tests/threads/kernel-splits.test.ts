@@ -36,6 +36,14 @@ function bnModel(head: { units: number; activation: "softmax" | "sigmoid" | "lin
   ], { inputShape: [39, 41, 8] });
 }
 const BN_BATCH = 8;
+/**
+ * BatchNorm's threaded-only exports, under the whole call's size: channel
+ * ranges end below 34 channels; the backward's dx pass over 8 * 39 * 41
+ * rows splits by rows (6 a float: 3 parts).
+ */
+const BN_RANGES = [
+  ["channelMomentsChannels", 34], ["batchNormBackwardChannels", 34], ["batchNormBackwardDx", BN_BATCH * 39 * 41],
+] as const;
 
 /**
  * Two Dense 160 -> 2100 branches under a Maximum, then softmax, trained
@@ -127,10 +135,11 @@ function expectSameBits(many: Float32Array[], one: Float32Array[], what: string)
 /**
  * Runs `run` on 1 thread, then 2..4, each compared bit for bit; after each
  * threaded run, every export of `splits` saw a smaller call on the calling
- * thread than on one thread (`ranges`: the range export was called at all).
+ * thread than on one thread, and each threaded-only export of `ranges` was
+ * called there with a size under its bound (a part of the whole).
  */
 async function invariant(run: (threads: number) => Promise<Float32Array[]>, splits: readonly string[],
-  ranges: readonly string[] = []): Promise<void> {
+  ranges: readonly (readonly [string, number])[] = []): Promise<void> {
   spy.reset();
   const one = await run(1);
   const whole = new Map(splits.map((name) => [name, spy.largest(name)]));
@@ -142,7 +151,10 @@ async function invariant(run: (threads: number) => Promise<Float32Array[]>, spli
       expect(spy.largest(name), `${name} splits on ${threads} threads`).toBeGreaterThan(0);
       expect(spy.largest(name), `${name} splits on ${threads} threads`).toBeLessThan(whole.get(name)!);
     }
-    for (const name of ranges) expect(spy.largest(name), `${name} runs part 0 on ${threads} threads`).toBeGreaterThan(0);
+    for (const [name, whole] of ranges) {
+      expect(spy.largest(name), `${name} runs part 0 on ${threads} threads`).toBeGreaterThan(0);
+      expect(spy.largest(name), `${name} runs part 0 on ${threads} threads`).toBeLessThan(whole);
+    }
   }
 }
 
@@ -150,7 +162,7 @@ describe.each(VARIANTS)("%s: BatchNorm, softmax, dropout, Maximum and the optimi
   it.each(["sgd", "adam"] as const)("fit, BatchNorm and dropout, batch 8, %s", async (optimizer) => {
     await invariant((threads) => weightsAfterFit(backend, threads, () => bnModel({ units: 5, activation: "softmax" }),
       BN_BATCH, "sparseCategoricalCrossentropy", optimizer), ["channelAffine", "dropoutForward"],
-    ["channelMomentsChannels", "batchNormBackwardChannels"]);
+    BN_RANGES);
   });
 
   it.each(["sgd", "adam"] as const)("fit, Dense under Maximum, softmax with MSE, batch 160, %s", async (optimizer) => {
@@ -174,7 +186,7 @@ describe.each(VARIANTS)("%s: BatchNorm, softmax, dropout, Maximum and the optimi
     ["binaryCrossentropy", "sigmoid"], ["meanSquaredError", "linear"],
   ] as const)("fit with %s, BatchNorm and dropout, batch 8", async (loss, activation) => {
     await invariant((threads) => weightsAfterFit(backend, threads, () => bnModel({ units: 4, activation }), BN_BATCH, loss,
-      "sgd"), ["channelAffine", "dropoutForward"], ["batchNormBackwardChannels"]);
+      "sgd"), ["channelAffine", "dropoutForward"], BN_RANGES);
   });
 
   it("predict: BatchNorm's affine map at batch 1 and 8, softmax over 160 rows", async () => {

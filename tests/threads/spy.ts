@@ -12,8 +12,8 @@ const SIZE_AT: Readonly<Record<string, number>> = {
   channelAffine: 4, channelMoments: 2, batchNormBackward: 9,
   // The geometry's inHeight: input gradients at batch 1 split by rows of dx.
   conv2dBackwardInput: 1, depthwiseConv2dBackwardInput: 1, maxPool2dBackward: 1, avgPool2dBackward: 1,
-  // The ranges' ends minus their starts: recorded as c1 (argument 7 / 12).
-  channelMomentsChannels: 7, batchNormBackwardChannels: 12,
+  // Threaded-only exports: the channel ranges' ends (c1), the dx pass's rows.
+  channelMomentsChannels: 7, batchNormBackwardChannels: 12, batchNormBackwardDx: 8,
 };
 
 export interface ExportSpy {
