@@ -1,39 +1,20 @@
 // Entry of the threaded binaries (simd-threads.wasm, relaxed-simd-threads.wasm):
-// every export of index.ts, plus the per-instance scratch. Their memory is
+// every export of index.ts, plus the per-instance scratch (scratch.ts). Their memory is
 // imported and shared by every instance (the calling thread's and each
 // worker's, src/threads/), so the scratch buffers that the single-threaded
 // builds keep as static data (the packed A slab, the tap table, two bias
 // panels, BatchNorm's per-channel sums) would be written by several threads at once. Here they are
-// mutable globals, which each instance owns, pointed by setScratch at a
-// block the TypeScript side allocates from the arena, one per instance.
+// mutable globals, which each instance owns, pointed by setScratch
+// (scratch.ts) at a block the TypeScript side allocates from the arena, one
+// per instance.
 // Every exported kernel is then re-entrant across instances: it writes only
 // its output, its caller's `scratch` argument and this block.
 
-import { PACK_A_BUF, PACK_A_BYTES } from "./gemm/pack";
-import { BIAS_PANEL, TAP_TABLE, TAP_TABLE_BYTES } from "./gemm/f32_gemm_4x8";
-import { BIAS_PARTIAL } from "./gemm/f32_gemm_4x8_packed_a";
-import { ROW_ACC, ROW_ACC_BYTES } from "./norm/rows";
 import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
 import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
 
 export * from "./index";
-
-/** Bytes of one bias panel copy (NR = 8 floats). */
-const BIAS_BYTES: i32 = 32;
-
-/** Bytes of the block each instance needs (setScratch); a multiple of 16. */
-export function scratchBytes(): i32 {
-  return PACK_A_BYTES + TAP_TABLE_BYTES + 2 * BIAS_BYTES + ROW_ACC_BYTES;
-}
-
-/** Points this instance's scratch buffers into `ptr` (16-byte aligned, scratchBytes() long). Once, before any kernel. */
-export function setScratch(ptr: usize): void {
-  PACK_A_BUF = ptr;
-  TAP_TABLE = ptr + <usize>PACK_A_BYTES;
-  BIAS_PANEL = TAP_TABLE + <usize>TAP_TABLE_BYTES;
-  BIAS_PARTIAL = BIAS_PANEL + <usize>BIAS_BYTES;
-  ROW_ACC = BIAS_PARTIAL + <usize>BIAS_BYTES;
-}
+export * from "./scratch";
 
 // Weight gradients split by output element (src/threads/split.ts): each
 // part computes some dw rows with the very sums of the whole call, so

@@ -162,7 +162,7 @@ describe("init({ threads }) in Chromium", () => {
     await open(plain!);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     const result = await run({ backend: "simd", threads: 2 });
-    expect(result.capabilities).toMatchObject({ backend: "simd", threads: 1, binary: "simd" });
+    expect(result.capabilities).toMatchObject({ backend: "simd", threads: 1, binary: "simd-inference" });
     expect(result.capabilities.reason).toMatch(/one thread, not 2: the page is not cross-origin isolated .*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
     const node = await inNode("simd");
     result.predictions.forEach((bits, i) => expect(differences(bits, node), `prediction ${i}`).toBe(""));

@@ -32,15 +32,15 @@ describe("esbuild for the browser (--format=esm --splitting)", () => {
 
   it("without the binaries copied: init() fails naming the copy (from the lazy hints chunk)", async () => {
     const outcome = await runOutput(suite, "dist");
-    expectBackendError(outcome, ["/wasm/relaxed-simd.wasm failed: HTTP 404", "esbuild", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
-    expect(problemsBut404(outcome, "/wasm/relaxed-simd.wasm")).toEqual([]);
+    expectBackendError(outcome, ["/wasm/relaxed-simd-inference.wasm failed: HTTP 404", "esbuild", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
+    expect(problemsBut404(outcome, "/wasm/relaxed-simd-inference.wasm")).toEqual([]);
   });
 
   it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
     expect(await runDocumentedCopy(suite, "## esbuild, for the browser")).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
     const outcome = await runOutput(suite, "dist");
     await expectAsNode(outcome, suite.input, "relaxed-simd");
-    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(["/wasm/relaxed-simd.wasm"]);
+    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(["/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-training.wasm"]);
   });
 
   it("init({ backend: 'js' }) loads the plain-JS backend's lazy chunk and computes what Node does", async () => {
