@@ -2,12 +2,13 @@
 // isolated (served with Cross-Origin-Opener-Policy: same-origin and
 // Cross-Origin-Embedder-Policy: require-corp), the only pages with
 // SharedArrayBuffer and shared wasm memory. A lazy chunk of the browser
-// build (dist/chunks/browser-threads-<hash>.js), imported by the browser
-// entry's thread starter only when init() asks for more than one thread.
-// It always lands in dist/chunks/, so its URLs climb one folder: they are
-// written as literals, `new URL("../…", import.meta.url)`, the form Vite
-// and webpack follow to emit the worker script and the threaded binaries
-// with a bundle (docs/bundlers.md).
+// build (dist/browser-threads-<hash>.js, beside the entry: see
+// rollup.config.mjs), imported by the browser entry's thread starter only
+// when init() asks for more than one thread. Its URLs are literals,
+// `new URL("./wasm/…", import.meta.url)`, the form Vite and webpack follow
+// to emit the worker script and the threaded binaries with a bundle; for
+// esbuild and Rollup, which leave them as written, the wasm/ folder copied
+// next to the bundle holds all three (docs/bundlers.md).
 
 import { fetchWasm, type StartThreads } from "../backend/registry.js";
 import { messageOf } from "../errors.js";
@@ -33,8 +34,8 @@ export const start: StartThreads = async (kernels, single, asked, ownBinary) => 
 };
 
 function threadedUrl(binary: ThreadedBinary): URL {
-  return binary === "relaxed-simd-threads" ? new URL("../wasm/relaxed-simd-threads.wasm", import.meta.url)
-    : new URL("../wasm/simd-threads.wasm", import.meta.url);
+  return binary === "relaxed-simd-threads" ? new URL("./wasm/relaxed-simd-threads.wasm", import.meta.url)
+    : new URL("./wasm/simd-threads.wasm", import.meta.url);
 }
 
 /**
@@ -61,7 +62,7 @@ const spawnWebWorkers: SpawnWorkers = (starts, ended) => {
   /** A pool thread with this first message, once it answers `expected`. */
   function startThread(message: BrowserStart, expected: "ready" | "watching"): Promise<Worker> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(new URL("../threads-worker-browser.js", import.meta.url), { type: "module" });
+      const worker = new Worker(new URL("./wasm/threads-worker-browser.js", import.meta.url), { type: "module" });
       threads.push(worker);
       // The URL stays inline above, the form bundlers follow: this message names the file only.
       worker.onerror = (e) => reject(new Error(`the worker script threads-worker-browser.js failed: ${e.message || "it could not be loaded"}`));

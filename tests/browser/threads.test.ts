@@ -139,7 +139,7 @@ describe("init({ threads }) in Chromium", () => {
         expect(caps.reason).toMatch(/runs on 2 threads \(the calling one and 1 worker\)/);
       }
       // The pool's worker, then its watcher (the same script): it sees a worker end through the worker's Web Lock.
-      expect(workers, "the pool's Web Workers").toEqual(["/dist/threads-worker-browser.js", "/dist/threads-worker-browser.js"]);
+      expect(workers, "the pool's Web Workers").toEqual(["/dist/wasm/threads-worker-browser.js", "/dist/wasm/threads-worker-browser.js"]);
       const node = await inNode(variant);
       result.predictions.forEach((bits, i) => expect(differences(bits, node), `prediction ${i}`).toBe(""));
     });
