@@ -28,12 +28,13 @@ addEventListener("message", (event: MessageEvent<BrowserStart>) => {
   // The page may be spinning on the control block: it cannot see this
   // worker's "error" event until its call returns.
   addEventListener("error", () => markDead(start));
-  void navigator.locks.request(lock, () => prepare(start).then((tasks) => {
+  const fail = (e: unknown): void => reply({ error: e instanceof Error ? e.message : String(e) });
+  navigator.locks.request(lock, () => prepare(start).then((tasks) => {
     reply("ready");
     serve(start, tasks);
     // Held until this worker ends: serve() returns on QUIT, and the pool terminates it then.
     return new Promise<never>(() => {});
-  }, (e: unknown) => reply({ error: e instanceof Error ? e.message : String(e) })));
+  }, fail)).catch(fail);
 }, { once: true });
 // A start that cannot be received here (a shared memory outside a cross-origin-isolated page).
 addEventListener("messageerror", () => reply({ error: "the worker could not receive its shared memory" }));
