@@ -133,8 +133,9 @@ const LAZY_BUDGET: Record<string, number> = {
   "fit-loop": 810,
   // init({ threads }) in a browser: the Web Worker pool (src/platform/browser-threads.ts,
   // src/threads/ but the worker scripts). 3,629 bytes; with the training and batch-1 splits
-  // (src/threads/split-backward.ts, parts.ts) 4,727.
-  "browser-threads": 4_800,
+  // (src/threads/split-backward.ts, parts.ts) 4,727; with the start deadline and the
+  // watcher that sees a worker end (src/threads/protocol.ts markDead) 5,079.
+  "browser-threads": 5_200,
   // A wasm binary that cannot be fetched: src/platform/hints.ts. 887 bytes.
   hints: 900,
   // The Trainer (src/train/trainer.ts), imported on a model's first compile with the training half. 2,958 bytes.
@@ -206,7 +207,8 @@ describe("size budget", () => {
     it("every lazy chunk is a known one and stays under its budget", async () => {
       const sizes: Record<string, number> = {};
       for (const file of graph.lazy) {
-        const name = /^dist\/chunks\/(.+)-[\w-]{8}\.js$/.exec(file)?.[1];
+        // The threads chunk sits beside the entry (rollup.config.mjs says why), the others in chunks/.
+        const name = /^dist\/(?:chunks\/)?(.+)-[\w-]{8}\.js$/.exec(file)?.[1];
         expect(name !== undefined && name in LAZY_BUDGET, `${file}: a new lazy chunk needs a budget here`).toBe(true);
         sizes[name!] = await minifiedGzip(file);
       }

@@ -5,7 +5,7 @@
 // in node_modules/simdcnn/dist/wasm/, so no optimizeDeps.exclude is needed.
 import { build, createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundlerSuite, expectAsNode, runInPage, runOutput, writePage } from "./harness.js";
+import { bundlerSuite, expectAsNode, expectThreadedAsNode, runInPage, runOutput, writePage } from "./harness.js";
 
 const suite = bundlerSuite();
 
@@ -41,6 +41,17 @@ describe("vite build (no configuration)", () => {
     expect(emitted).toContain(training!.slice(1));
     expect(inference).toMatch(/^\/assets\/relaxed-simd-inference-[\w-]+\.wasm$/);
     expect(training).toMatch(/^\/assets\/relaxed-simd-training-[\w-]+\.wasm$/);
+  });
+
+  it("init({ threads: 2 }) on a COOP/COEP page: the emitted worker script and threaded binary, 2 threads, Node's numbers", async () => {
+    const outcome = await expectThreadedAsNode(suite, "out", "relaxed-simd");
+    const paths = outcome.requests.map((u) => new URL(u).pathname.slice(1));
+    const threaded = paths.filter((p) => /^assets\/relaxed-simd-threads-[\w-]+\.wasm$/.test(p));
+    const workers = paths.filter((p) => /^assets\/threads-worker-browser-[\w-]+\.js$/.test(p));
+    expect(threaded, paths.join(", ")).toHaveLength(1);
+    // The pool's worker and its watcher.
+    expect(workers, paths.join(", ")).toHaveLength(2);
+    for (const p of [...threaded, ...workers]) expect(emitted).toContain(p);
   });
 });
 

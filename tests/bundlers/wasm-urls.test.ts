@@ -38,13 +38,16 @@ describe("the wasm URLs in dist/", () => {
     for (const chunk of chunks) expect(readFileSync(join(DIST, "chunks", chunk), "utf8"), chunk).not.toContain(`"./wasm/`);
   });
 
-  it("the browser's threads chunk names the threaded binaries and its worker script one folder up", () => {
-    const chunk = readdirSync(join(DIST, "chunks")).filter((f) => f.startsWith("browser-threads-"));
+  it("the browser's threads chunk sits beside the entry and names the threaded binaries and its worker script in wasm/", () => {
+    // Beside the entry, so the URLs resolve alike from dist/ and from an esbuild or Rollup output folder.
+    expect(readdirSync(join(DIST, "chunks")).filter((f) => f.startsWith("browser-threads-"))).toEqual([]);
+    const chunk = readdirSync(DIST).filter((f) => f.startsWith("browser-threads-"));
     expect(chunk).toHaveLength(1);
-    const code = readFileSync(join(DIST, "chunks", chunk[0]!), "utf8");
+    const code = readFileSync(join(DIST, chunk[0]!), "utf8");
     for (const build of ["relaxed-simd-threads", "simd-threads"]) {
-      expect(code).toContain(`new URL("../wasm/${build}.wasm", import.meta.url)`);
+      expect(code).toContain(`new URL("./wasm/${build}.wasm", import.meta.url)`);
     }
-    expect(code).toContain(`new Worker(new URL("../threads-worker-browser.js", import.meta.url), { type: "module" })`);
+    expect(code).toContain(`new Worker(new URL("./wasm/threads-worker-browser.js", import.meta.url), { type: "module" })`);
+    expect(readdirSync(join(DIST, "wasm"))).toContain("threads-worker-browser.js");
   });
 });

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import webpack from "webpack";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScenarioInput } from "../browser/scenario.js";
-import { bundlerSuite, expectAsNode, runOutput, writePage, type AppOutcome }
+import { bundlerSuite, expectAsNode, expectThreadedAsNode, runOutput, writePage, type AppOutcome }
   from "./harness.js";
 
 const suite = bundlerSuite();
@@ -44,5 +44,13 @@ describe("webpack 5 (no configuration)", () => {
 
   it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {
     await expectAsNode(await open({ ...suite.input, initOptions: { backend: "js" } }), suite.input, "js");
+  });
+
+  it("init({ threads: 2 }) on a COOP/COEP page: the emitted worker chunk and threaded binary, 2 threads, Node's numbers", async () => {
+    const outcome = await expectThreadedAsNode(suite, "out", "relaxed-simd");
+    const fetched = outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname.slice(1));
+    // The single-thread build init() tries first, then the threaded one: both emitted by webpack.
+    expect(fetched).toHaveLength(2);
+    for (const f of fetched) expect(emitted).toContain(f);
   });
 });
