@@ -87,7 +87,7 @@ describe("the browser pool's failures", () => {
 
   it("Web Workers that never answer their start: init() resolves after the 10 s deadline, on one thread, saying why", async () => {
     const r = await inPage<{ initReturned: { threads: number; binary: string; reason: string }; ms: number }>("neverAnswers");
-    expect(r.initReturned).toMatchObject({ threads: 1, binary: "simd" });
+    expect(r.initReturned).toMatchObject({ threads: 1, binary: "simd-inference" });
     expect(r.initReturned.reason).toMatch(/one thread, not 2: a worker thread failed to start: the workers were not ready within 10 s/);
     expect(r.ms).toBeGreaterThanOrEqual(10_000);
     expect(r.ms).toBeLessThan(15_000);

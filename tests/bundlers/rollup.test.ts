@@ -54,7 +54,7 @@ describe("Rollup + @rollup/plugin-node-resolve", () => {
   it("with the same copy, init({ threads: 2 }) on a COOP/COEP page finds the worker script and threaded binary in wasm/", async () => {
     const outcome = await expectThreadedAsNode(suite, "dist", "relaxed-simd");
     expect(outcome.requests.map((u) => new URL(u).pathname).filter((p) => p.startsWith("/wasm/"))).toEqual([
-      "/wasm/relaxed-simd.wasm", "/wasm/relaxed-simd-threads.wasm",
+      "/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-threads.wasm",
       "/wasm/threads-worker-browser.js", "/wasm/threads-worker-browser.js",
     ]);
   });
