@@ -8,6 +8,7 @@
 //   node bench/browser/run.mjs [--rounds=3] [--budget=600] [--samples=5] [--quick]
 
 import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../../scripts/chromium.mjs";
 import { formatReport, problems } from "./report.mjs";
@@ -26,6 +27,8 @@ function options(argv) {
 
 const opts = options(process.argv.slice(2));
 const started = Date.now();
+// Other processes' load slows both libraries' threads: said with the numbers.
+const loadAtStart = loadavg()[0];
 const served = await serveBenchPage();
 let browser = null;
 try {
@@ -34,9 +37,12 @@ try {
     (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`));
   const date = new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC";
   console.log(formatReport(result, { browserVersion: browser.version(), date }));
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), 1-minute load average ${loadAtStart.toFixed(1)} at the start, ` +
+    `${loadavg()[0].toFixed(1)} at the end`;
+  console.log(`\nMachine: ${machine}.`);
   const out = fileURLToPath(new URL("../results/", import.meta.url));
   await mkdir(out, { recursive: true });
-  await writeFile(`${out}browser-threads.json`, JSON.stringify({ date, browser: browser.version(), ...result }, null, 2));
+  await writeFile(`${out}browser-threads.json`, JSON.stringify({ date, browser: browser.version(), machine, ...result }, null, 2));
   console.error(`\n${((Date.now() - started) / 1000).toFixed(0)} s; written to bench/results/browser-threads.json`);
   if (problems(result).length > 0) process.exitCode = 1;
 } finally {
