@@ -146,12 +146,16 @@ async function withRows(contestant, rows, use) {
  */
 const MIN_SAMPLE_MS = 1;
 
-/** Calls per sample for `run` (one warm-up call, then one timed). */
+/** Calls per sample for `run`: as many as one run of MIN_SAMPLE_MS took (after a warm-up call). */
 function callsPerSample(run) {
   run();
   const t0 = performance.now();
-  run();
-  return Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(performance.now() - t0, 0.005)));
+  let calls = 0;
+  do {
+    run();
+    calls++;
+  } while (performance.now() - t0 < MIN_SAMPLE_MS);
+  return calls;
 }
 
 /** Fields of a start's report that must be the same at every start of one contestant. */
