@@ -9,7 +9,7 @@
 // edge entries stand alone (dynamic imports inlined: one file is simplest
 // for require() and for workerd's and Vercel's bundlers). See
 // docs/architecture.md, "The package".
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 
 const from = (entry) => `build/js/src/${entry}.js`;
 // pngjs and jpeg-js: loadImage's decoders on Node, optional peer dependencies imported on use.
@@ -41,8 +41,20 @@ const cleanChunks = {
     if (!isWrite || chunksCleaned) return;
     chunksCleaned = true;
     rmSync("dist/chunks", { recursive: true, force: true });
+    for (const file of readdirSync("dist", { withFileTypes: true })) {
+      if (file.isFile() && /^browser-threads-.*\.js$/.test(file.name)) rmSync(`dist/${file.name}`);
+    }
   },
 };
+
+/**
+ * The browser's threads chunk sits beside the entry, not in dist/chunks/:
+ * its `new URL("./wasm/…", import.meta.url)` must resolve the same from
+ * dist/ and from wherever a bundler that leaves such URLs as written
+ * (esbuild, Rollup) puts its code, beside the app's other chunks, where
+ * the one `cp -r …/dist/wasm <outdir>/` step already put wasm/.
+ */
+const browserChunkFileNames = (chunk) => chunk.name === "browser-threads" ? "[name]-[hash].js" : "chunks/[name]-[hash].js";
 
 export default [
   {
@@ -68,7 +80,7 @@ export default [
     preserveEntrySignatures: "allow-extension",
     plugins: [cleanChunks],
     output: {
-      dir: "dist", format: "es", entryFileNames: "browser.js", chunkFileNames: "chunks/[name]-[hash].js",
+      dir: "dist", format: "es", entryFileNames: "browser.js", chunkFileNames: browserChunkFileNames,
     },
   },
   {
@@ -79,11 +91,12 @@ export default [
     output: { file: "dist/threads-worker.js", format: "es", inlineDynamicImports: true },
   },
   {
-    // The script each browser pool worker runs: new Worker(new URL(
-    // "../threads-worker-browser.js", import.meta.url), { type: "module" })
-    // in the browser build's threads chunk.
+    // The script each browser pool thread runs: new Worker(new URL(
+    // "./wasm/threads-worker-browser.js", import.meta.url), { type: "module" })
+    // in the browser build's threads chunk. In wasm/, with the threaded
+    // binaries it runs, so copying that folder brings it along.
     input: from("threads/worker-browser"),
-    output: { file: "dist/threads-worker-browser.js", format: "es" },
+    output: { file: "dist/wasm/threads-worker-browser.js", format: "es" },
   },
   {
     input: from("index.workerd"),

@@ -1,5 +1,8 @@
-// The training half of the wasm export surface (re-exported by index.ts):
-// backward passes, fused losses and optimizer updates. Export names are the
+// The training half of the wasm export surface (re-exported by index.ts, and
+// the training halves' own through training.ts): backward passes, optimizer
+// updates and what only a training step runs forward (dropout, BatchNorm's
+// batch statistics, the divergence check). Conv2D's input gradient is in the
+// inference half: it is Conv2DTranspose's forward pass. Export names are the
 // `TrainingKernels` method names of src/backend/kernels-train.ts; a
 // `WindowGeometry` is passed unpacked as i32 arguments in its declaration
 // order (batch, inHeight, inWidth, inChannels, outHeight, outWidth,
@@ -11,7 +14,6 @@
 import { f32_gemm_bwd_input } from "./gemm/f32_gemm_bwd_input";
 import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
 import { f32_bias_bwd } from "./gemm/f32_bias_bwd";
-import { f32_conv2d_bwd_input, f32_conv2d_bwd_input_scratch_size } from "./conv/f32_conv2d_bwd_input";
 import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
 import { f32_maxpool2d_bwd } from "./pool/f32_maxpool2d_bwd";
 import { f32_avgpool2d_bwd } from "./pool/f32_avgpool2d_bwd";
@@ -22,6 +24,10 @@ import { f32_sigmoid_binary_crossentropy } from "./loss/f32_sigmoid_binary_cross
 import { f32_mean_squared_error } from "./loss/f32_mean_squared_error";
 import { f32_sgd_momentum } from "./optimizer/f32_sgd_momentum";
 import { f32_adam } from "./optimizer/f32_adam";
+import { f32_maximum_bwd } from "./elementwise/f32_maximum_bwd";
+import { f32_dropout_fwd } from "./elementwise/f32_dropout_fwd";
+import { f32_softmax_bwd } from "./activation/f32_softmax_bwd";
+import { f32_first_nonfinite } from "./elementwise/f32_nonfinite";
 
 // ---- Dense / GEMM -----------------------------------------------------------
 export function gemmBackwardInput(dy: usize, w: usize, dx: usize, m: i32, k: i32, n: i32): void {
@@ -35,20 +41,6 @@ export function biasBackward(dy: usize, dbias: usize, rows: i32, n: i32): void {
 }
 
 // ---- Conv2D -----------------------------------------------------------------
-export function conv2dBackwardInput(
-  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
-  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
-  dy: usize, w: usize, dx: usize, cout: i32, scratch: usize,
-): void {
-  f32_conv2d_bwd_input(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, dy, w, dx, cout, scratch);
-}
-/** Scratch floats the conv backward kernels may use for this geometry (an omitted scratch argument is 0: none). */
-export function conv2dBackwardScratchSize(
-  batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
-  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, cout: i32,
-): i32 {
-  return f32_conv2d_bwd_input_scratch_size(inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, cout);
-}
 export function conv2dBackwardFilter(
   batch: i32, inH: i32, inW: i32, cin: i32, outH: i32, outW: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
@@ -111,3 +103,18 @@ export function adamUpdate(
 
 // ---- Normalization (src/backend/kernels-norm.ts) ----------------------------------
 export { f32_batchnorm_bwd as batchNormBackward } from "./norm/f32_batchnorm_bwd";
+
+// ---- Used only while training (forward-time, but never by predict) ---------------
+export { f32_channel_moments as channelMoments } from "./norm/f32_channel_moments";
+export function maximumBackward(x: usize, y: usize, dy: usize, dx: usize, length: i32): void {
+  f32_maximum_bwd(x, y, dy, dx, length);
+}
+export function dropoutForward(x: usize, y: usize, mask: usize, length: i32, seed: u32, keep: f64): void {
+  f32_dropout_fwd(x, y, mask, length, seed, keep);
+}
+export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  f32_softmax_bwd(y, dy, dx, rows, cols);
+}
+export function firstNonFinite(x: usize, length: i32): i32 {
+  return f32_first_nonfinite(x, length);
+}

@@ -1,41 +1,23 @@
 // Entry of the threaded binaries (simd-threads.wasm, relaxed-simd-threads.wasm):
-// every export of index.ts, plus the per-instance scratch. Their memory is
+// every export of index.ts, plus the per-instance scratch (scratch.ts). Their memory is
 // imported and shared by every instance (the calling thread's and each
 // worker's, src/threads/), so the scratch buffers that the single-threaded
 // builds keep as static data (the packed A slab, the tap table, two bias
 // panels, BatchNorm's per-channel sums) would be written by several threads at once. Here they are
-// mutable globals, which each instance owns, pointed by setScratch at a
-// block the TypeScript side allocates from the arena, one per instance.
+// mutable globals, which each instance owns, pointed by setScratch
+// (scratch.ts) at a block the TypeScript side allocates from the arena, one
+// per instance.
 // Every exported kernel is then re-entrant across instances: it writes only
 // its output, its caller's `scratch` argument and this block.
 
-import { PACK_A_BUF, PACK_A_BYTES } from "./gemm/pack";
-import { BIAS_PANEL, TAP_TABLE, TAP_TABLE_BYTES } from "./gemm/f32_gemm_4x8";
-import { BIAS_PARTIAL } from "./gemm/f32_gemm_4x8_packed_a";
-import { CHANNEL_HI, CHANNEL_LO, ROW_ACC, ROW_ACC_BYTES } from "./norm/rows";
+import { TAIL_CUT, TAIL_FROM, WIDE_CUT, WIDE_FROM } from "./norm/rows";
 import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
 import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
 import { f32_channel_moments } from "./norm/f32_channel_moments";
 import { f32_batchnorm_bwd } from "./norm/f32_batchnorm_bwd";
 
 export * from "./index";
-
-/** Bytes of one bias panel copy (NR = 8 floats). */
-const BIAS_BYTES: i32 = 32;
-
-/** Bytes of the block each instance needs (setScratch); a multiple of 16. */
-export function scratchBytes(): i32 {
-  return PACK_A_BYTES + TAP_TABLE_BYTES + 2 * BIAS_BYTES + ROW_ACC_BYTES;
-}
-
-/** Points this instance's scratch buffers into `ptr` (16-byte aligned, scratchBytes() long). Once, before any kernel. */
-export function setScratch(ptr: usize): void {
-  PACK_A_BUF = ptr;
-  TAP_TABLE = ptr + <usize>PACK_A_BYTES;
-  BIAS_PANEL = TAP_TABLE + <usize>TAP_TABLE_BYTES;
-  BIAS_PARTIAL = BIAS_PANEL + <usize>BIAS_BYTES;
-  ROW_ACC = BIAS_PARTIAL + <usize>BIAS_BYTES;
-}
+export * from "./scratch";
 
 // Weight gradients split by output element (src/threads/split.ts): each
 // part computes some dw rows with the very sums of the whole call, so
@@ -64,11 +46,9 @@ export function conv2dBackwardFilterTiles(
 export function channelMomentsChannels(
   x: usize, outer: i32, channels: i32, inner: i32, mean: usize, variance: usize, c0: i32, c1: i32,
 ): void {
-  CHANNEL_LO = c0;
-  CHANNEL_HI = c1;
+  narrowChannels(channels, inner, c0, c1);
   f32_channel_moments(x, outer, channels, inner, mean, variance);
-  CHANNEL_LO = 0;
-  CHANNEL_HI = I32.MAX_VALUE;
+  narrowChannels(0, 0, 0, 0);
 }
 
 /** batchNormBackward's channels [c0, c1) (c0 a multiple of 4 below channels & ~3). */
@@ -76,11 +56,22 @@ export function batchNormBackwardChannels(
   x: usize, dy: usize, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize,
   outer: i32, channels: i32, inner: i32, c0: i32, c1: i32,
 ): void {
-  CHANNEL_LO = c0;
-  CHANNEL_HI = c1;
+  narrowChannels(channels, inner, c0, c1);
   f32_batchnorm_bwd(x, dy, mean, invStd, gamma, dx, dgamma, dbeta, outer, channels, inner);
-  CHANNEL_LO = 0;
-  CHANNEL_HI = I32.MAX_VALUE;
+  narrowChannels(0, 0, 0, 0);
+}
+
+/**
+ * Narrows the statistics kernels to channels [c0, c1) of `channels` (all
+ * zeros: every channel): the four-wide ones are [0, wide) with wide as
+ * the kernels compute it, the tail [wide, channels).
+ */
+function narrowChannels(channels: i32, inner: i32, c0: i32, c1: i32): void {
+  const wide = inner == 1 ? channels & ~3 : 0;
+  WIDE_FROM = min(c0, wide);
+  WIDE_CUT = wide - min(c1, wide);
+  TAIL_FROM = max(c0, wide) - wide;
+  TAIL_CUT = channels - max(c1, wide);
 }
 
 // batchNormBackward's second pass (dx from the stored sums) over rows of its

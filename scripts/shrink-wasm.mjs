@@ -20,6 +20,12 @@ const FEATURES = {
   scalar: BASE,
   simd: [...BASE, "--enable-simd"],
   "relaxed-simd": [...BASE, "--enable-simd", "--enable-relaxed-simd"],
+  // The browser's split build (assembly/inference.ts, training.ts); the
+  // training half imports the inference half's memory (not shared).
+  "simd-inference": [...BASE, "--enable-simd"],
+  "relaxed-simd-inference": [...BASE, "--enable-simd", "--enable-relaxed-simd"],
+  "simd-training": [...BASE, "--enable-simd", "--enable-threads"],
+  "relaxed-simd-training": [...BASE, "--enable-simd", "--enable-relaxed-simd", "--enable-threads"],
   // The threaded builds (assembly/threads.ts): shared, imported memory.
   "simd-threads": [...BASE, "--enable-simd", "--enable-threads"],
   "relaxed-simd-threads": [...BASE, "--enable-simd", "--enable-relaxed-simd", "--enable-threads"],

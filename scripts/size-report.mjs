@@ -8,7 +8,8 @@
 //   - per source module: its minified bytes alone and its share of its
 //     chunk's minified + gzipped bytes;
 //   - the wasm binaries gzipped, and the total a browser downloads first:
-//     the first-load chunks plus simd.wasm.
+//     the first-load chunks plus simd-inference.wasm (a page's binary; the
+//     training half and the Trainer's chunk follow on a model's compile).
 // A module's gzip share is an estimate: each module is minified alone (top
 // level kept, so nothing is dropped as unused) and gzipped alone, and the
 // chunk's real minified + gzipped size is split in proportion to those.
@@ -86,14 +87,20 @@ export async function report() {
     rows.push({ chunk: chunk.fileName, load: eager.has(chunk.fileName) ? "first" : "lazy", bytes: chunk.code.length, min: min.length, gz, modules });
   }
   rows.sort((a, b) => (a.load === b.load ? b.gz - a.gz : a.load === "first" ? -1 : 1));
-  const wasm = ["scalar", "simd", "relaxed-simd"].map((v) => {
+  const wasm = ["scalar", "simd", "relaxed-simd", "simd-inference", "simd-training", "relaxed-simd-inference",
+    "relaxed-simd-training"].map((v) => {
     const bytes = readFileSync(`${ROOT}dist/wasm/${v}.wasm`);
     return { file: `dist/wasm/${v}.wasm`, bytes: bytes.length, gz: gzipped(bytes) };
   });
   const firstJs = rows.filter((r) => r.load === "first").reduce((s, r) => s + r.gz, 0);
   const lazyJs = rows.filter((r) => r.load === "lazy").reduce((s, r) => s + r.gz, 0);
-  const simd = wasm.find((w) => w.file.endsWith("/simd.wasm")).gz;
-  return { chunks: rows, wasm, totals: { firstLoadJs: firstJs, simdWasm: simd, firstLoad: firstJs + simd, lazyJs } };
+  const simd = wasm.find((w) => w.file.endsWith("/simd-inference.wasm")).gz;
+  const training = wasm.find((w) => w.file.endsWith("/simd-training.wasm")).gz;
+  const trainer = rows.find((r) => /\/trainer-[\w-]{8}\.js$/.test(r.chunk))?.gz ?? 0;
+  return {
+    chunks: rows, wasm,
+    totals: { firstLoadJs: firstJs, simdWasm: simd, firstLoad: firstJs + simd, lazyJs, training: training + trainer },
+  };
 }
 
 function table(header, body) {
@@ -125,8 +132,9 @@ async function main() {
   const t = r.totals;
   console.log(`\n${table(["browser download", "bytes"], [
     ["first-load JS (minified + gzipped)", t.firstLoadJs],
-    ["simd.wasm (gzipped)", t.simdWasm],
+    ["simd-inference.wasm (gzipped)", t.simdWasm],
     ["first load total", t.firstLoad],
+    ["+ on compile: simd-training.wasm and the Trainer's chunk", t.training],
     ["lazy JS chunks (minified + gzipped)", t.lazyJs],
   ])}`);
 }

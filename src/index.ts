@@ -28,7 +28,8 @@ export type { AdamConfig } from "./train/adam.js";
 export type { OptimizerName } from "./train/optimizers.js";
 export type { LossName } from "./train/losses.js";
 export type { MetricName } from "./train/metrics.js";
-export type { CompileOptions, TrainInput, LabelInput } from "./train/trainer.js";
+export type { CompileOptions } from "./train/compile.js";
+export type { TrainInput, LabelInput } from "./train/trainer.js";
 export type { FitOptions, History, BatchLogs, EpochLogs } from "./train/fit.js";
 
 export { tensor, Tensor } from "./tensor.js";

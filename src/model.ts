@@ -7,6 +7,7 @@
 // the same code, from src/train/.
 
 import { currentBackend, getBackend, type Backend } from "./backend/registry.js";
+import { loadedTrainer, prepareTraining } from "./backend/training-half.js";
 import { BackendError, ConfigError, DisposedError, ShapeError } from "./errors.js";
 import { Program, type PlannedBytes } from "./graph/program.js";
 import { checkSampleShape, SymbolicTensor } from "./graph/symbolic.js";
@@ -24,9 +25,8 @@ import type { SavedTrainer } from "./io/training-config.js";
 import type { Optimizer } from "./train/optimizer.js";
 import { Tensor, type ViewOwner } from "./tensor.js";
 import { fitSettings, splitTail, type FitOptions, type History } from "./train/fit.js";
-import {
-  emptyTotals, Trainer, type CompileOptions, type LabelInput, type ModelView, type TrainInput,
-} from "./train/trainer.js";
+import { validateCompile, type CompileOptions } from "./train/compile.js";
+import type { LabelInput, ModelView, Trainer, TrainInput } from "./train/trainer.js";
 
 export type { SummaryRow };
 
@@ -160,6 +160,10 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
   private readonly guard: { generation: number; readonly label: string };
   private disposed = false;
   private trainer: Trainer | null = null;
+  /** A compile waiting for the training code (a page's first compile); a later compile or dispose supersedes it. */
+  private compiling: Promise<void> | null = null;
+  /** Why the last compile failed to finish (its rejection), for the training calls that follow it. */
+  private compileFailure: unknown = null;
   private training = false;
   /**
    * Set to true (e.g. from an `onBatchEnd` / `onEpochEnd` callback) to end
@@ -450,6 +454,9 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
     // package"), so the model is read first, as it is now: its weights, and
     // its optimizer's settings and state. A step, setWeights or dispose
     // before the import settles is not saved.
+    // A page's first compile finishes when its training code has loaded (no
+    // await otherwise: what is saved is the model as it is at this call).
+    if (this.compiling !== null) await this.compiling.catch(() => undefined);
     const includeOptimizer = options?.includeOptimizer === true;
     const weights = this.getWeights();
     const compiled = this.trainer;
@@ -508,14 +515,36 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    *   cross-entropy whose last layer does not end in softmax (categorical,
    *   sparse) or sigmoid (binary); the model keeps any earlier compile.
    * @throws {DisposedError} after `dispose()`; {@link BackendError} after a backend switch.
+   * @returns a promise that resolves when the model can train: at once,
+   *   except on a page's first compile, which downloads the training
+   *   kernels (wasm/<build>-training.wasm; a page that only predicts never
+   *   does). Await it before `trainOnBatch` in a browser; `fit` waits by
+   *   itself. It rejects with a {@link BackendError} if they cannot be loaded.
    */
-  compile(options: CompileOptions): void {
+  compile(options: CompileOptions): Promise<void> {
     this.assertUsable("compile");
     if (this.training) throw new ConfigError(`${this.guard.label}: cannot compile while fit() is running`);
-    const validated = Trainer.validate(options, this.view());
+    const validated = validateCompile(options, this.view());
     this.trainer?.dispose();
     this.trainer = null;
-    this.trainer = new Trainer(this.view(), validated);
+    this.compileFailure = null;
+    const loaded = loadedTrainer(this.backend);
+    if (loaded !== null) {
+      this.compiling = null;
+      this.trainer = new loaded.Trainer(this.view(), validated);
+      return Promise.resolve();
+    }
+    const compiling: Promise<void> = prepareTraining(this.backend).then(({ Trainer }) => {
+      if (this.compiling !== compiling || this.disposed) return;
+      this.compiling = null;
+      this.trainer = new Trainer(this.view(), validated);
+    }).catch((e: unknown) => {
+      if (this.compiling === compiling) this.compiling = null;
+      this.compileFailure = e;
+      throw e;
+    });
+    this.compiling = compiling;
+    return compiling;
   }
 
   /**
@@ -540,6 +569,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    *   those from before that step.
    */
   async fit(x: TrainInput | readonly TrainInput[], labels: LabelInput, options: FitOptions = {}): Promise<History> {
+    if (this.compiling !== null) await this.compiling;
     const trainer = this.requireTrainer("fit");
     if (this.training) throw new ConfigError(`${this.guard.label}: fit() is already running`);
     const where = `${this.guard.label}: fit`;
@@ -571,13 +601,7 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
    * @throws the errors of {@link Model.fit} (a diverged step leaves the weights unchanged).
    */
   trainOnBatch(x: TrainInput | readonly TrainInput[], labels: LabelInput): EvaluateResult {
-    const trainer = this.requireTrainer("trainOnBatch");
-    const data = trainer.prepare(x, labels, "trainOnBatch");
-    trainer.ensureCapacity(data.count);
-    trainer.load(data, null, 0, data.count);
-    const totals = emptyTotals();
-    const loss = trainer.step(data.count, totals, () => "in trainOnBatch");
-    return { loss, accuracy: trainer.accuracy ? totals.correct / Math.max(totals.total, 1) : NaN };
+    return this.requireTrainer("trainOnBatch").trainOnBatch(x, labels);
   }
 
   /**
@@ -601,10 +625,13 @@ export class Model<O extends SymbolicTensor | readonly SymbolicTensor[] = Symbol
 
   private requireTrainer(op: string): Trainer {
     this.assertUsable(op);
-    if (this.trainer === null) {
-      throw new ConfigError(`${this.guard.label}: call compile({ optimizer, loss }) before ${op}()`);
+    if (this.trainer !== null) return this.trainer;
+    if (this.compiling !== null) {
+      throw new BackendError(`${this.guard.label}: ${op}: the training code is still loading (a page's first ` +
+        `compile fetches it); \`await model.compile(...)\` before ${op}() (fit() waits by itself)`);
     }
-    return this.trainer;
+    if (this.compileFailure !== null) throw this.compileFailure;
+    throw new ConfigError(`${this.guard.label}: call compile({ optimizer, loss }) before ${op}()`);
   }
 
   private view(): ModelView {

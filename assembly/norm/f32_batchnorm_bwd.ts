@@ -24,7 +24,7 @@
 
 import { F32_BYTES, LANES } from "../common/tile";
 import { demote4, highHalf } from "./lanes";
-import { CHANNEL_HI, CHANNEL_LO, ROW_ACC, ROW_CHUNK } from "./rows";
+import { ROW_ACC, ROW_CHUNK, TAIL_CUT, TAIL_FROM, WIDE_CUT, WIDE_FROM } from "./rows";
 
 export function f32_batchnorm_bwd(
   x: usize, dy: usize, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize,
@@ -39,9 +39,9 @@ export function f32_batchnorm_bwd(
     // Whole groups of four channels, channels-last: row by row, a chunk of channels at a time.
     wide = inner == 1 ? channels & ~(LANES - 1) : 0;
     const facs = ROW_ACC + <usize>ROW_CHUNK * 16;
-    // The threaded builds may narrow the channels (CHANNEL_LO, norm/rows.ts).
-    const end = ASC_FEATURE_THREADS ? min(wide, CHANNEL_HI) : wide;
-    for (let c0 = ASC_FEATURE_THREADS ? CHANNEL_LO : 0; c0 < end; c0 += ROW_CHUNK) {
+    // The threaded builds may narrow the channels (WIDE_FROM, norm/rows.ts).
+    const end = wide - WIDE_CUT;
+    for (let c0 = WIDE_FROM; c0 < end; c0 += ROW_CHUNK) {
       const cn = min(ROW_CHUNK, end - c0);
       const co0 = <usize>c0 * F32_BYTES;
       memory.fill(ROW_ACC, 0, <usize>cn * 16);
@@ -81,8 +81,8 @@ export function f32_batchnorm_bwd(
     }
   }
   // The rest (the scalar build: every channel), one channel at a time.
-  const last = ASC_FEATURE_THREADS ? min(channels, CHANNEL_HI) : channels;
-  for (let c = ASC_FEATURE_THREADS ? max(wide, CHANNEL_LO) : wide; c < last; c++) {
+  const last = channels - TAIL_CUT;
+  for (let c = wide + TAIL_FROM; c < last; c++) {
     const co = <usize>c * F32_BYTES;
     const base = <usize>c * planeBytes;
     const m = load<f32>(mean + co), is = load<f32>(invStd + co);

@@ -25,11 +25,16 @@ export let ROW_ACC: usize = ASC_FEATURE_THREADS ? 0 : memory.data(ROW_ACC_BYTES,
 
 
 /**
- * The channels [CHANNEL_LO, CHANNEL_HI) a statistics kernel computes: all
- * of them but in the threaded builds, where threads.ts narrows them for
- * one call (per instance, as ROW_ACC) to split it by channel blocks. Each
- * channel is still the same walk over the same rows in the same order, so
- * the split changes no bit. The other builds never read these.
+ * The channels a statistics kernel computes, as cuts from the whole call:
+ * its four-wide channels from WIDE_FROM to wide - WIDE_CUT, its channel
+ * tail from wide + TAIL_FROM to channels - TAIL_CUT. All 0 (every channel)
+ * but while a threaded build's range export (threads.ts) narrows one call
+ * (per instance, as ROW_ACC) to split it by channel blocks; each channel
+ * is still the same walk over the same rows in the same order, so the
+ * split changes no bit. No other build writes them, so binaryen turns them
+ * into constants and folds the cuts away.
  */
-export let CHANNEL_LO: i32 = 0;
-export let CHANNEL_HI: i32 = I32.MAX_VALUE;
+export let WIDE_FROM: i32 = 0;
+export let WIDE_CUT: i32 = 0;
+export let TAIL_FROM: i32 = 0;
+export let TAIL_CUT: i32 = 0;

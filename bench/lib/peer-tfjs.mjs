@@ -6,7 +6,9 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { nameBinaries, takeCompiledSizes } from "./wasm-spy.mjs";
-import { BN_EPSILON, weightsByNode } from "./models.mjs";
+import { setTfGraphWeights, tfForward, tfGraphModel } from "./tfjs-models.mjs";
+
+export { readTfGraphWeights } from "./tfjs-models.mjs";
 
 // The tfjs packages are CommonJS with no "exports" map; require them so core
 // and both backends are one instance (one engine, one kernel registry).
@@ -31,32 +33,6 @@ function wasmDir() {
   return join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + "/";
 }
 
-function tfActivation(act) {
-  return act === "softmax" ? "linear" : act;
-}
-
-/** One conv/pool/dense stack as tf ops; `h` is an NHWC tensor. */
-function forwardModel(spec, weights, x, batch) {
-  let h = x;
-  let w = 0;
-  for (const layer of spec.layers) {
-    if (layer.type === "conv") {
-      h = tf.fused.conv2d({
-        x: h, filter: weights[w++], bias: weights[w++], strides: 1, pad: layer.padding,
-        activation: tfActivation(layer.activation),
-      });
-    } else if (layer.type === "maxpool") {
-      h = tf.maxPool(h, layer.pool, layer.pool, "valid");
-    } else if (layer.type === "flatten") {
-      h = tf.reshape(h, [batch, -1]);
-    } else if (layer.type === "dense") {
-      h = tf.fused.matMul({ a: h, b: weights[w++], bias: weights[w++], activation: tfActivation(layer.activation) });
-    }
-    if (layer.activation === "softmax") h = tf.softmax(h);
-  }
-  return h;
-}
-
 /** tfjs-layers over the one tfjs-core instance (graph models use its functional API). */
 export function tfLayers() {
   loadTf();
@@ -64,72 +40,14 @@ export function tfLayers() {
   return tfl;
 }
 
-/**
- * A graph spec (models.mjs) as a tfjs-layers functional model (tfl.input,
- * layer.apply, tfl.model), on the current backend, with the spec's node
- * names as layer names.
- */
+/** A graph spec (models.mjs) as a tfjs-layers functional model, on the current backend. */
 export function buildTfGraphModel(spec) {
-  const L = tfLayers();
-  const inp = L.input({ shape: spec.inputShape, name: "input" });
-  const values = new Map([["input", inp]]);
-  for (const n of spec.nodes) {
-    let layer;
-    switch (n.type) {
-      case "conv":
-        layer = L.layers.conv2d({
-          name: n.name, filters: n.filters, kernelSize: n.kernel, strides: n.strides, padding: n.padding, useBias: n.useBias,
-        });
-        break;
-      case "bn":
-        layer = L.layers.batchNormalization({ name: n.name, epsilon: BN_EPSILON });
-        break;
-      case "relu":
-        layer = L.layers.reLU({ name: n.name });
-        break;
-      case "relu6":
-        layer = L.layers.reLU({ name: n.name, maxValue: 6 });
-        break;
-      case "dwconv":
-        layer = L.layers.depthwiseConv2d({
-          name: n.name, kernelSize: n.kernel, strides: n.strides, padding: n.padding, useBias: n.useBias,
-        });
-        break;
-      case "zeropad":
-        layer = L.layers.zeroPadding2d({ name: n.name, padding: n.padding });
-        break;
-      case "add":
-        layer = L.layers.add({ name: n.name });
-        break;
-      case "gap":
-        layer = L.layers.globalAveragePooling2d({ name: n.name });
-        break;
-      case "dense":
-        layer = L.layers.dense({ name: n.name, units: n.units, activation: n.activation });
-        break;
-      default:
-        throw new Error(`bench: unknown node type ${n.type}`);
-    }
-    const xs = n.inputs.map((name) => values.get(name));
-    values.set(n.name, layer.apply(xs.length === 1 ? xs[0] : xs));
-  }
-  return L.model({ inputs: inp, outputs: values.get(spec.nodes[spec.nodes.length - 1].name) });
+  return tfGraphModel(tfLayers(), spec);
 }
 
 /** Sets a tfjs graph model's weights layer by layer, by name, from the flat list of models.mjs. */
 export function loadTfGraphWeights(model, spec, weights) {
-  for (const { node, arrays } of weightsByNode(spec, weights)) {
-    const tensors = arrays.map((a, i) => tf.tensor(a, node.weightShapes[i]));
-    model.getLayer(node.name).setWeights(tensors);
-    tensors.forEach((t) => t.dispose());
-  }
-}
-
-/** A copy of a tfjs graph model's weights in the order loadTfGraphWeights takes them. */
-export function readTfGraphWeights(model, spec) {
-  return spec.nodes
-    .filter((n) => n.weightShapes.length > 0)
-    .flatMap((n) => model.getLayer(n.name).getWeights().map((t) => Float32Array.from(t.dataSync())));
+  setTfGraphWeights(tf, model, spec, weights);
 }
 
 /** What each tfjs backend loaded, noted at its first setup (wasm compiles once). */
@@ -231,7 +149,7 @@ function makeContestant(id, label, backendName) {
         const x = keep(tf.tensor4d(data.x, [wl.batch, h, w, c]));
         const shapes = wl.spec.layers.flatMap((l) => l.weightShapes);
         const weights = data.weights.map((arr, i) => keep(tf.tensor(arr, shapes[i])));
-        step = () => tf.tidy(() => forwardModel(wl.spec, weights, x, wl.batch));
+        step = () => tf.tidy(() => tfForward(tf, wl.spec, weights, x, wl.batch));
       }
       // Kernels execute eagerly on both backends, so kernel rows time the op
       // alone; model rows include reading the result back, as an app would.

@@ -5,105 +5,19 @@
 // efficiency (speed-up / threads); the GEMM rows also ORT-web's own 1 and n
 // threads (MatMul, a child process per count). The outputs of both counts
 // are compared bit for bit (for the training row: every weight after one
-// step from the same start, taken before the timed steps).
-//
-// GEMM rows are Dense layers with no bias on a batch of m rows, so they run
-// the `gemm` kernel with predict's input copy around it (~2% at 512^3).
+// step from the same start, taken before the timed steps). The rows are in
+// threads-rows.mjs, shared with the browser page (bench/browser/).
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { LENET5, describeModel, mobileNetV2, modelWeights } from "./models.mjs";
-import { buildModel, loadWeights } from "./simdcnn.mjs";
-import { randomArray } from "./data.mjs";
+import { GEMM_SIZES, rowMetric as metric, threadRows } from "./threads-rows.mjs";
 import { fmt, formatTable } from "./table.mjs";
 import { THREAD_PEER_TARGET, THREAD_TARGETS } from "./targets.mjs";
 import { timeRuns } from "./threads-measure.mjs";
 
-const GEMM_SIZES = [512, 1024];
-
-/** The rows: how to build each model on the current backend, its input and its work. */
-function rows() {
-  const lenet = describeModel(LENET5);
-  const lenetWeights = modelWeights(lenet, 5);
-  const gemm = (n) => ({
-    id: `gemm-${n}`, label: `GEMM ${n}^3 (Dense, batch ${n})`, unit: "GFLOP/s", per: 2 * n ** 3 / 1e6,
-    input: randomArray(n * n, 1),
-    build: (api) => {
-      const model = new api.Sequential([new api.Dense({ units: n, useBias: false })], { inputShape: [n] });
-      model.setWeights([randomArray(n * n, 2, 0.05)]);
-      return model;
-    },
-  });
-  const lenetRow = (batch) => ({
-    id: `lenet5-b${batch}`, label: `LeNet-5 batch ${batch} inference`, unit: batch === 1 ? "ms" : "img/s", per: batch,
-    input: randomArray(batch * 28 * 28, 3),
-    build: (api) => {
-      const model = buildModel(api, lenet);
-      loadWeights(model, lenet, lenetWeights);
-      return model;
-    },
-  });
-  const mobilenet = describeModel(mobileNetV2({ alpha: 1, size: 224 }));
-  const mobilenetWeights = modelWeights(mobilenet, 7);
-  const trainBatch = 32;
-  const oneHot = new Float32Array(trainBatch * 10);
-  for (let i = 0; i < trainBatch; i++) oneHot[i * 10 + (i % 10)] = 1;
-  return [
-    ...GEMM_SIZES.map(gemm),
-    {
-      id: "conv-56x56x64-64-k3-b4", label: "Conv 3x3 56x56x64->64 batch 4", unit: "GFLOP/s", per: 2 * 4 * 56 * 56 * 64 * 9 * 64 / 1e6,
-      input: randomArray(4 * 56 * 56 * 64, 4),
-      build: (api) => {
-        const model = new api.Sequential([new api.Conv2D({ filters: 64, kernelSize: 3, padding: "same", activation: "relu" })],
-          { inputShape: [56, 56, 64] });
-        model.setWeights([randomArray(9 * 64 * 64, 5, 0.05), randomArray(64, 6, 0.1)]);
-        return model;
-      },
-    },
-    lenetRow(64),
-    lenetRow(1),
-    {
-      id: `lenet5-train-b${trainBatch}`, label: `LeNet-5 training batch ${trainBatch} (SGD step)`, unit: "img/s", per: trainBatch,
-      input: randomArray(trainBatch * 28 * 28, 8),
-      build: (api) => {
-        const model = buildModel(api, lenet);
-        loadWeights(model, lenet, lenetWeights);
-        model.compile({ optimizer: new api.SGD({ learningRate: 0.01 }), loss: "categoricalCrossentropy" });
-        return model;
-      },
-      run: (model, x) => model.trainOnBatch(x, oneHot),
-      check: (model, x) => {
-        model.trainOnBatch(x, oneHot);
-        return concat(model.getWeights());
-      },
-    },
-    {
-      id: "mobilenetv2-100-224-b1", label: "MobileNetV2 1.0 224x224 batch 1", unit: "ms", per: 1,
-      input: randomArray(224 * 224 * 3, 9),
-      build: (api) => {
-        const model = buildModel(api, mobilenet);
-        loadWeights(model, mobilenet, mobilenetWeights);
-        return model;
-      },
-    },
-  ];
-}
-
-/** One Float32Array holding every array of `parts`, in order. */
-function concat(parts) {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 const predict = (model, x) => model.predict(x);
 const predictOutput = (model, x) => model.predict(x).toArray().slice();
-
-const metric = (row, ms) => (row.unit === "ms" ? ms : row.unit === "img/s" ? row.per / (ms / 1000) : row.per / ms);
 
 /** ORT-web's GEMM rows at `threads`, from a child process; an { error } when it cannot run. */
 async function ortGemm(threads, budgetMs) {
@@ -123,7 +37,7 @@ export async function runThreadsBench({ api, quick, log, threads = 2 }) {
     log(`\n## Threads\n\nskipped: the best binary here is '${backend}', which has no threaded build.`);
     return { skipped: backend };
   }
-  const list = rows();
+  const list = threadRows();
   const rounds = quick ? 1 : 3;
   const budgetMs = quick ? 150 : 600;
   const best = Object.fromEntries(list.map((r) => [r.id, { 1: [], [threads]: [] }]));

@@ -25,7 +25,7 @@ async function train(epochs) {
   model?.dispose();
   model = lenet();
   const optimizer = new Adam({ learningRate: LEARNING_RATE });
-  model.compile({ optimizer, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+  await model.compile({ optimizer, loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
   const batches = Math.ceil(train.count / BATCH_SIZE);
   const started = performance.now();
   let current = 0;

@@ -59,6 +59,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
     name: "js",
     memory,
     heapBase: JS_HEAP_BASE,
+    trainable: true,
 
     gemmPackedSize(k, n) {
       return k * n;

@@ -55,6 +55,12 @@ export interface Kernels extends TrainingKernels, NormKernels, ElementwiseKernel
   readonly memory: LinearMemory;
   /** First byte the arena may hand out; 16-byte aligned and > 0. */
   readonly heapBase: number;
+  /**
+   * Whether the training methods (TrainingKernels, channelMoments,
+   * dropoutForward, ...) exist. False only for the browser's inference
+   * binary until its training half is attached (src/backend/training-half.ts).
+   */
+  trainable: boolean;
 
   // ---- GEMM: C[m, n] = act(A[m, k] * B[k, n] + bias[n]) -------------------
   /** Floats needed to hold B[k, n] packed for `gemm`. */

@@ -62,7 +62,10 @@ export interface Capabilities {
   relaxedSimd: boolean;
   /** Threads the kernels run on (1: the calling thread alone). */
   threads: number;
-  /** The wasm binary loaded (`"relaxed-simd-threads"` for dist/wasm/relaxed-simd-threads.wasm), or null for the JS backend. */
+  /**
+   * The wasm binary loaded (`"relaxed-simd-threads"` for dist/wasm/relaxed-simd-threads.wasm), or null for the JS
+   * backend. In a browser `"<build>-inference"`: the training half follows on a model's first compile.
+   */
   binary: string | null;
   /** A sentence saying why this backend was chosen. */
   reason: string;
@@ -232,7 +235,7 @@ export async function init(options: InitOptions = {}): Promise<Capabilities> {
     }
   }
   const capabilities: Capabilities = {
-    backend: kernels.name, simd, relaxedSimd, threads: 1, binary: kernels.name === "js" ? null : kernels.name, reason,
+    backend: kernels.name, simd, relaxedSimd, threads: 1, binary: kernels.name === "js" ? null : kernels.trainable ? kernels.name : `${kernels.name}-inference`, reason,
   };
   const asked = options.threads ?? 1;
   const started = asked === 1 ? "" : startThreads === null ? "no worker threads on this platform"

@@ -1,11 +1,13 @@
-// The one table of the wasm export surface (assembly/index.ts and
-// assembly/backward.ts): each export's name, parameter kinds and result,
-// written once. Everything else is derived from it:
+// The one table of the wasm export surface (assembly/inference.ts and
+// assembly/backward.ts, the two halves of assembly/index.ts): each export's
+// name, parameter kinds and result, written once. Everything else is derived from it:
 // - `RawExports`, the TypeScript type of `instance.exports`;
 // - the required-exports check (`bindWasmExports` names every missing one);
 // - the `Kernels` / `TrainingKernels` methods, bound generically (see below).
 //
-// Adding an export (a new kernel) is one line in WASM_EXPORTS, e.g.
+// Adding an export (a new kernel) is one line in the table of its half
+// (INFERENCE_EXPORTS: what predict or evaluate call; TRAINING_EXPORTS:
+// what only training calls), e.g.
 //
 //   addBias: { params: ["ptr", "ptr", "i32", "i32"], result: "void" },
 //
@@ -65,11 +67,15 @@ export interface ExportSig {
   readonly manual?: true;
 }
 
-export const WASM_EXPORTS = {
-  // ---- read once by wasm.ts (not methods) --------------------------------------------------------
+/**
+ * The inference half: assembly/inference.ts, the browser's first-load
+ * binaries (<build>-inference.wasm) and half of every whole binary.
+ */
+export const INFERENCE_EXPORTS = {
+  // ---- read once by wasm.ts (not methods) -------------------------------------------------------------
   heapBase:                  { params: [], result: "ptr", manual: true },
   buildId:                   { params: [], result: "i32", manual: true },
-  // ---- forward (assembly/index.ts) ---------------------------------------------------------------
+  // ---- forward (assembly/inference.ts) ----------------------------------------------------------------
   gemmPackedSize:            { params: ["i32", "i32"], result: "i32" },
   gemmPackB:                 { params: ["ptr", "i32", "i32", "ptr"], result: "void" },
   gemm:                      { params: ["ptr", "ptr", "ptr", "ptr", "i32", "i32", "i32", "i32", "f32"], result: "void" },
@@ -77,6 +83,9 @@ export const WASM_EXPORTS = {
   conv2dPackFilter:          { params: ["ptr", "i32", "i32", "i32", "i32", "ptr"], result: "void" },
   conv2dScratchSize:         { params: ["geometry"], result: "i32" },
   conv2d:                    { params: ["geometry", "ptr", "ptr", "ptr", "ptr", "i32", "i32", "f32", "ptr"], result: "void" },
+  // Conv2D's input gradient, and so Conv2DTranspose's forward pass.
+  conv2dBackwardInput:       { params: ["geometry", "ptr", "ptr", "ptr", "i32", "ptr"], result: "void" },
+  conv2dBackwardScratchSize: { params: ["geometry", "i32"], result: "i32" },
   depthwiseConv2d:           { params: ["geometry", "i32", "i32", "ptr", "ptr", "ptr", "ptr", "i32", "i32", "f32"], result: "void" },
   maxPool2d:                 { params: ["geometry", "ptr", "ptr"], result: "void" },
   avgPool2d:                 { params: ["geometry", "ptr", "ptr"], result: "void" },
@@ -84,41 +93,53 @@ export const WASM_EXPORTS = {
   activation:                { params: ["ptr", "ptr", "i32", "i32", "f32"], result: "void" },
   softmax:                   { params: ["ptr", "ptr", "i32", "i32"], result: "void" },
   fillUniform:               { params: ["ptr", "i32", "u32", "f64"], result: "void" },
-  // ---- element-wise (assembly/elementwise/) ------------------------------------------------------
+  // ---- element-wise (assembly/elementwise/) -----------------------------------------------------------
   binary:                    { params: ["i32", "ptr", "ptr", "ptr", "i32"], result: "void" },
   scale:                     { params: ["ptr", "ptr", "i32", "f32"], result: "void" },
   copyRows:                  { params: ["ptr", "ptr", "i32", "i32", "i32", "i32"], result: "void" },
+  // ---- BatchNorm at inference (assembly/norm/) ----------------------------------------------------------
+  channelAffine:             { params: ["ptr", "ptr", "ptr", "ptr", "i32", "i32", "i32", "i32", "f32"], result: "void" },
+} as const satisfies Record<string, ExportSig>;
+
+/**
+ * The training half: assembly/backward.ts, the training companions
+ * (<build>-training.wasm, which also export buildId, scratchBytes and
+ * setScratch) and the other half of every whole binary.
+ */
+export const TRAINING_EXPORTS = {
+  // ---- forward-time, but only while training (dropout, BatchNorm's batch statistics, the divergence check)
   maximumBackward:           { params: ["ptr", "ptr", "ptr", "ptr", "i32"], result: "void" },
   dropoutForward:            { params: ["ptr", "ptr", "ptr", "i32", "u32", "f64"], result: "void" },
   softmaxBackward:           { params: ["ptr", "ptr", "ptr", "i32", "i32"], result: "void" },
   firstNonFinite:            { params: ["ptr", "i32"], result: "i32" },
-  // ---- BatchNorm (assembly/norm/) ----------------------------------------------------------------
-  channelAffine:             { params: ["ptr", "ptr", "ptr", "ptr", "i32", "i32", "i32", "i32", "f32"], result: "void" },
   channelMoments:            { params: ["ptr", "i32", "i32", "i32", "ptr", "ptr"], result: "void" },
   batchNormBackward:         { params: ["ptr", "ptr", "ptr", "ptr", "ptr", "ptr", "ptr", "ptr", "i32", "i32", "i32"],
                                result: "void" },
-  // ---- training (assembly/backward.ts) -----------------------------------------------------------
+  // ---- backward passes ------------------------------------------------------------------------------------
   gemmBackwardInput:         { params: ["ptr", "ptr", "ptr", "i32", "i32", "i32"], result: "void" },
   gemmBackwardFilter:        { params: ["ptr", "ptr", "ptr", "ptr", "i32", "i32", "i32"], result: "void" },
   biasBackward:              { params: ["ptr", "ptr", "i32", "i32"], result: "void" },
-  conv2dBackwardInput:       { params: ["geometry", "ptr", "ptr", "ptr", "i32", "ptr"], result: "void" },
   conv2dBackwardFilter:      { params: ["geometry", "ptr", "ptr", "ptr", "ptr", "i32"], result: "void" },
-  conv2dBackwardScratchSize: { params: ["geometry", "i32"], result: "i32" },
   depthwiseConv2dBackwardInput:  { params: ["geometry", "i32", "i32", "ptr", "ptr", "ptr", "i32"], result: "void" },
   depthwiseConv2dBackwardFilter: { params: ["geometry", "i32", "i32", "ptr", "ptr", "ptr", "ptr", "i32"], result: "void" },
   maxPool2dBackward:         { params: ["geometry", "ptr", "ptr", "ptr"], result: "void" },
   avgPool2dBackward:         { params: ["geometry", "ptr", "ptr"], result: "void" },
   globalAvgPool2dBackward:   { params: ["i32", "i32", "i32", "i32", "ptr", "ptr"], result: "void" },
   activationBackward:        { params: ["ptr", "ptr", "ptr", "i32", "i32", "f32"], result: "void" },
+  // ---- losses: the batch's mean loss, and its gradient ---------------------------------------------------
   softmaxCrossEntropy:       { params: ["ptr", "ptr", "ptr", "i32", "i32"], result: "f64" },
   sparseSoftmaxCrossEntropy: { params: ["ptr", "ptr", "ptr", "i32", "i32"], result: "f64" },
   sigmoidBinaryCrossEntropy: { params: ["ptr", "ptr", "ptr", "i32", "i32"], result: "f64" },
   meanSquaredError:          { params: ["ptr", "ptr", "ptr", "i32", "i32"], result: "f64" },
+  // ---- optimizer updates ---------------------------------------------------------------------------------
   sgdUpdate:                 { params: ["ptr", "ptr", "ptr", "i32", "f64", "f64"], result: "void" },
   // (w, g, m, v, length, beta1, beta2, epsilon, lrHat, rsc2): wasm.ts computes the last two.
   adamUpdate:                { params: ["ptr", "ptr", "ptr", "ptr", "i32", "f64", "f64", "f64", "f64", "f64"], result: "void",
                                manual: true },
 } as const satisfies Record<string, ExportSig>;
+
+/** Every export of a whole binary (index.ts): both halves. */
+export const WASM_EXPORTS = { ...INFERENCE_EXPORTS, ...TRAINING_EXPORTS };
 
 /** The order a geometry's fields are passed in: `WindowGeometry`'s declaration order. */
 export const GEOMETRY_FIELDS = [
@@ -233,26 +254,42 @@ export function bindGeometry(w: WasmFunction, rest: number): Bound {
   }
 }
 
+/** Which exports a binary has: a whole one (index.ts) or one of the browser's two halves. */
+export type BinaryHalf = "whole" | "inference" | "training";
+
+const TRAINING_NAMES = new Set<string>(Object.keys(TRAINING_EXPORTS));
+
+/** The table's names a binary of `half` must export. */
+function namesOf(half: BinaryHalf): ExportName[] {
+  return half === "whole" ? EXPORT_NAMES
+    : half === "inference" ? EXPORT_NAMES.filter((name) => !TRAINING_NAMES.has(name))
+    : [...EXPORT_NAMES.filter((name) => TRAINING_NAMES.has(name)), "buildId"];
+}
+
 /**
- * Checks that `exports` has every export of the table (and the memory) and
- * binds the generated methods.
- * @returns `raw`: the exports, typed; `bound`: the methods of the contract
- *   that need no hand-written adapter.
+ * Checks that `exports` has every export of the table that a binary of
+ * `half` has (and the memory, but for a training half, whose memory is the
+ * inference half's) and binds the generated methods.
+ * @returns `raw`: the exports, typed (a half's only its own are there);
+ *   `bound`: the methods of the contract that need no hand-written adapter
+ *   (a half's only).
  * @throws Error naming every missing export (a binary older or newer than
  *   this table, or no simdcnn binary at all).
  * @example
  * const { raw, bound } = bindWasmExports(instance.exports);
  * bound.conv2d(g, x, packedW, bias, y, outChannels, act, alpha, scratch);
  */
-export function bindWasmExports(exports: WebAssembly.Exports): { raw: RawExports; bound: BoundExports } {
+export function bindWasmExports(exports: WebAssembly.Exports, half: BinaryHalf = "whole"):
+    { raw: RawExports; bound: BoundExports } {
+  const names = namesOf(half);
   const missing: string[] = [];
-  if (!(exports.memory instanceof WebAssembly.Memory)) missing.push("memory");
-  for (const name of EXPORT_NAMES) if (typeof exports[name] !== "function") missing.push(name);
+  if (half !== "training" && !(exports.memory instanceof WebAssembly.Memory)) missing.push("memory");
+  for (const name of names) if (typeof exports[name] !== "function") missing.push(name);
   if (missing.length > 0) {
     throw new Error(`not a simdcnn kernel binary: missing export(s) ${missing.join(", ")}`);
   }
   const bound: Partial<Record<ExportName, Bound>> = {};
-  for (const name of EXPORT_NAMES) {
+  for (const name of names) {
     const sig: ExportSig = WASM_EXPORTS[name];
     if (sig.manual) continue;
     const w = exports[name] as WasmFunction;

@@ -31,7 +31,7 @@ function isPromiseLike(x: unknown): x is PromiseLike<Response> {
   return typeof x === "object" && x !== null && typeof (x as PromiseLike<unknown>).then === "function";
 }
 
-async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
+async function instantiate(source: WasmSource, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> {
   const resolved = isPromiseLike(source) ? await source : source;
   // Response first: WebAssembly.Module is an empty interface to TypeScript,
   // so an `instanceof` test first would narrow everything else away.
@@ -41,14 +41,14 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
     // that send something else still get served, through the bytes.
     const type = resolved.headers.get("Content-Type") ?? "";
     if (typeof WebAssembly.instantiateStreaming === "function" && type.split(";")[0].trim() === "application/wasm") {
-      return (await WebAssembly.instantiateStreaming(resolved, {})).instance;
+      return (await WebAssembly.instantiateStreaming(resolved, imports)).instance;
     }
-    return (await WebAssembly.instantiate(await resolved.arrayBuffer(), {})).instance;
+    return (await WebAssembly.instantiate(await resolved.arrayBuffer(), imports)).instance;
   }
   if (resolved instanceof WebAssembly.Module) {
-    return WebAssembly.instantiate(resolved, {});
+    return WebAssembly.instantiate(resolved, imports);
   }
-  return (await WebAssembly.instantiate(resolved, {})).instance;
+  return (await WebAssembly.instantiate(resolved, imports)).instance;
 }
 
 /** The build each id of `buildId()` stands for (ids in assembly/shared/ids.ts). */
@@ -84,24 +84,69 @@ function wasmVariantOf(raw: Pick<RawExports, "buildId">): WasmVariant {
   return variant;
 }
 
-/** Adapts an already instantiated kernel binary to `Kernels` (see createWasmKernels). */
+/**
+ * Adapts an already instantiated kernel binary to `Kernels` (see
+ * createWasmKernels): a whole binary, or the browser's inference binary,
+ * whose kernels are `trainable` once attachTrainingHalf() has run.
+ */
 export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, expected?: WasmVariant): Kernels {
-  const { raw, bound } = bindWasmExports(instance.exports);
+  const trainable = typeof instance.exports.gemmBackwardInput === "function";
+  const { raw, bound } = bindWasmExports(instance.exports, trainable ? "whole" : "inference");
   const name = wasmVariantOf(raw);
   if (expected !== undefined && expected !== name) {
     throw new Error(`expected the '${expected}' wasm build, but this binary is the '${name}' build`);
   }
+  // An inference binary's training methods are missing until
+  // attachTrainingHalf(); nothing calls them while `trainable` is false.
   return {
     // Every method the table binds generically (wasm-exports.ts) ...
     ...bound,
     name,
     memory: raw.memory,
     heapBase: raw.heapBase() >>> 0,
+    trainable,
     // ... and the adapters with logic of their own.
+    ...(trainable ? adapters(raw) : {} as ReturnType<typeof adapters>),
+  };
+}
+
+/** The exports wasm.ts wraps itself (`manual` in the table). */
+function adapters(raw: RawExports): Pick<Kernels, "adamUpdate"> {
+  return {
     adamUpdate: (w, g, m, v, length, lr, beta1, beta2, epsilon, step) => {
       // The bias corrections in JS's f64 (see assembly/optimizer/f32_adam.ts).
       const t = Math.max(step, 1);
       raw.adamUpdate(w, g, m, v, length, beta1, beta2, epsilon, lr / (1 - beta1 ** t), 1 / Math.sqrt(1 - beta2 ** t));
     },
   };
+}
+
+/** What a training half needs besides its kernels: the block its scratch lives in. */
+interface TrainingHalfExports {
+  scratchBytes(): number;
+  setScratch(ptr: number): void;
+}
+
+/**
+ * Instantiates the training half of `kernels`' build (`source`: a
+ * <build>-training.wasm) over the inference binary's memory and adds its
+ * methods to `kernels`, which are then `trainable`.
+ * @param allocScratch hands out `bytes` (16-byte aligned) for good: the half's
+ *   scratch, which the whole binaries keep as static data.
+ * @throws Error when the binary is no training half, or another build.
+ */
+export async function attachTrainingHalf(kernels: Kernels, source: WasmSource,
+  allocScratch: (bytes: number) => number): Promise<void> {
+  const instance = await instantiate(source, { env: { memory: kernels.memory as WebAssembly.Memory } });
+  const { raw, bound } = bindWasmExports(instance.exports, "training");
+  const half = instance.exports as unknown as TrainingHalfExports;
+  if (typeof half.setScratch !== "function" || typeof half.scratchBytes !== "function") {
+    throw new Error("not a simdcnn training binary: missing export(s) scratchBytes, setScratch");
+  }
+  const name = wasmVariantOf(raw);
+  if (name !== kernels.name) {
+    throw new Error(`the training binary is the '${name}' build, but the inference binary is the '${kernels.name}' build`);
+  }
+  half.setScratch(allocScratch(half.scratchBytes()));
+  Object.assign(kernels, bound, adapters(raw), { trainable: true });
 }

@@ -54,7 +54,7 @@ function parseModelJson(modelJson: unknown): Record<string, unknown> {
 /** {@link loadModel} (io/load.ts), imported on its first call. @internal */
 export async function readModel(first: unknown, second?: unknown, third?: unknown):
   Promise<Model<SymbolicTensor | SymbolicTensor[]>> {
-  if (!isModelSource(first, second)) return loadModelNow(first, second, third);
+  if (!isModelSource(first, second)) return buildModel(first, second, third);
   const limits = readOptions(second);
   const fetched = await fetchModel(first);
   const prefix = (e: unknown): never => {
@@ -72,15 +72,20 @@ export async function readModel(first: unknown, second?: unknown, third?: unknow
   }
   const shards = await fetched.shards(manifest.paths);
   try {
-    return loadModelNow(fetched.json, shards.map((s) => s.bytes), limits, shards.map((s) => s.label));
+    return await buildModel(fetched.json, shards.map((s) => s.bytes), limits, shards.map((s) => s.label));
   } catch (e) {
     return prefix(e);
   }
 }
 
-/** The synchronous body of {@link loadModel}. @internal */
-export function loadModelNow(modelJson: unknown, weights: unknown, options?: unknown,
-                             shardLabels?: readonly string[]): Model<SymbolicTensor | SymbolicTensor[]> {
+/**
+ * The model of the files: everything is checked and built synchronously,
+ * but for a compiled model's training code, which a page loads on its first
+ * compile (a model whose file says it is compiled can train once loadModel
+ * resolves, or loadModel rejects with why it cannot).
+ */
+async function buildModel(modelJson: unknown, weights: unknown, options?: unknown,
+                          shardLabels?: readonly string[]): Promise<Model<SymbolicTensor | SymbolicTensor[]>> {
   const limits = readOptions(options);
   const json = parseModelJson(modelJson);
   const manifest = readManifest(own(json, "weightsManifest"), "weightsManifest", limits.maxWeightBytes);
@@ -115,12 +120,14 @@ export function loadModelNow(modelJson: unknown, weights: unknown, options?: unk
       }));
     }
     if (compileOptions !== null) {
+      let compiling: Promise<void>;
       try {
-        model.compile(compileOptions);
+        compiling = model.compile(compileOptions);
       } catch (e) {
         if (e instanceof ConfigError) fail(trainingPath, e.message.replace(/^.*?: compile:? ?/, ""));
         throw e;
       }
+      await compiling;
       restoreOptimizer(model.trainerForSave()!, manifest.entries.filter((e) => e.optimizer), bytes);
     }
   } catch (e) {

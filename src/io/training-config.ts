@@ -14,7 +14,8 @@
 // reloaded model's next step is bit-for-bit the uninterrupted one.
 
 import { ModelFormatError } from "../errors.js";
-import type { Trainer, CompileOptions } from "../train/trainer.js";
+import type { CompileOptions } from "../train/compile.js";
+import type { Trainer } from "../train/trainer.js";
 import { Adam } from "../train/adam.js";
 import type { Optimizer } from "../train/optimizer.js";
 import { SGD } from "../train/sgd.js";

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { BackendError, messageOf } from "../errors.js";
 import { wasmLoadHint } from "./hints.js";
 import type { FileSystem } from "../io/files.js";
-import type { ThreadedBinary, WasmVariant } from "./variant.js";
+import type { ThreadedBinary, TrainingBinary, WasmVariant } from "./variant.js";
 import { wasmUrl } from "./wasm-url.js";
 
 /**
@@ -18,21 +18,22 @@ import { wasmUrl } from "./wasm-url.js";
  * __filename). That is how `esbuild --platform=node` bundles work with no
  * option: their node_modules is still there at run time.
  */
-function resolveInstalled(binary: WasmVariant | ThreadedBinary, bundleUrl: string | undefined): string {
+function resolveInstalled(binary: WasmVariant | ThreadedBinary | TrainingBinary, bundleUrl: string | undefined): string {
   const from = bundleUrl !== undefined && bundleUrl !== "" ? bundleUrl
     : typeof __filename === "string" ? __filename : join(process.cwd(), "noop.js");
   return createRequire(from).resolve(`simdcnn/wasm/${binary}.wasm`);
 }
 
 /**
- * The binary's URL next to the bundle. The threaded builds are Node's alone
- * (src/threads/), so they need no literal for browser bundlers to find.
+ * The binary's URL next to the bundle. The threaded builds and the training
+ * halves (for init({ wasm }) given an inference binary) load here at run
+ * time only, so they need no literal for browser bundlers to find.
  */
-function binaryUrl(binary: WasmVariant | ThreadedBinary, bundleUrl: string | undefined): URL {
-  return binary.endsWith("-threads") ? new URL(`./wasm/${binary}.wasm`, bundleUrl) : wasmUrl(binary as WasmVariant);
+function binaryUrl(binary: WasmVariant | ThreadedBinary | TrainingBinary, bundleUrl: string | undefined): URL {
+  return binary.endsWith("-threads") || binary.endsWith("-training") ? new URL(`./wasm/${binary}.wasm`, bundleUrl) : wasmUrl(binary as WasmVariant);
 }
 
-export async function loadWasmFromDisk(variant: WasmVariant | ThreadedBinary): Promise<Uint8Array> {
+export async function loadWasmFromDisk(variant: WasmVariant | ThreadedBinary | TrainingBinary): Promise<Uint8Array> {
   const bundleUrl = (import.meta as { url?: string }).url;
   let url: URL | undefined;
   try {

@@ -8,11 +8,11 @@ import { messageOf } from "../errors.js";
 import type { Kernels } from "../backend/kernels.js";
 import type { Capabilities, State } from "../backend/registry.js";
 import type { ThreadedBinary } from "../platform/variant.js";
-import { compileThreaded, startThreads, type SpawnWorker, type Threaded } from "./start.js";
+import { compileThreaded, startThreads, type SpawnWorkers, type Threaded } from "./start.js";
 
 /** How a platform starts pool workers, counts cores and loads the threaded builds. */
 export interface ThreadSupport {
-  spawn: SpawnWorker;
+  spawn: SpawnWorkers;
   /** Cores this process may use (`threads: "auto"`). */
   parallelism(): number;
   /** Loads a threaded build (dist/wasm/<variant>-threads.wasm). */

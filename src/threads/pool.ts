@@ -4,32 +4,47 @@
 // promise: a kernel call stays synchronous. Where the caller may block
 // (Node, a browser worker) it sleeps in Atomics.wait; a browser main
 // thread may not, so there it spins on Atomics.load, as emscripten's
-// pthreads do. A worker that ends mid-call (it exited, an uncaught error)
-// marks the control block DEAD on its way out and counts its task down
-// (serve.ts markDead): the wait ends once the other workers are done, and
+// pthreads do. Either way it cannot run event handlers while it waits, so
+// a worker's end must reach it through the control block: the worker marks
+// itself DEAD on its way out when it can (serve.ts markDead), and a thread
+// that is never blocked marks it when it cannot (terminated, out of
+// memory): Node's supervisor, which owns the workers and gets their "exit"
+// events; a browser's watcher, which gets each worker's Web Lock when it
+// ends. Before each sleep the caller checks DEAD and counts a dead worker's
+// task down itself, so the wait ends once the live workers are done, and
 // the call fails with a BackendError instead of waiting forever. The pool
-// marks DEAD too when it sees a worker end while idle. Either way it then
-// stops for good.
+// then stops for good.
 
 import { BackendError, messageOf } from "../errors.js";
 import {
-  DEAD, FAILED, PENDING, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, controlBytes, idIndex, seqIndex, type TaskExport,
-  type WorkerStart,
+  DEAD, FAILED, PENDING, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, closeDeadTasks, controlBytes, idIndex, markDead,
+  openTask, seqIndex, type TaskExport, type WorkerStart,
 } from "./protocol.js";
 
-/** A started worker, as the platform's spawner hands it back. */
+/** The workers of one pool start, as the platform's spawner hands them back. */
 export interface WorkerHandle {
-  /** Ends the worker (it may be blocked in Atomics.wait). */
+  /** Resolves once every worker's instance is ready (and whatever watches them); rejects saying why one could not start. */
+  ready: Promise<void>;
+  /** Ends every worker, also one blocked in Atomics.wait, at any time (before `ready` too). */
   terminate(): void;
 }
 
 /**
- * Starts one worker and resolves once its instance is ready; rejects when
- * the worker fails to start (the error says why). After that, `ended` is
- * told why, should the worker end on its own (an exit, an uncaught error).
- * Set by the platform entry (Node: worker_threads; browsers: Web Workers).
+ * Starts one worker per start (and, where needed, the thread that sees
+ * them end). After `ready`, `ended` is told which worker ended on its own
+ * and why (an exit, an uncaught error, terminated from outside), once the
+ * calling thread's event loop runs. Set by the platform entry (Node:
+ * worker_threads; browsers: Web Workers).
  */
-export type SpawnWorker = (start: WorkerStart, ended: (why: string) => void) => Promise<WorkerHandle>;
+export type SpawnWorkers = (starts: readonly WorkerStart[], ended: (worker: number, why: string) => void) => WorkerHandle;
+
+/**
+ * How long a pool start may take before it counts as failed: a worker that
+ * never answers (its script never loads, its start message is lost) must not
+ * hang init(). Starting takes well under a second (a small script, a
+ * compiled module to instantiate), but a browser may first download the script.
+ */
+export const START_DEADLINE_MS = 10_000;
 
 const TASK_ID: Readonly<Record<TaskExport, number>> = Object.fromEntries(TASK_EXPORTS.map((name, i) => [name, i])) as
   Record<TaskExport, number>;
@@ -50,7 +65,7 @@ function mayBlock(): boolean {
 export class Pool {
   private ctl = new Int32Array(new SharedArrayBuffer(16));
   private f64 = new Float64Array(new SharedArrayBuffer(8));
-  private workers: readonly WorkerHandle[] = [];
+  private workers: WorkerHandle | null = null;
   private posted = 0;
   /** The calling thread: the pool is made there, and only there are calls posted and joined. */
   private readonly canBlock = mayBlock();
@@ -59,7 +74,7 @@ export class Pool {
   /** Told once, when a worker ends on its own (the backend's state says so in capabilities()). */
   onDeath: (why: string) => void = () => {};
 
-  constructor(private readonly plans: readonly WorkerPlan[], private readonly spawn: SpawnWorker) {}
+  constructor(private readonly plans: readonly WorkerPlan[], private readonly spawn: SpawnWorkers) {}
 
   /**
    * Starts the workers; resolves with null once all are ready, or with why
@@ -72,21 +87,30 @@ export class Pool {
     if (this.death !== null) return this.death;
     const control = new SharedArrayBuffer(controlBytes(this.plans.length));
     const ctl = new Int32Array(control);
-    const ended = (why: string): void => {
+    const ended = (worker: number, why: string): void => {
       // A worker of an earlier start, or one ended by stop(), is no news.
-      if (this.ctl !== ctl || this.workers.length === 0) return;
-      Atomics.store(ctl, DEAD, 1);
-      Atomics.notify(ctl, PENDING);
+      if (this.ctl !== ctl || this.workers === null) return;
+      markDead(ctl, worker);
       this.die(why);
     };
-    const started = await Promise.allSettled(this.plans.map((plan, index) => this.spawn({ ...plan, control, index }, ended)));
-    const workers = started.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    const workers = this.spawn(this.plans.map((plan, index) => ({ ...plan, control, index })), ended);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the workers were not ready within ${START_DEADLINE_MS / 1000} s`)),
+        START_DEADLINE_MS);
+    });
+    try {
+      await Promise.race([workers.ready, late]);
+    } catch (e) {
+      workers.terminate();
+      return messageOf(e);
+    } finally {
+      clearTimeout(timer);
+    }
     // A worker may have been ready, then ended, while the others were still starting.
-    const dead = Atomics.load(ctl, DEAD) !== 0 ? "a worker ended before the others were ready" : null;
-    if (failed !== undefined || dead !== null) {
-      for (const worker of workers) worker.terminate();
-      return failed !== undefined ? messageOf(failed.reason) : dead!;
+    if (Atomics.load(ctl, DEAD) !== 0) {
+      workers.terminate();
+      return "a worker ended before the others were ready";
     }
     this.ctl = ctl;
     this.f64 = new Float64Array(control);
@@ -96,7 +120,7 @@ export class Pool {
 
   /** Workers running (0 before start and once stopped): a call splits into at most size + 1 parts. */
   get size(): number {
-    return this.workers.length;
+    return this.workers === null ? 0 : this.plans.length;
   }
 
   /**
@@ -108,7 +132,7 @@ export class Pool {
     for (let i = 0; i < args.length; i++) this.f64[at + i] = args[i]!;
     this.ctl[idIndex(w)] = TASK_ID[name];
     this.posted++;
-    Atomics.add(this.ctl, PENDING, 1);
+    openTask(this.ctl, w);
     // The seq bump is the release: the worker reads the slot after seeing it.
     Atomics.add(this.ctl, seqIndex(w), 1);
     Atomics.notify(this.ctl, seqIndex(w), 1);
@@ -125,6 +149,9 @@ export class Pool {
     const ctl = this.ctl;
     for (let spin = 0; spin < SPIN_POLLS && Atomics.load(ctl, PENDING) !== 0; spin++);
     for (;;) {
+      // One load a round, and a round is a sleep (or a spin step): the
+      // fast path pays nothing for it. DEAD before PENDING: see markDead.
+      if (Atomics.load(ctl, DEAD) !== 0) closeDeadTasks(ctl, this.plans.length);
       const left = Atomics.load(ctl, PENDING);
       if (left === 0) break;
       if (this.canBlock) Atomics.wait(ctl, PENDING, left);
@@ -149,13 +176,13 @@ export class Pool {
 
   /** Tells every worker to leave its loop, then terminates it. Idempotent. */
   stop(): void {
-    if (this.workers.length === 0) return;
+    if (this.workers === null) return;
     Atomics.store(this.ctl, QUIT, 1);
-    this.workers.forEach((worker, w) => {
+    for (let w = 0; w < this.plans.length; w++) {
       Atomics.add(this.ctl, seqIndex(w), 1);
       Atomics.notify(this.ctl, seqIndex(w));
-      worker.terminate();
-    });
-    this.workers = [];
+    }
+    this.workers.terminate();
+    this.workers = null;
   }
 }

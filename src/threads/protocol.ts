@@ -15,8 +15,8 @@ export const FAILED = 1;
 /** Int32 index: set to 1 to make every worker leave its loop. */
 export const QUIT = 2;
 /**
- * Int32 index: set to 1 by a worker on its way out (or by the pool when it
- * sees a worker end): a call waiting for that worker would wait forever.
+ * Int32 index: set to 1 (after the worker's own DEAD word, see markDead)
+ * once any worker has ended: a call waiting for it would wait forever.
  */
 export const DEAD = 3;
 /**
@@ -31,15 +31,56 @@ const HEADER_WORDS = 4;
 
 /** Most numeric arguments an export takes (a geometry is 12, plus up to 10). */
 export const MAX_ARGS = 24;
-/** Int32 words of one worker slot: sequence, export id, then MAX_ARGS f64 (8-byte aligned). */
-const SLOT_WORDS = 2 + 2 * MAX_ARGS;
+/** Int32 words of one worker slot: sequence, export id, open, dead, then MAX_ARGS f64 (8-byte aligned). */
+const SLOT_WORDS = 4 + 2 * MAX_ARGS;
 
 /** Int32 index of worker w's sequence word (bumped once per task). */
 export const seqIndex = (w: number): number => HEADER_WORDS + w * SLOT_WORDS;
 /** Int32 index of worker w's export id. */
 export const idIndex = (w: number): number => seqIndex(w) + 1;
+/**
+ * Int32 index of worker w's open word: 1 from the post of a task until
+ * someone counts that task down. Whoever swaps it back to 0 (the worker when
+ * done, or whoever finds the worker dead) does the count-down, so a task is
+ * counted exactly once however the worker ends.
+ */
+const openIndex = (w: number): number => seqIndex(w) + 2;
+/** Int32 index of worker w's dead word: 1 once it has ended. */
+const deadIndex = (w: number): number => seqIndex(w) + 3;
 /** Float64 index of worker w's first argument. */
-export const argIndex = (w: number): number => (seqIndex(w) + 2) / 2;
+export const argIndex = (w: number): number => (seqIndex(w) + 4) / 2;
+
+/** The caller, posting a task to worker w (before its sequence bump, which releases it). */
+export function openTask(ctl: Int32Array, w: number): void {
+  Atomics.store(ctl, openIndex(w), 1);
+  Atomics.add(ctl, PENDING, 1);
+}
+
+/** Counts worker w's task down, unless someone already has. */
+export function closeTask(ctl: Int32Array, w: number): void {
+  if (Atomics.exchange(ctl, openIndex(w), 0) === 1 && Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+}
+
+/**
+ * Worker w has ended, or is ending: called by the worker on its way out,
+ * by whoever sees its end (Node's supervisor thread, a browser's watcher
+ * worker, the pool's own handlers) and by a waiting caller that finds DEAD
+ * set. The order makes a task posted concurrently safe: the caller stores
+ * its open word, then loads DEAD before it sleeps; this stores DEAD, then
+ * swaps the open word. Either the caller sees DEAD (and closes the task
+ * itself), or this swap sees the task open (and closes it, waking the caller).
+ */
+export function markDead(ctl: Int32Array, w: number): void {
+  Atomics.store(ctl, deadIndex(w), 1);
+  Atomics.store(ctl, DEAD, 1);
+  closeTask(ctl, w);
+  Atomics.notify(ctl, PENDING);
+}
+
+/** The caller found DEAD set: closes the tasks of every dead worker, so its wait ends with the live ones. */
+export function closeDeadTasks(ctl: Int32Array, workers: number): void {
+  for (let w = 0; w < workers; w++) if (Atomics.load(ctl, deadIndex(w)) !== 0) closeTask(ctl, w);
+}
 
 /** Bytes of the control block for `workers` workers. */
 export const controlBytes = (workers: number): number => (HEADER_WORDS + workers * SLOT_WORDS) * 4;

@@ -4,7 +4,8 @@
 // its scratch block, then run descriptors until told to quit.
 
 import {
-  DEAD, FAILED, MAX_ARGS, PENDING, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, idIndex, seqIndex, type WorkerStart,
+  FAILED, MAX_ARGS, QUIT, SPIN_POLLS, TASK_EXPORTS, argIndex, closeTask, idIndex, markDead as markWorkerDead, seqIndex,
+  type WorkerStart,
 } from "./protocol.js";
 
 type WasmFunction = (...args: number[]) => unknown;
@@ -16,9 +17,6 @@ export async function prepare(start: WorkerStart): Promise<WasmFunction[]> {
   exports.setScratch!(start.scratch);
   return TASK_EXPORTS.map((name) => exports[name]!);
 }
-
-/** Whether this thread is inside a task, which it has not counted down yet (see markDead). */
-let inTask = false;
 
 /** Runs this worker's tasks until QUIT: blocks in Atomics.wait between them, so an idle worker costs no CPU. */
 export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
@@ -39,20 +37,14 @@ export function serve(start: WorkerStart, tasks: WasmFunction[]): void {
     if (Atomics.load(ctl, QUIT) !== 0) return;
     const at = argIndex(start.index);
     for (let i = 0; i < MAX_ARGS; i++) args[i] = f64[at + i]!;
-    inTask = true;
     try {
       // Extra arguments past an export's arity are dropped by wasm.
       tasks[Atomics.load(ctl, idIndex(start.index))]!.apply(undefined, args);
     } catch {
       Atomics.store(ctl, FAILED, 1);
     }
-    inTask = false;
-    countDown(ctl);
+    closeTask(ctl, start.index);
   }
-}
-
-function countDown(ctl: Int32Array): void {
-  if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
 }
 
 /**
@@ -61,13 +53,10 @@ function countDown(ctl: Int32Array): void {
  * this worker's unfinished task down, so the caller's wait ends as soon as
  * the other workers finish theirs (none of them still writes when the call
  * returns) and the call fails instead of waiting for this worker forever.
+ * A worker ended so hard that this never runs (terminated, out of memory)
+ * is marked by a thread that sees it end (Node's supervisor, a browser's
+ * watcher), the same way.
  */
 export function markDead(start: WorkerStart): void {
-  const ctl = new Int32Array(start.control);
-  Atomics.store(ctl, DEAD, 1);
-  if (inTask) {
-    inTask = false;
-    countDown(ctl);
-  }
-  Atomics.notify(ctl, PENDING);
+  markWorkerDead(new Int32Array(start.control), start.index);
 }

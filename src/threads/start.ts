@@ -8,7 +8,7 @@ import { Arena } from "../memory.js";
 import { createWasmKernelsFromInstance } from "../backend/wasm.js";
 import type { Kernels } from "../backend/kernels.js";
 import { messageOf } from "../errors.js";
-import { Pool, type SpawnWorker, type WorkerHandle } from "./pool.js";
+import { Pool, type SpawnWorkers, type WorkerHandle } from "./pool.js";
 import { splitKernels, type PartExports, type WorkerScratch } from "./split.js";
 
 /** The memory's ceiling, in 64 KiB pages: the threaded builds declare 32768 (2 GiB), a shared memory must say it. */
@@ -27,7 +27,7 @@ export interface Threaded {
  * saying why it could not (a worker that failed to start, no
  * SharedArrayBuffer...), after stopping whatever it had started.
  */
-export async function startThreads(module: WebAssembly.Module, threads: number, spawn: SpawnWorker):
+export async function startThreads(module: WebAssembly.Module, threads: number, spawn: SpawnWorkers):
   Promise<Threaded | string> {
   if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
     return "this runtime has no SharedArrayBuffer";
@@ -67,7 +67,7 @@ function workerScratch(arena: Arena, workers: number): WorkerScratch {
   };
 }
 
-export type { SpawnWorker, WorkerHandle };
+export type { SpawnWorkers, WorkerHandle };
 
 /** The threaded build, compiled once: the caller's instance and every worker's come from this one Module. */
 export async function compileThreaded(binary: WebAssembly.Module | BufferSource | Response): Promise<WebAssembly.Module> {

@@ -1,4 +1,6 @@
-// The training engine behind `compile` / `fit` / `trainOnBatch` / `evaluate`.
+// The training engine behind `compile` / `fit` / `trainOnBatch` / `evaluate`
+// (compile.ts checks the options first). A page imports it on a model's
+// first compile, with the training kernels (src/backend/training-half.ts).
 // Everything a step touches is planned up front:
 // - at compile: one gradient buffer per trainable weight and the optimizer
 //   state (non-trainable weights, such as BatchNorm's moving statistics,
@@ -15,35 +17,18 @@
 
 import type { TrainingKernels } from "../backend/kernels-train.js";
 import type { Backend } from "../backend/registry.js";
-import { BackendError, ConfigError, ShapeError, TrainingDivergedError } from "../errors.js";
+import { BackendError, ShapeError, TrainingDivergedError } from "../errors.js";
 import { Program, type PlannedBytes } from "../graph/program.js";
 import type { Topology } from "../graph/topology.js";
-import { checkConfigKeys, configKeys } from "../layers/config-keys.js";
 import { trainingKernelsOf, type Layer, type LayerParam } from "../layers/layer.js";
 import { F32_BYTES } from "../memory.js";
 import { BlockList } from "../plan.js";
 import { formatShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { bindLoss, runLoss, type BoundLoss, type LossName } from "./losses.js";
+import type { Validated } from "./compile.js";
+import { runLoss, type BoundLoss } from "./losses.js";
 import { countCorrect } from "./metrics.js";
-import type { MetricName } from "./metrics.js";
 import type { Optimizer, OptimizerParam } from "./optimizer.js";
-import { parseOptimizer, type OptimizerName } from "./optimizers.js";
-
-/** Options of `Sequential.compile`. */
-export interface CompileOptions {
-  /** An optimizer instance, or "sgd" / "adam" (Keras defaults). */
-  optimizer: Optimizer | OptimizerName;
-  /** The loss to minimise. */
-  loss: LossName;
-  /**
-   * Metrics reported by fit/evaluate: ["accuracy"] (default for the
-   * cross-entropies) or [] (default for meanSquaredError).
-   */
-  metrics?: MetricName[];
-}
-
-const COMPILE_KEYS = configKeys<CompileOptions>()(["optimizer", "loss", "metrics"]);
 
 /** What the model tells its trainer about itself. */
 export interface ModelView {
@@ -76,12 +61,6 @@ export interface BatchTotals {
   total: number;
 }
 
-interface Validated {
-  loss: BoundLoss;
-  optimizer: Optimizer;
-  accuracy: boolean;
-}
-
 /** One compiled training setup of a model. */
 export class Trainer {
   readonly loss: BoundLoss;
@@ -106,34 +85,6 @@ export class Trainer {
   private readonly paramFloats: number;
   /** Where the loaded batch came from, to name a sample in a divergence message. */
   private loaded: { order: Int32Array | null; start: number } = { order: null, start: 0 };
-
-  /**
-   * Checks compile options without touching the model, so a bad compile
-   * leaves an earlier one in place.
-   * @throws {ConfigError} for a bad optimizer, loss or metric, or a model
-   *   with several inputs or outputs.
-   */
-  static validate(options: CompileOptions, m: ModelView): Validated {
-    const where = `${m.label}: compile`;
-    if (typeof options !== "object" || options === null) {
-      throw new ConfigError(`${where} expects { optimizer, loss, metrics }, got ${String(options)}`);
-    }
-    checkConfigKeys(options, COMPILE_KEYS, where);
-    const { outputs } = m.topology;
-    if (outputs.length !== 1) {
-      throw new ConfigError(`${where}: training needs a model with one output, this one has ${outputs.length} ` +
-        `(per-output losses are not supported)`);
-    }
-    const optimizer = parseOptimizer(options.optimizer, where);
-    const last = outputs[0]!.node.layer;
-    const outShape = outputs[0]!.shape;
-    const loss = bindLoss(options.loss, last.outputActivation, last.describe(), outShape[outShape.length - 1]!, where);
-    const metrics = options.metrics ?? (loss.name === "meanSquaredError" ? [] : ["accuracy"]);
-    if (!Array.isArray(metrics) || metrics.some((x) => x !== "accuracy" && x !== "acc")) {
-      throw new ConfigError(`${where}: metrics must be an array of 'accuracy', got ${JSON.stringify(options.metrics)}`);
-    }
-    return { loss, optimizer, accuracy: metrics.length > 0 };
-  }
 
   /** Plans the weight gradients and the optimizer state. @throws {OutOfMemoryError} */
   constructor(private readonly m: ModelView, v: Validated) {
@@ -276,6 +227,16 @@ export class Trainer {
     };
     data.xs.forEach((x, k) => copy(x, plan.inputs[k]! / F32_BYTES, this.inSizes[k]!));
     copy(data.labels, plan.labels / F32_BYTES, this.labelsPerSample);
+  }
+
+  /** Model.trainOnBatch: one step on all of `x`; the loss and accuracy from before the update. */
+  trainOnBatch(x: TrainInput | readonly TrainInput[], labels: LabelInput): { loss: number; accuracy: number } {
+    const data = this.prepare(x, labels, "trainOnBatch");
+    this.ensureCapacity(data.count);
+    this.load(data, null, 0, data.count);
+    const totals = emptyTotals();
+    const loss = this.step(data.count, totals, () => "in trainOnBatch");
+    return { loss, accuracy: this.accuracy ? totals.correct / Math.max(totals.total, 1) : NaN };
   }
 
   /**

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { WindowGeometry } from "../../src/backend/kernels.js";
 import {
-  bindGeometry, bindWasmExports, GEOMETRY_FIELDS, MAX_ARGS_AFTER_GEOMETRY, WASM_EXPORTS,
+  bindGeometry, bindWasmExports, GEOMETRY_FIELDS, INFERENCE_EXPORTS, MAX_ARGS_AFTER_GEOMETRY, TRAINING_EXPORTS, WASM_EXPORTS,
   type ExportName, type ExportSig, type ParamKind, type ResultKind,
 } from "../../src/backend/wasm-exports.js";
 import { WASM_VARIANTS, wasmPath } from "../support/backends.js";
@@ -46,7 +46,18 @@ function functionExports(bytes: Uint8Array): Map<string, FuncType> {
         types.push({ params, results });
       }
     } else if (id === 2) {
-      throw new Error("the kernel binaries import nothing; this reader does not shift indices for imports");
+      // The training halves and the threaded builds import their memory, and nothing else.
+      for (let n = u32(); n > 0; n--) {
+        for (let part = 0; part < 2; part++) {
+          const length = u32(); // module and field names
+          pos += length;
+        }
+        const kind = bytes[pos++];
+        if (kind !== 2) throw new Error(`unexpected import of kind ${kind}: this reader shifts no function indices`);
+        const flags = bytes[pos++];
+        u32();
+        if (flags & 1) u32();
+      }
     } else if (id === 3) {
       for (let n = u32(); n > 0; n--) funcTypes.push(u32());
     } else if (id === 7) {
@@ -86,6 +97,44 @@ describe.each(WASM_VARIANTS)("the table against %s.wasm", (variant) => {
   it("every function the binary exports is in the table", () => {
     const untabled = [...actual.keys()].filter((name) => !(name in WASM_EXPORTS));
     expect(untabled, "add these to WASM_EXPORTS in src/backend/wasm-exports.ts").toEqual([]);
+  });
+});
+
+describe.each(["simd", "relaxed-simd"])("the browser's %s halves", (build) => {
+  const exportsOf = (file: string): Map<string, FuncType> =>
+    functionExports(new Uint8Array(readFileSync(new URL(`../../dist/wasm/${file}.wasm`, import.meta.url))));
+
+  it("the inference half exports the inference table, with its signatures, and nothing else", () => {
+    const actual = exportsOf(`${build}-inference`);
+    expect([...actual.keys()].sort()).toEqual(Object.keys(INFERENCE_EXPORTS).sort());
+    for (const [name, sig] of Object.entries(INFERENCE_EXPORTS)) expect(actual.get(name), name).toEqual(expected(sig));
+  });
+
+  it("the training half exports the training table, buildId and its scratch setters, and nothing else", () => {
+    const actual = exportsOf(`${build}-training`);
+    const extra = ["buildId", "scratchBytes", "setScratch"];
+    expect([...actual.keys()].sort()).toEqual([...Object.keys(TRAINING_EXPORTS), ...extra].sort());
+    for (const [name, sig] of Object.entries(TRAINING_EXPORTS)) expect(actual.get(name), name).toEqual(expected(sig));
+    expect(actual.get("setScratch")).toEqual({ params: ["i32"], results: [] });
+  });
+});
+
+describe("bindWasmExports on a half", () => {
+  it("an inference half needs only the inference table", () => {
+    const exports = fakeExports(Object.keys(TRAINING_EXPORTS));
+    expect(() => bindWasmExports(exports)).toThrow("gemmBackwardInput");
+    const { bound } = bindWasmExports(exports, "inference");
+    expect(bound.conv2dBackwardInput).toBeDefined();
+    expect("gemmBackwardFilter" in bound).toBe(false);
+  });
+
+  it("a training half needs the training table and buildId, and no memory", () => {
+    const exports = fakeExports(["memory", ...Object.keys(INFERENCE_EXPORTS).filter((n) => n !== "buildId")]);
+    const { bound } = bindWasmExports(exports, "training");
+    expect(bound.gemmBackwardFilter).toBe(exports.gemmBackwardFilter);
+    expect("gemm" in bound).toBe(false);
+    expect(() => bindWasmExports(fakeExports(["buildId", "sgdUpdate"]), "training"))
+      .toThrow("missing export(s) sgdUpdate, buildId");
   });
 });
 

@@ -272,9 +272,49 @@ describe("dist/browser.js in Chromium", () => {
     const inBrowser = await runInChromium({});
     expectCapabilities(inBrowser.initReturned, "relaxed-simd");
     expectCapabilities(inBrowser.capabilities, "relaxed-simd");
-    expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual([`${server!.origin}/dist/wasm/relaxed-simd.wasm`]);
+    expect(inBrowser.initReturned.binary).toBe("relaxed-simd-inference");
+    // The inference half at init(), the training half at the scenario's compile.
+    expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual(halves("relaxed-simd"));
     expectPlausible(inBrowser);
     expectBitwiseEqual(inBrowser, await runInNode("relaxed-simd"));
+  });
+
+  /** What a page that predicts, then trains, streams: the scalar build is whole, the others come in halves. */
+  function halves(variant: WasmVariant): string[] {
+    const url = (file: string): string => `${server!.origin}/dist/wasm/${file}.wasm`;
+    return variant === "scalar" ? [url("scalar")] : [url(`${variant}-inference`), url(`${variant}-training`)];
+  }
+
+  it("a page that only predicts fetches neither the training half nor the Trainer; compile() does", async () => {
+    const requested: string[] = [];
+    page.on("request", (r) => requested.push(r.url().replace(server!.origin, "").replace(/-[\w-]{8}\.js$/, "")));
+    const outcome = await inPage(() => page.evaluate(async () => {
+      const lib = (window as unknown as FixtureWindow).simdcnn;
+      await lib.init({ backend: "simd" });
+      const model = new lib.Sequential([new lib.Dense({ units: 2, activation: "softmax" })], { inputShape: [3] });
+      const x = new Float32Array([1, 2, 3]);
+      model.predict(x);
+      await new Promise((ok) => setTimeout(ok, 100));
+      const beforeCompile = lib.capabilities().binary;
+      const compiled = model.compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy" });
+      let early = "";
+      try {
+        model.trainOnBatch(x, [1]);
+      } catch (e) {
+        early = `${(e as Error).name}: ${(e as Error).message}`;
+      }
+      await compiled;
+      const loss = model.trainOnBatch(x, [1]).loss;
+      model.dispose();
+      return { beforeCompile, early, loss };
+    }));
+    expect(outcome.beforeCompile).toBe("simd-inference");
+    expect(outcome.early).toMatch(/^BackendError: .*`await model.compile\(\.\.\.\)` before trainOnBatch\(\)/);
+    expect(Number.isFinite(outcome.loss)).toBe(true);
+    const fetched = requested.filter((u) => u.startsWith("/dist/wasm/") || u.startsWith("/dist/chunks/"));
+    // The two on compile load side by side, in either order.
+    expect(fetched[0]).toBe("/dist/wasm/simd-inference.wasm");
+    expect(fetched.slice(1).sort()).toEqual(["/dist/chunks/trainer", "/dist/wasm/simd-training.wasm"]);
   });
 
   it.each(["relaxed-simd", "simd", "scalar"] as const)(
@@ -282,22 +322,23 @@ describe("dist/browser.js in Chromium", () => {
       const inBrowser = await runInChromium({ backend: variant });
       expectCapabilities(inBrowser.initReturned, variant);
       expectCapabilities(inBrowser.capabilities, variant);
-      expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual([`${server!.origin}/dist/wasm/${variant}.wasm`]);
+      expect(await streamedUrls(), "binaries given to instantiateStreaming").toEqual(halves(variant));
       expectPlausible(inBrowser);
       expectBitwiseEqual(inBrowser, await runInNode(variant));
     });
 
   it("the first load fetches no lazy chunk but fit's loop; backend 'js', save and loadModel fetch theirs from dist/chunks/", async () => {
     // The split of dist/ (docs/architecture.md, "The package"): what a page
-    // downloads for init() and a wasm model is browser.js and one binary.
+    // downloads for init() and a wasm model is browser.js and one binary;
+    // training adds the Trainer's chunk and the training half.
     const requested: string[] = [];
     page.on("request", (r) => requested.push(r.url().replace(server!.origin, "")));
     const chunks = (): string[] => requested.filter((u) => u.startsWith("/dist/chunks/"));
     const first = await runInChromium({ backend: "simd" });
     expectPlausible(first);
-    // The scenario predicts and trains: fit's loop is the one chunk it needs.
+    // The scenario predicts and trains: the Trainer and fit's loop are the chunks it needs.
     const named = (): string[] => chunks().map((u) => u.replace(/-[\w-]{8}\.js$/, "")).sort();
-    expect(named(), "chunks fetched by init(), predict and fit").toEqual(["/dist/chunks/fit-loop"]);
+    expect(named(), "chunks fetched by init(), predict and fit").toEqual(["/dist/chunks/fit-loop", "/dist/chunks/trainer"]);
     requested.length = 0;
     const outcome = await inPage(() => page.evaluate(async () => {
       const lib = (window as unknown as FixtureWindow).simdcnn;
@@ -356,7 +397,7 @@ describe("dist/browser.js in Chromium", () => {
 
   it("init() rejects a missing default binary with a BackendError naming the URL it tried", async () => {
     // As when a bundler did not copy dist/wasm/ next to the bundle.
-    const url = `${server!.origin}/dist/wasm/relaxed-simd.wasm`;
+    const url = `${server!.origin}/dist/wasm/relaxed-simd-inference.wasm`;
     await page.route(url, (route) => route.fulfill({ status: 404, body: "not found" }));
     const outcome = await inPage(() => page.evaluate(async () => {
       const lib = (window as unknown as FixtureWindow).simdcnn;

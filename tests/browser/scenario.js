@@ -44,7 +44,8 @@ export async function runScenario(lib, { initOptions, weights, x, labels, predic
     const predictBatch = xs.subarray(0, predictCount * sampleSize);
     const predictions = bits(model.predict(predictBatch).toArray());
 
-    model.compile({ optimizer: new lib.Adam({ learningRate: 0.01 }), loss: "sparseCategoricalCrossentropy" });
+    // A page's first compile fetches the training half of the wasm build: trainOnBatch waits for it.
+    await model.compile({ optimizer: new lib.Adam({ learningRate: 0.01 }), loss: "sparseCategoricalCrossentropy" });
     const stepLosses = [];
     for (let i = 0; i < steps; i++) stepLosses.push(model.trainOnBatch(xs, ys).loss);
     // fit too: it shuffles (seeded) and yields to the event loop between

@@ -124,7 +124,7 @@ export async function resumeThroughIndexedDb(lib, { weights, x, labels, name }) 
   const batchSize = labels.length;
   const compiled = async () => {
     const m = await modelWith(lib, weights);
-    m.compile({ optimizer: new lib.Adam({ learningRate: 0.01 }), loss: "sparseCategoricalCrossentropy" });
+    await m.compile({ optimizer: new lib.Adam({ learningRate: 0.01 }), loss: "sparseCategoricalCrossentropy" });
     for (let i = 0; i < 2; i++) m.trainOnBatch(xs, ys);
     return m;
   };

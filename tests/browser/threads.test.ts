@@ -138,7 +138,8 @@ describe("init({ threads }) in Chromium", () => {
         expect(caps).toMatchObject({ backend: variant, threads: 2, binary: `${variant}-threads` });
         expect(caps.reason).toMatch(/runs on 2 threads \(the calling one and 1 worker\)/);
       }
-      expect(workers, "the pool's Web Workers").toEqual(["/dist/threads-worker-browser.js"]);
+      // The pool's worker, then its watcher (the same script): it sees a worker end through the worker's Web Lock.
+      expect(workers, "the pool's Web Workers").toEqual(["/dist/wasm/threads-worker-browser.js", "/dist/wasm/threads-worker-browser.js"]);
       const node = await inNode(variant);
       result.predictions.forEach((bits, i) => expect(differences(bits, node), `prediction ${i}`).toBe(""));
     });
@@ -162,7 +163,7 @@ describe("init({ threads }) in Chromium", () => {
     await open(plain!);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     const result = await run({ backend: "simd", threads: 2 });
-    expect(result.capabilities).toMatchObject({ backend: "simd", threads: 1, binary: "simd" });
+    expect(result.capabilities).toMatchObject({ backend: "simd", threads: 1, binary: "simd-inference" });
     expect(result.capabilities.reason).toMatch(/one thread, not 2: the page is not cross-origin isolated .*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
     const node = await inNode("simd");
     result.predictions.forEach((bits, i) => expect(differences(bits, node), `prediction ${i}`).toBe(""));

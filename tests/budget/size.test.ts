@@ -37,14 +37,27 @@ const WASM_BUDGET: Record<string, number> = {
   // unused locals: 19,195.
   "dist/wasm/simd.wasm": 18.75 * KiB,
   "dist/wasm/relaxed-simd.wasm": 18 * KiB,
+  // The browser's split build (assembly/inference.ts, training.ts): a page
+  // fetches the inference half at init() and the training half on a model's
+  // first compile. The inference half keeps Conv2D's input gradient (it is
+  // Conv2DTranspose's forward pass, 1.1 KiB of it); the training half has
+  // the rest of the backward passes, the losses and the optimizers, and its
+  // scratch is per instance, as in the threaded builds. Together 13,127 +
+  // 7,061 = 20,188 bytes against the whole simd.wasm's 19,183: the halves
+  // share the GEMM micro-kernels the backward passes reuse.
+  "dist/wasm/simd-inference.wasm": 13_200,
+  "dist/wasm/relaxed-simd-inference.wasm": 12_400,
+  "dist/wasm/simd-training.wasm": 7_100,
+  "dist/wasm/relaxed-simd-training.wasm": 7_100,
 };
 
 /**
  * What a page downloads before its first prediction, in bytes: the browser
  * entry with every chunk it imports statically (today dist/browser.js
  * alone), minified with terser and gzipped at level 9 each, as a user's
- * bundler would ship them (dist/ itself stays readable), plus simd.wasm
- * gzipped. That is init() with the default (wasm) backend and the whole API
+ * bundler would ship them (dist/ itself stays readable), plus the binary
+ * init() fetches, gzipped (simd.wasm until the split below; now
+ * simd-inference.wasm). That is init() with the default (wasm) backend and the whole API
  * a model built in code uses; the chunks behind an `import()` (the plain-JS
  * backend, model files, the load-failure hints) are not in it and have
  * budgets of their own below. The issue asks for <= 50,000 (50 KB).
@@ -91,10 +104,20 @@ const WASM_BUDGET: Record<string, number> = {
  * starter hook in the entry, the chunk's hashed path and the names the
  * chunk imports from the entry take ~74 bytes (the hash in the path moves
  * it by a byte or two): 35,890 + 19,187 = 55,077.
+ *
+ * Then the split that met the goal: training loads when a page first
+ * compiles a model (src/backend/training-half.ts): the Trainer
+ * (src/train/trainer.ts, its own chunk now; compile's checks stay, in
+ * src/train/compile.ts) and the training half of the wasm build. compile()
+ * returns a promise for it, and trainOnBatch / evaluate ask for it to be
+ * awaited. First load: 34,451 + 13,127 = 47,578; a compile adds 10,019
+ * (simd-training.wasm 7,061 and the trainer chunk 2,958).
  */
-const FIRST_LOAD_JS = 35_900;
-const FIRST_LOAD = 55_100;
+const FIRST_LOAD_JS = 34_500;
+const FIRST_LOAD = 47_600;
 const FIRST_LOAD_GOAL = 50_000;
+/** What a page's first compile adds: the training half gzipped and the Trainer's chunk minified + gzipped. */
+const ON_COMPILE = 10_100;
 
 /** Minified + gzipped bytes allowed per lazy chunk of the browser build, by chunk name (before the hash). */
 const LAZY_BUDGET: Record<string, number> = {
@@ -106,16 +129,20 @@ const LAZY_BUDGET: Record<string, number> = {
   files: 3_100,
   // indexeddb:// and downloads:// (src/io/indexed-db.ts, downloads.ts). 1,550 bytes.
   "browser-storage": 1_600,
-  // Model.fit's loop (src/train/fit-loop.ts). 779 bytes.
-  "fit-loop": 800,
+  // Model.fit's loop (src/train/fit-loop.ts). 779 bytes; 805 once the Trainer it imports became a chunk.
+  "fit-loop": 810,
   // init({ threads }) in a browser: the Web Worker pool (src/platform/browser-threads.ts,
   // src/threads/ but the worker scripts). 3,629 bytes; with the training and batch-1 splits
-  // (src/threads/split-backward.ts, parts.ts) 4,727; with BatchNorm's, softmax's, dropout's and
-  // the optimizers' splits (split-norm.ts, split-elementwise.ts) 5,464; with the input gradients
-  // at batch 1 by rows of dx (split-backward.ts) 5,973; BatchNorm's backward dx by rows, 6,095.
-  "browser-threads": 6_150,
+  // (src/threads/split-backward.ts, parts.ts) 4,727; with the start deadline and the
+  // watcher that sees a worker end (src/threads/protocol.ts markDead) 5,079; with BatchNorm's,
+  // softmax's, dropout's and the optimizers' splits (split-norm.ts, split-elementwise.ts), the
+  // input gradients at batch 1 by rows of dx (split-backward.ts) and BatchNorm's backward dx by
+  // rows: 6,428.
+  "browser-threads": 6_450,
   // A wasm binary that cannot be fetched: src/platform/hints.ts. 887 bytes.
   hints: 900,
+  // The Trainer (src/train/trainer.ts), imported on a model's first compile with the training half. 2,958 bytes.
+  trainer: 3_000,
 };
 
 /**
@@ -145,7 +172,7 @@ const wasmGzip = (file: string): number => gzipSync(readFileSync(`${ROOT}${file}
 
 describe("size budget", () => {
   for (const [file, budget] of Object.entries(WASM_BUDGET)) {
-    it(`${file} stays under ${budget / KiB} KiB gzipped`, () => {
+    it(`${file} stays under ${Number.isInteger(budget / KiB) ? `${budget / KiB} KiB` : `${budget} bytes`} gzipped`, () => {
       const gzipped = wasmGzip(file);
       console.log(`${file}: ${readFileSync(`${ROOT}${file}`).length} bytes, ${gzipped} gzipped`);
       expect(gzipped).toBeLessThanOrEqual(budget);
@@ -161,20 +188,30 @@ describe("size budget", () => {
       return total;
     }
 
-    it(`first load: the entry's chunks stay under ${FIRST_LOAD_JS} bytes, and with simd.wasm under ${FIRST_LOAD}`,
+    it(`first load: the entry's chunks stay under ${FIRST_LOAD_JS} bytes, and with simd-inference.wasm under ${FIRST_LOAD} (the goal: ${FIRST_LOAD_GOAL})`,
       async () => {
         const js = await firstLoadJs();
-        const wasm = wasmGzip("dist/wasm/simd.wasm");
-        console.log(`first load: ${graph.firstLoad.join(" + ")} ${js} minified and gzipped, + simd.wasm ${wasm} ` +
-          `gzipped = ${js + wasm} bytes (goal ${FIRST_LOAD_GOAL}: ${js + wasm - FIRST_LOAD_GOAL} to go)`);
+        const wasm = wasmGzip("dist/wasm/simd-inference.wasm");
+        console.log(`first load: ${graph.firstLoad.join(" + ")} ${js} minified and gzipped, + simd-inference.wasm ` +
+          `${wasm} gzipped = ${js + wasm} bytes (goal ${FIRST_LOAD_GOAL}: ${FIRST_LOAD_GOAL - js - wasm} to spare)`);
         expect(js).toBeLessThanOrEqual(FIRST_LOAD_JS);
         expect(js + wasm).toBeLessThanOrEqual(FIRST_LOAD);
+        expect(js + wasm).toBeLessThanOrEqual(FIRST_LOAD_GOAL);
       });
+
+    it(`a page's first compile adds the training half and the Trainer's chunk, under ${ON_COMPILE} bytes`, async () => {
+      const trainer = graph.lazy.filter((f) => /^dist\/chunks\/trainer-[\w-]{8}\.js$/.test(f));
+      expect(trainer).toHaveLength(1);
+      const added = wasmGzip("dist/wasm/simd-training.wasm") + await minifiedGzip(trainer[0]!);
+      console.log(`on compile: simd-training.wasm + ${trainer[0]} = ${added} bytes`);
+      expect(added).toBeLessThanOrEqual(ON_COMPILE);
+    });
 
     it("every lazy chunk is a known one and stays under its budget", async () => {
       const sizes: Record<string, number> = {};
       for (const file of graph.lazy) {
-        const name = /^dist\/chunks\/(.+)-[\w-]{8}\.js$/.exec(file)?.[1];
+        // The threads chunk sits beside the entry (rollup.config.mjs says why), the others in chunks/.
+        const name = /^dist\/(?:chunks\/)?(.+)-[\w-]{8}\.js$/.exec(file)?.[1];
         expect(name !== undefined && name in LAZY_BUDGET, `${file}: a new lazy chunk needs a budget here`).toBe(true);
         sizes[name!] = await minifiedGzip(file);
       }

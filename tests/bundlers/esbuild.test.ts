@@ -12,7 +12,8 @@ import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { build, type BuildOptions } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundlerSuite, expectAsNode, expectBackendError, problemsBut404, runDocumentedCopy, runOutput, writePage,
+import { bundlerSuite, expectAsNode, expectBackendError, expectThreadedAsNode, problemsBut404, runDocumentedCopy, runOutput,
+  writePage,
   type AppOutcome }
   from "./harness.js";
 
@@ -32,15 +33,23 @@ describe("esbuild for the browser (--format=esm --splitting)", () => {
 
   it("without the binaries copied: init() fails naming the copy (from the lazy hints chunk)", async () => {
     const outcome = await runOutput(suite, "dist");
-    expectBackendError(outcome, ["/wasm/relaxed-simd.wasm failed: HTTP 404", "esbuild", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
-    expect(problemsBut404(outcome, "/wasm/relaxed-simd.wasm")).toEqual([]);
+    expectBackendError(outcome, ["/wasm/relaxed-simd-inference.wasm failed: HTTP 404", "esbuild", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
+    expect(problemsBut404(outcome, "/wasm/relaxed-simd-inference.wasm")).toEqual([]);
   });
 
   it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
     expect(await runDocumentedCopy(suite, "## esbuild, for the browser")).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
     const outcome = await runOutput(suite, "dist");
     await expectAsNode(outcome, suite.input, "relaxed-simd");
-    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(["/wasm/relaxed-simd.wasm"]);
+    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(["/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-training.wasm"]);
+  });
+
+  it("with the same copy, init({ threads: 2 }) on a COOP/COEP page finds the worker script and threaded binary in wasm/", async () => {
+    const outcome = await expectThreadedAsNode(suite, "dist", "relaxed-simd");
+    expect(outcome.requests.map((u) => new URL(u).pathname).filter((p) => p.startsWith("/wasm/"))).toEqual([
+      "/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-threads.wasm",
+      "/wasm/threads-worker-browser.js", "/wasm/threads-worker-browser.js",
+    ]);
   });
 
   it("init({ backend: 'js' }) loads the plain-JS backend's lazy chunk and computes what Node does", async () => {

@@ -16,6 +16,8 @@ import * as simdcnn from "simdcnn";
 import type { WasmVariant } from "simdcnn";
 import { ramp } from "../api/models.js";
 import { buildModel, INPUT_SHAPE, runScenario, type ScenarioInput, type ScenarioResult } from "../browser/scenario.js";
+import * as threadsScenario from "../browser/threads-scenario.js";
+import type { ThreadsInput, ThreadsResult } from "../browser/threads-scenario.js";
 import { serveStatic } from "../browser/static-server.js";
 import { launchChromium } from "../support/chromium.js";
 import { ROOT, installTarball, type ConsumerProject } from "../support/tarball.js";
@@ -46,6 +48,7 @@ export function bundlerSuite(): BundlerSuite {
         "main-one-binary.js": join(HERE, "app", "main-one-binary.js"),
         "node-main.js": join(HERE, "app", "node-main.js"),
         "scenario.js": join(ROOT, "tests", "browser", "scenario.js"),
+        "threads-scenario.js": join(ROOT, "tests", "browser", "threads-scenario.js"),
       }),
       launchChromium(),
       scenarioInput(),
@@ -94,9 +97,16 @@ export async function runDocumentedCopy(suite: BundlerSuite, heading: string): P
   return command;
 }
 
-/** Serves the app's folder `out` (a bundler's output, with its index.html) and runs the page there. */
-export async function runOutput(suite: BundlerSuite, out: string, input: ScenarioInput = suite.input): Promise<AppOutcome> {
-  const server = await serveStatic({ "/": join(suite.app.dir, out) });
+/** The headers that make a page cross-origin isolated: only such a page has SharedArrayBuffer, so threads. */
+export const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+
+/**
+ * Serves the app's folder `out` (a bundler's output, with its index.html) and runs the page there;
+ * with `headers` on every response (ISOLATION for threads).
+ */
+export async function runOutput(suite: BundlerSuite, out: string, input: ScenarioInput = suite.input,
+  headers: Record<string, string> = {}): Promise<AppOutcome> {
+  const server = await serveStatic({ "/": join(suite.app.dir, out) }, { headers });
   try {
     return await runInPage(suite.browser, `${server.origin}/index.html`, input);
   } finally {
@@ -133,6 +143,23 @@ export interface AppOutcome {
   problems: string[];
   /** Every URL the page requested. */
   requests: string[];
+}
+
+/** Opens `url` in a new context, waits for the app, runs `run` there on `input`; page errors fail. */
+async function evaluateApp<I, R>(browser: Browser, url: string, run: (input: I) => Promise<R>, input: I): Promise<R> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    await page.goto(url);
+    await page.waitForFunction(() => "app" in globalThis, undefined, { timeout: 20_000 });
+    const result = await page.evaluate(run as (i: unknown) => Promise<R>, input as unknown);
+    expect(problems, "errors reported by the page").toEqual([]);
+    return result;
+  } finally {
+    await context.close();
+  }
 }
 
 /** Opens `url` in a new context, waits for the app, runs the scenario on `input`. */
@@ -190,6 +217,35 @@ export async function expectAsNode(outcome: AppOutcome, input: ScenarioInput, ba
   // Two equally broken runs would agree too: the outputs must not be constant.
   expect(new Set(result.predictions).size, "distinct predictions").toBeGreaterThan(3);
   expect(numbers(result)).toEqual(numbers(await inNode(input, backend)));
+}
+
+/**
+ * `out` served cross-origin isolated runs the scenario with init({ threads: 2 }) on 2 threads, on the
+ * threaded build of `backend`, and computes what Node computes on one thread, bit for bit.
+ * Returns the outcome, for the requests.
+ */
+export async function expectThreadedAsNode(suite: BundlerSuite, out: string, backend: WasmVariant): Promise<AppOutcome> {
+  const outcome = await runOutput(suite, out, { ...suite.input, initOptions: { threads: 2 } }, ISOLATION);
+  await expectAsNode(outcome, suite.input, backend);
+  expect(outcome.result!.capabilities).toMatchObject({ threads: 2, binary: `${backend}-threads` });
+  // The scenario's layers are too small to split: the threads workload's are not.
+  const { BATCH, INPUT_SHAPE: SHAPE } = threadsScenario;
+  const x = Array.from(ramp(BATCH * SHAPE[0] * SHAPE[1] * SHAPE[2], 5));
+  const server = await serveStatic({ "/": join(suite.app.dir, out) }, { headers: ISOLATION });
+  let threaded: ThreadsResult;
+  try {
+    threaded = await evaluateApp(suite.browser, `${server.origin}/index.html`, (i) =>
+      (globalThis as unknown as { app: { runThreads(i: ThreadsInput): Promise<ThreadsResult> } }).app.runThreads(i),
+      { initOptions: { threads: 2 }, x, repeats: 2 });
+  } finally {
+    await server.close();
+  }
+  expect(threaded.capabilities).toMatchObject({ backend, threads: 2, binary: `${backend}-threads` });
+  const node = await threadsScenario.runThreads(simdcnn,
+    { initOptions: { backend, nodeRelaxedSimdFlag: backend === "relaxed-simd" }, x, repeats: 1 });
+  expect(node.capabilities.threads).toBe(1);
+  for (const bits of threaded.predictions) expect(bits).toEqual(node.predictions[0]);
+  return outcome;
 }
 
 /** The app failed with a BackendError whose message contains every one of `parts`. */

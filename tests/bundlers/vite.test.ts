@@ -5,7 +5,7 @@
 // in node_modules/simdcnn/dist/wasm/, so no optimizeDeps.exclude is needed.
 import { build, createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundlerSuite, expectAsNode, runInPage, runOutput, writePage } from "./harness.js";
+import { bundlerSuite, expectAsNode, expectThreadedAsNode, runInPage, runOutput, writePage } from "./harness.js";
 
 const suite = bundlerSuite();
 
@@ -24,21 +24,34 @@ describe("vite build (no configuration)", () => {
     emitted = (Array.isArray(output) ? output : [output]).flatMap((o) => "output" in o ? o.output.map((f) => f.fileName) : []);
   });
 
-  it("emits the three binaries, the two threaded ones, the library's lazy chunks and its threads worker", () => {
-    expect(emitted.filter((f) => f.endsWith(".wasm")).length, emitted.join(", ")).toBe(5);
+  it("emits the binaries (scalar, the SIMD builds' inference and training halves, the two threaded ones), the library's lazy chunks and its threads worker", () => {
+    expect(emitted.filter((f) => f.endsWith(".wasm")).length, emitted.join(", ")).toBe(7);
     expect(emitted.some((f) => /^assets\/threads-worker-browser-[\w-]+\.js$/.test(f)), emitted.join(", ")).toBe(true);
-    for (const chunk of ["js", "model-files", "fit-loop", "hints"]) {
+    for (const chunk of ["js", "model-files", "fit-loop", "hints", "trainer"]) {
       expect(emitted.some((f) => f.startsWith(`assets/${chunk}-`)), `${chunk} chunk in ${emitted.join(", ")}`).toBe(true);
     }
   });
 
-  it("await init() fetches the emitted relaxed SIMD binary, and predicts and trains as Node does", async () => {
+  it("await init() fetches the emitted relaxed SIMD inference half, compile its training half, and predicts and trains as Node does", async () => {
     const outcome = await runOutput(suite, "out");
     await expectAsNode(outcome, suite.input, "relaxed-simd");
-    const [fetched, ...more] = wasmPaths(outcome.requests);
+    const [inference, training, ...more] = wasmPaths(outcome.requests);
     expect(more).toEqual([]);
-    expect(emitted).toContain(fetched!.slice(1));
-    expect(fetched).toMatch(/^\/assets\/relaxed-simd-[\w-]+\.wasm$/);
+    expect(emitted).toContain(inference!.slice(1));
+    expect(emitted).toContain(training!.slice(1));
+    expect(inference).toMatch(/^\/assets\/relaxed-simd-inference-[\w-]+\.wasm$/);
+    expect(training).toMatch(/^\/assets\/relaxed-simd-training-[\w-]+\.wasm$/);
+  });
+
+  it("init({ threads: 2 }) on a COOP/COEP page: the emitted worker script and threaded binary, 2 threads, Node's numbers", async () => {
+    const outcome = await expectThreadedAsNode(suite, "out", "relaxed-simd");
+    const paths = outcome.requests.map((u) => new URL(u).pathname.slice(1));
+    const threaded = paths.filter((p) => /^assets\/relaxed-simd-threads-[\w-]+\.wasm$/.test(p));
+    const workers = paths.filter((p) => /^assets\/threads-worker-browser-[\w-]+\.js$/.test(p));
+    expect(threaded, paths.join(", ")).toHaveLength(1);
+    // The pool's worker and its watcher.
+    expect(workers, paths.join(", ")).toHaveLength(2);
+    for (const p of [...threaded, ...workers]) expect(emitted).toContain(p);
   });
 });
 
@@ -63,7 +76,8 @@ describe("Vite's dev server (createServer, no configuration)", () => {
     await expectAsNode(outcome, suite.input, "relaxed-simd");
     expect(outcome.requests.some((u) => new URL(u).pathname.startsWith("/node_modules/.vite/deps/simdcnn.js")),
       "simdcnn was pre-bundled").toBe(true);
-    expect(wasmPaths(outcome.requests)).toEqual(["/node_modules/simdcnn/dist/wasm/relaxed-simd.wasm"]);
+    expect(wasmPaths(outcome.requests)).toEqual(["/node_modules/simdcnn/dist/wasm/relaxed-simd-inference.wasm",
+      "/node_modules/simdcnn/dist/wasm/relaxed-simd-training.wasm"]);
   });
 
   it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {

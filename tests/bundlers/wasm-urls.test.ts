@@ -11,10 +11,19 @@ import { ROOT } from "../support/tarball.js";
 
 const DIST = join(ROOT, "dist");
 const BUILDS = ["relaxed-simd", "simd", "scalar"];
+/** What a page fetches: the SIMD builds in halves (training on a model's first compile), the scalar build whole. */
+const BROWSER_FILES = ["relaxed-simd-inference", "simd-inference", "scalar", "relaxed-simd-training", "simd-training"];
 
 describe("the wasm URLs in dist/", () => {
-  it.each(["browser.js", "index.js"])("%s names each binary as new URL(literal, import.meta.url)", (entry) => {
-    const code = readFileSync(join(DIST, entry), "utf8");
+  it("browser.js names each binary a page fetches as new URL(literal, import.meta.url)", () => {
+    const code = readFileSync(join(DIST, "browser.js"), "utf8");
+    for (const file of BROWSER_FILES) expect(code).toContain(`new URL("./wasm/${file}.wasm", import.meta.url)`);
+    // The whole SIMD binaries are Node's and the edge runtimes': a page bundler should not emit them.
+    for (const build of ["relaxed-simd", "simd"]) expect(code).not.toContain(`"./wasm/${build}.wasm"`);
+  });
+
+  it("index.js names each whole binary as new URL(literal, import.meta.url)", () => {
+    const code = readFileSync(join(DIST, "index.js"), "utf8");
     for (const build of BUILDS) expect(code).toContain(`new URL("./wasm/${build}.wasm", import.meta.url)`);
   });
 
@@ -29,13 +38,16 @@ describe("the wasm URLs in dist/", () => {
     for (const chunk of chunks) expect(readFileSync(join(DIST, "chunks", chunk), "utf8"), chunk).not.toContain(`"./wasm/`);
   });
 
-  it("the browser's threads chunk names the threaded binaries and its worker script one folder up", () => {
-    const chunk = readdirSync(join(DIST, "chunks")).filter((f) => f.startsWith("browser-threads-"));
+  it("the browser's threads chunk sits beside the entry and names the threaded binaries and its worker script in wasm/", () => {
+    // Beside the entry, so the URLs resolve alike from dist/ and from an esbuild or Rollup output folder.
+    expect(readdirSync(join(DIST, "chunks")).filter((f) => f.startsWith("browser-threads-"))).toEqual([]);
+    const chunk = readdirSync(DIST).filter((f) => f.startsWith("browser-threads-"));
     expect(chunk).toHaveLength(1);
-    const code = readFileSync(join(DIST, "chunks", chunk[0]!), "utf8");
+    const code = readFileSync(join(DIST, chunk[0]!), "utf8");
     for (const build of ["relaxed-simd-threads", "simd-threads"]) {
-      expect(code).toContain(`new URL("../wasm/${build}.wasm", import.meta.url)`);
+      expect(code).toContain(`new URL("./wasm/${build}.wasm", import.meta.url)`);
     }
-    expect(code).toContain(`new Worker(new URL("../threads-worker-browser.js", import.meta.url), { type: "module" })`);
+    expect(code).toContain(`new Worker(new URL("./wasm/threads-worker-browser.js", import.meta.url), { type: "module" })`);
+    expect(readdirSync(join(DIST, "wasm"))).toContain("threads-worker-browser.js");
   });
 });

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import webpack from "webpack";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ScenarioInput } from "../browser/scenario.js";
-import { bundlerSuite, expectAsNode, runOutput, writePage, type AppOutcome }
+import { bundlerSuite, expectAsNode, expectThreadedAsNode, runOutput, writePage, type AppOutcome }
   from "./harness.js";
 
 const suite = bundlerSuite();
@@ -29,20 +29,28 @@ beforeAll(async () => {
 const open = (input?: ScenarioInput): Promise<AppOutcome> => runOutput(suite, "out", input);
 
 describe("webpack 5 (no configuration)", () => {
-  it("emits the three binaries, the two threaded ones and a chunk per lazy import", () => {
-    expect(emitted.filter((f) => f.endsWith(".wasm")), "binaries emitted").toHaveLength(5);
-    expect(emitted.filter((f) => f.endsWith(".js") && f !== "main.js").length, "lazy chunks").toBeGreaterThanOrEqual(5);
+  it("emits the binaries (scalar, the SIMD builds' inference and training halves, the two threaded ones) and a chunk per lazy import", () => {
+    expect(emitted.filter((f) => f.endsWith(".wasm")), "binaries emitted").toHaveLength(7);
+    expect(emitted.filter((f) => f.endsWith(".js") && f !== "main.js").length, "lazy chunks").toBeGreaterThanOrEqual(6);
   });
 
-  it("await init() fetches the relaxed SIMD binary webpack emitted, and predicts and trains as Node does", async () => {
+  it("await init() fetches the relaxed SIMD halves webpack emitted (the training one on compile), and predicts and trains as Node does", async () => {
     const outcome = await open();
     await expectAsNode(outcome, suite.input, "relaxed-simd");
     const fetched = outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname.slice(1));
-    expect(fetched).toHaveLength(1);
-    expect(emitted).toContain(fetched[0]);
+    expect(fetched).toHaveLength(2);
+    for (const f of fetched) expect(emitted).toContain(f);
   });
 
   it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {
     await expectAsNode(await open({ ...suite.input, initOptions: { backend: "js" } }), suite.input, "js");
+  });
+
+  it("init({ threads: 2 }) on a COOP/COEP page: the emitted worker chunk and threaded binary, 2 threads, Node's numbers", async () => {
+    const outcome = await expectThreadedAsNode(suite, "out", "relaxed-simd");
+    const fetched = outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname.slice(1));
+    // The single-thread build init() tries first, then the threaded one: both emitted by webpack.
+    expect(fetched).toHaveLength(2);
+    for (const f of fetched) expect(emitted).toContain(f);
   });
 });

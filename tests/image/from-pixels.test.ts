@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { ConfigError, fromPixels, init, ShapeError } from "../../src/index.js";
+import { ConfigError, fromPixels, init, ShapeError } from "../../src/index.node.js";
 import { resizeBilinear } from "../../src/image/resize.js";
 
 beforeAll(async () => {

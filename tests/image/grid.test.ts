@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   ConfigError, Conv2D, Dense, DepthwiseConv2D, featureMapGrid, Flatten, init, kernelGrid, Sequential, ShapeError,
   tensor, type RgbaImage,
-} from "../../src/index.js";
+} from "../../src/index.node.js";
 import { VIRIDIS } from "../../src/image/colormap.js";
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 // null); values Keras would refuse are refused as ModelFormatErrors naming
 // the key. dilation_rate 1 written and read.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Conv2DTranspose, init, loadModel, ModelFormatError, Sequential, type SavedModel, type Tensor } from "../../src/index.js";
+import { Conv2DTranspose, init, loadModel, ModelFormatError, Sequential, type SavedModel, type Tensor } from "../../src/index.node.js";
 import { uniform } from "../parity/harness.js";
 
 beforeAll(async () => {

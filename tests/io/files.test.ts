@@ -164,7 +164,7 @@ describe("broken and missing files name the file", () => {
   it("the browser entry's own guards, where there is no IndexedDB and no document", async () => {
     // dist/browser.js installs the browser schemes; run under Node it meets neither global.
     const entry: string = "../../dist/browser.js"; // untyped on purpose: dist/ has no declarations beside the bundle
-    const browserEntry = (await import(entry)) as typeof import("../../src/index.js");
+    const browserEntry = (await import(entry)) as typeof import("../../src/index.node.js");
     await browserEntry.init({ backend: "js" });
     const model = new browserEntry.Sequential([new browserEntry.Dense({ units: 2 })], { inputShape: [3] });
     for (const attempt of [model.save("indexeddb://m"), browserEntry.loadModel("indexeddb://m")]) {

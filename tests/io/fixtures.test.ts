@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, loadModel, memory } from "../../src/index.js";
+import { init, loadModel, memory } from "../../src/index.node.js";
 import { expectClose, ourPredict, tfLoad, tfPredict, type AnyModel } from "./models.js";
 
 interface Fixture {

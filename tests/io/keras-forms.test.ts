@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Dense, init, loadModel, Sequential, type Tensor } from "../../src/index.js";
+import { Dense, init, loadModel, Sequential, type Tensor } from "../../src/index.node.js";
 import { LIBRARY_VERSION } from "../../src/io/format.js";
 import { initializerFromKeras, initializerToKeras } from "../../src/io/keras-names.js";
 import { KNOWN_ANSWER_ABS } from "../tolerances.js";

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   BatchNormalization, Add, Conv2D, Dense, Flatten, init, input, loadModel, MaxPool2D, memory, Model, ModelFormatError,
   type ModelJson,
-} from "../../src/index.js";
+} from "../../src/index.node.js";
 import { seedWeights } from "./models.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -18,7 +18,7 @@ import {
   Dropout, Flatten, GlobalAvgPool2D, GlobalMaxPool2D, input, LeakyReLU, Maximum, MaxPool2D, Model, Multiply, ReLU,
   Reshape, SeparableConv2D, Sequential, Sigmoid, Softmax, Tanh, UpSampling2D, ZeroPadding2D, type SymbolicTensor,
   type Tensor,
-} from "../../src/index.js";
+} from "../../src/index.node.js";
 import { GRAPH_PARITY_REL } from "../parity/tolerances.js";
 
 import { uniform } from "../parity/harness.js";

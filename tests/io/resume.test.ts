@@ -10,7 +10,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   Adam, BatchNormalization, Conv2D, Dense, Flatten, init, loadModel, ModelFormatError, Sequential, SGD, type Optimizer,
-} from "../../src/index.js";
+} from "../../src/index.node.js";
 import { readWasmBytes } from "../support/backends.js";
 import { seedWeights, uniform } from "./models.js";
 

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, loadModel, memory, type Model } from "../../src/index.js";
+import { init, loadModel, memory, type Model } from "../../src/index.node.js";
 import {
   batchFor, expectClose, ourPredict, OUR_MODELS, seedWeights, tfLoad, tfPredict, tfSave, type AnyModel,
 } from "./models.js";

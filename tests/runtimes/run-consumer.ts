@@ -21,11 +21,13 @@ export interface ConsumerResult {
   roundTrip: { original: string; fromMemory: string; fromFiles: string };
 }
 
-/** The project, with consumer.mjs, scenario.mjs and the README's example as main.mjs. */
+/** The project, with consumer.mjs, scenario.mjs, threads-consumer.mjs (and its scenario), and the README's example as main.mjs. */
 export async function consumerProject(): Promise<ConsumerProject> {
   const project = await installTarball({
     "consumer.mjs": join(ROOT, "tests", "runtimes", "consumer.mjs"),
     "scenario.mjs": join(ROOT, "tests", "edge", "scenario.mjs"),
+    "threads-consumer.mjs": join(ROOT, "tests", "runtimes", "threads-consumer.mjs"),
+    "threads-scenario.js": join(ROOT, "tests", "browser", "threads-scenario.js"),
   });
   writeFileSync(join(project.dir, "main.mjs"), readmeBlock("## Example", "js"));
   return project;
@@ -48,10 +50,12 @@ export function readmeCommand(heading: string, program: string): { args: string[
   return { args: command.trim().split(/\s+/).slice(1), comment };
 }
 
-export async function runConsumer(project: ConsumerProject, command: string, args: string[]): Promise<ConsumerResult> {
+export async function runConsumer<T = ConsumerResult>(project: ConsumerProject, command: string, args: string[],
+  env?: Record<string, string>): Promise<T> {
   try {
-    const { stdout } = await promisify(execFile)(command, args, { cwd: project.dir, timeout: 30_000, maxBuffer: 16 << 20 });
-    return JSON.parse(stdout) as ConsumerResult;
+    const { stdout } = await promisify(execFile)(command, args,
+      { cwd: project.dir, timeout: 30_000, maxBuffer: 16 << 20, env: { ...process.env, ...env } });
+    return JSON.parse(stdout) as T;
   } catch (e) {
     const err = e as { stderr?: string };
     throw new Error(`${command} ${args.join(" ")} failed: ${String(e)}\n${err.stderr ?? ""}`);

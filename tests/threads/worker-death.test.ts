@@ -1,7 +1,9 @@
-// A worker that ends in the middle of a call (here it exits on its first
-// task: SIMDCNN_TEST_WORKER_FAIL=exit-in-call, read by the worker script):
-// the call fails with a BackendError instead of waiting forever, the pool
-// is stopped, later calls run on the calling thread and say so in
+// A worker that ends in the middle of a call (SIMDCNN_TEST_WORKER_FAIL,
+// read by the worker script): it exits on its first task (its own "exit"
+// handler runs), or it runs out of memory there (V8 ends it, and none of its
+// JS runs: only the supervisor thread sees it end). Either way the call
+// fails with a BackendError instead of waiting forever, the pool is
+// stopped, later calls run on the calling thread and say so in
 // capabilities(), and the process still exits on its own. Run in a child
 // process, so a hang is a timeout here rather than a stuck test runner.
 import { execFile } from "node:child_process";
@@ -44,11 +46,11 @@ interface Report {
   next: number[];
 }
 
-function runChild(): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runChild(failure: string, flags: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script],
-      { timeout: 20_000, env: { ...process.env, SIMDCNN_TEST_WORKER_FAIL: "exit-in-call" } },
+    execFile(process.execPath, [...flags, "--input-type=module", "-e", script],
+      { timeout: 20_000, env: { ...process.env, SIMDCNN_TEST_WORKER_FAIL: failure } },
       (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : (error as { code?: number }).code ?? null, stdout,
           stderr: stderr + (error?.message ?? ""), ms: Date.now() - started });
@@ -56,9 +58,13 @@ function runChild(): Promise<{ code: number | null; stdout: string; stderr: stri
   });
 }
 
-describe("a worker that exits during a call", () => {
-  it("fails the call with a BackendError, falls back to one thread, and lets Node exit", async () => {
-    const { code, stdout, stderr, ms } = await runChild();
+describe("a worker that ends during a call", () => {
+  it.each([
+    ["exits", "exit-in-call", []],
+    // A small heap for every thread: the flag, refused in a worker's execArgv, must not keep the pool from starting.
+    ["runs out of memory", "oom-in-call", ["--max-old-space-size=128"]],
+  ])("%s: the call fails with a BackendError, the backend falls back to one thread, and Node exits", async (_, failure, flags) => {
+    const { code, stdout, stderr, ms } = await runChild(failure, flags);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as Report;
