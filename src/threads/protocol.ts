@@ -89,7 +89,7 @@ export const controlBytes = (workers: number): number => (HEADER_WORDS + workers
 export const TASK_EXPORTS = [
   "gemm", "conv2d", "depthwiseConv2d", "maxPool2d", "avgPool2d",
   "gemmBackwardInput", "gemmBackwardFilterRows", "conv2dBackwardInput", "conv2dBackwardFilterTiles",
-  "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward", "activation", "activationBackward", "binary",
+  "depthwiseConv2dBackwardFilterChannels", "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward", "activation", "activationBackward", "binary",
 ] as const;
 export type TaskExport = (typeof TASK_EXPORTS)[number];
 
