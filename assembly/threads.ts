@@ -15,6 +15,7 @@ import { f32_gemm_bwd_filter } from "./gemm/f32_gemm_bwd_filter";
 import { f32_conv2d_bwd_filter } from "./conv/f32_conv2d_bwd_filter";
 import { f32_channel_moments } from "./norm/f32_channel_moments";
 import { f32_batchnorm_bwd } from "./norm/f32_batchnorm_bwd";
+import { f32_dwconv2d_bwd_filter_channels } from "./conv/f32_dwconv2d_bwd_filter";
 
 export * from "./index";
 export * from "./scratch";
@@ -37,6 +38,16 @@ export function conv2dBackwardFilterTiles(
   x: usize, dy: usize, dw: usize, dbias: usize, cout: i32, u0: i32, u1: i32,
 ): void {
   f32_conv2d_bwd_filter(batch, inH, inW, cin, outH, outW, kh, kw, sh, sw, padTop, padLeft, x, dy, dw, dbias, cout, u0, u1);
+}
+
+/** depthwiseConv2dBackwardFilter's dw channels [c0, c1) of C*M (c0 a multiple of 4; c1 one too, or C*M). */
+export function depthwiseConv2dBackwardFilterChannels(
+  batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32,
+  x: usize, dy: usize, dwt: usize, dbias: usize, mult: i32, c0: i32, c1: i32,
+): void {
+  f32_dwconv2d_bwd_filter_channels(batch, inH, inW, ch, outH, outW, kh, kw, sh, sw, padTop, padLeft, dh, dw,
+    x, dy, dwt, dbias, mult, c0, c1);
 }
 
 // BatchNorm's per-channel reductions split by channel blocks: each channel

@@ -89,9 +89,9 @@ export const controlBytes = (workers: number): number => (HEADER_WORDS + workers
 export const TASK_EXPORTS = [
   "gemm", "conv2d", "depthwiseConv2d", "maxPool2d", "avgPool2d",
   "gemmBackwardInput", "gemmBackwardFilterRows", "conv2dBackwardInput", "conv2dBackwardFilterTiles",
-  "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward", "activation", "activationBackward", "binary",
-  "maximumBackward", "dropoutForward", "sgdUpdate", "adamUpdate", "softmax", "softmaxBackward", "channelAffine",
-  "channelMomentsChannels", "batchNormBackwardChannels", "batchNormBackwardDx",
+  "depthwiseConv2dBackwardFilterChannels", "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward",
+  "activation", "activationBackward", "binary", "maximumBackward", "dropoutForward", "sgdUpdate", "adamUpdate", "softmax",
+  "softmaxBackward", "channelAffine", "channelMomentsChannels", "batchNormBackwardChannels", "batchNormBackwardDx",
 ] as const;
 export type TaskExport = (typeof TASK_EXPORTS)[number];
 

@@ -4,7 +4,8 @@
 // dxRowsWindow; pooling's only where windows do not overlap, see
 // poolRows). Weight gradients split by output
 // element: dw rows, through the threaded builds' range exports
-// (gemmBackwardFilterRows, conv2dBackwardFilterTiles, assembly/threads.ts),
+// (gemmBackwardFilterRows, conv2dBackwardFilterTiles,
+// depthwiseConv2dBackwardFilterChannels, assembly/threads.ts),
 // where each dw element is summed over the same pixels in the same order as
 // in the whole call. Nothing is reduced across threads, so the bits do not
 // depend on the thread count, and no partial-sum buffers are needed.
@@ -24,16 +25,23 @@ import {
  * would never split.
  */
 const POOL_BACKWARD_OP_FLOPS = 32;
+/**
+ * The depthwise filter gradient's parts are cut at multiples of this many
+ * channels: its 3x3 path takes channels 8 at a time (the C*M % 8 rest more
+ * slowly, so only the last part may have one).
+ */
+const DEPTHWISE_CHANNEL_UNIT = 8;
 
 /** Raw exports of the threaded build that only split calls use: part 0 of a weight gradient, on the calling thread. */
 export interface FilterExports {
   gemmBackwardFilterRows(x: number, dy: number, dw: number, dbias: number, m: number, k: number, n: number,
     p0: number, p1: number): void;
   conv2dBackwardFilterTiles(...args: number[]): void;
+  depthwiseConv2dBackwardFilterChannels(...args: number[]): void;
 }
 
 type Backward = Pick<Kernels, "gemmBackwardInput" | "gemmBackwardFilter" | "conv2dBackwardInput" | "conv2dBackwardFilter" |
-  "depthwiseConv2dBackwardInput" | "maxPool2dBackward" | "avgPool2dBackward">;
+  "depthwiseConv2dBackwardInput" | "depthwiseConv2dBackwardFilter" | "maxPool2dBackward" | "avgPool2dBackward">;
 
 /** The backward kernels of `kernels` split by `split`; `raw` is the calling instance's range exports. */
 export function splitBackward(kernels: Kernels, split: Splitter, scratch: WorkerScratch, raw: FilterExports): Backward {
@@ -43,6 +51,7 @@ export function splitBackward(kernels: Kernels, split: Splitter, scratch: Worker
     conv2dBackwardInput: kernels.conv2dBackwardInput, conv2dBackwardFilter: kernels.conv2dBackwardFilter,
     conv2dBackwardScratchSize: kernels.conv2dBackwardScratchSize,
     depthwiseConv2dBackwardInput: kernels.depthwiseConv2dBackwardInput as WindowRun,
+    depthwiseConv2dBackwardFilter: kernels.depthwiseConv2dBackwardFilter,
     maxPool2dBackward: kernels.maxPool2dBackward as WindowRun, avgPool2dBackward: kernels.avgPool2dBackward as WindowRun,
   };
 
@@ -114,6 +123,19 @@ export function splitBackward(kernels: Kernels, split: Splitter, scratch: Worker
     }
     split.byImages("depthwiseConv2dBackwardInput", base.depthwiseConv2dBackwardInput, g, [dh, dw, dy, w, dx, m],
       [[2, imageBytes(g, "out", g.inChannels * m)], [4, imageBytes(g, "in", g.inChannels)]], flops);
+  };
+  const depthwiseConv2dBackwardFilter: Kernels["depthwiseConv2dBackwardFilter"] = (g, dh, dw, x, dy, dwt, dbias, m) => {
+    const cm = g.inChannels * m;
+    const flops = 2 * windows(g) * cm * DEPTHWISE_FLOP_COST;
+    const units = Math.ceil(cm / DEPTHWISE_CHANNEL_UNIT);
+    const parts = flops < SPLIT_FLOPS ? 1 : split.parts(flops, units);
+    if (parts <= 1) return base.depthwiseConv2dBackwardFilter(g, dh, dw, x, dy, dwt, dbias, m);
+    const geometry = geometryOf(g);
+    const channelAt = (i: number): number => Math.min(cm, cut(i, parts, units) * DEPTHWISE_CHANNEL_UNIT);
+    // The bias gradient goes with part 0.
+    split.fan("depthwiseConv2dBackwardFilterChannels", parts, (i, args) => {
+      args.push(...geometry, dh, dw, x, dy, dwt, 0, m, channelAt(i), channelAt(i + 1));
+    }, () => raw.depthwiseConv2dBackwardFilterChannels(...geometry, dh, dw, x, dy, dwt, dbias, m, 0, channelAt(1)));
   };
   const maxPool2dBackward: Kernels["maxPool2dBackward"] = (g, x, dy, dx) => {
     const ops = windows(g) * g.inChannels * POOL_BACKWARD_OP_FLOPS;
@@ -191,7 +213,7 @@ export function splitBackward(kernels: Kernels, split: Splitter, scratch: Worker
 
   return {
     gemmBackwardInput, gemmBackwardFilter, conv2dBackwardInput, conv2dBackwardFilter, depthwiseConv2dBackwardInput,
-    maxPool2dBackward, avgPool2dBackward,
+    depthwiseConv2dBackwardFilter, maxPool2dBackward, avgPool2dBackward,
   };
 }
 

@@ -4,7 +4,10 @@
 // wasm binary's backward against the JS one, on shapes chosen like the
 // forward table (tests/kernels/dwconv2d.test.ts): channels around the SIMD
 // width, multipliers 1 and 2, strides 1, 2 and 2x1, both paddings, dilation
-// 2 (with stride 1 and 2), 1x1 kernels and images, batch 1 and 3.
+// 2 (with stride 1 and 2), 1x1 kernels and images, batch 1 and 3. For the
+// weight gradient's 3x3 register path (multiplier 1): channel pairs (8, 32),
+// an odd group paired with itself (4, 23), a channel tail after them (5, 17,
+// 23), rows clipped by the padding, and edge columns summed in memory.
 
 import { beforeAll, describe, it } from "vitest";
 import { expectAllClose } from "../support/compare.js";
@@ -69,6 +72,7 @@ const WINDOWS: Omit<DepthwiseCase, "inChannels" | "depthMultiplier">[] = [
   dw(1, 7, 9, 0, 3, 3, 1, 1, "same", 0),
   dw(3, 8, 8, 0, 3, 3, 2, 2, "same", 0),
   dw(1, 9, 7, 0, 3, 3, 2, 2, "valid", 0),
+  dw(2, 9, 11, 0, 3, 3, 2, 2, "same", 0), // stride 2, a padding row and column on every side
   dw(1, 7, 9, 0, 3, 3, 2, 1, "same", 0),
   dw(2, 10, 11, 0, 5, 5, 2, 2, "same", 0),
   dw(1, 7, 6, 0, 1, 1, 2, 2, "same", 0),

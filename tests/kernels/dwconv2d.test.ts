@@ -4,7 +4,8 @@
 // (the vector and the scalar paths), kernels 3x3, 5x5, 1x1, 3x1, strides 1,
 // 2 and 2x1, 'same' (odd total padding: the extra row/column at the
 // bottom/right) and 'valid', dilation 2, odd sizes, 1x1 images, batch 1 and
-// 3, every fused activation. The oracle itself is checked on a
+// 3, every fused activation; at stride 2, odd output heights (the 3x3 sweep
+// takes two rows at a time, the last one alone). The oracle itself is checked on a
 // hand-computed case and against the float64 reference first.
 
 import { beforeAll, describe, expect, it } from "vitest";
@@ -30,6 +31,8 @@ const GEOMETRIES = [
   dw(1, 7, 9, 3, 3, 1, 1, "valid"),
   dw(3, 8, 8, 3, 3, 2, 2, "same"),     // stride 2, odd total padding (extra at the bottom/right), batch 3
   dw(1, 9, 7, 3, 3, 2, 2, "valid"),
+  dw(1, 11, 9, 3, 3, 2, 2, "valid"),   // 5 output rows: two pairs of rows swept together, then one alone
+  dw(2, 13, 12, 3, 3, 2, 2, "same"),   // padding row above and below, pairs and a lone row between
   dw(1, 7, 9, 3, 3, 2, 1, "same"),     // stride 2x1
   dw(1, 9, 9, 5, 5, 1, 1, "same"),     // 5x5
   dw(2, 10, 11, 5, 5, 2, 2, "same"),
@@ -62,6 +65,9 @@ const ACTIVATION_CASES: Case[] = ALL_ACTIVATIONS.flatMap((act) => [
   caseOf(dw(2, 7, 9, 3, 3, 1, 1, "same"), 17, 1),
   caseOf(dw(1, 8, 7, 3, 3, 2, 2, "valid"), 5, 2),
   caseOf(dw(1, 9, 9, 3, 3, 1, 1, "same", 2), 32, 1),
+  // The 3x3 sweep at strides 1 and 2 (relu and relu6 as a clamp in registers, the others after each row).
+  caseOf(dw(2, 7, 9, 3, 3, 1, 1, "same"), 12, 1),
+  caseOf(dw(1, 11, 9, 3, 3, 2, 2, "valid"), 8, 1),
 ].map((shape) => ({ label: `${describeDepthwise(shape)} ${activationName(act)}`, shape, act, bias: true })));
 
 function inputsFor(c: Case): DepthwiseInputs {

@@ -61,6 +61,21 @@ export const TRAIN_CASES: readonly TrainCase[] = [
     ], { inputShape: [41, 39, 8] }),
   },
   {
+    // Batch 8, depthwise with multiplier 1 (the 3x3 register path of the weight gradient): 3x3
+    // 'same' on 29x31x45 (weight gradient by channels cut at multiples of 8, 2*8*29*31*9*45*2 =
+    // 11.6 MFLOP; 45 = 5 * 8 + 4 + 1: an odd 4-channel group and a 1-channel tail in the last
+    // part), then 3x3 stride-2 'valid' on 29x31x45 -> 14x15 (3.1 MFLOP).
+    name: "depthwise 3x3 multiplier 1, 45 channels, batch 8",
+    batch: 8,
+    build: () => new Sequential([
+      new Conv2D({ filters: 45, kernelSize: 1, seed: 1 }),
+      new DepthwiseConv2D({ kernelSize: 3, padding: "same", activation: "relu", seed: 2 }),
+      new DepthwiseConv2D({ kernelSize: 3, strides: 2, seed: 3 }),
+      new GlobalAvgPool2D(),
+      new Dense({ units: 3, activation: "softmax", seed: 4 }),
+    ], { inputShape: [29, 31, 6] }),
+  },
+  {
     // Batch 1: the weight gradients split (conv 3x3 'same' 45x43x12->32: 3 * 9 dw tiles,
     // 2*45*43*108*32 = 13.4 MFLOP; Dense 15*14*16 = 3360 -> 700: 4.7 MFLOP, dw rows), and
     // the forward depthwise by output rows (45x43x32, multiplier 4: 4.5 MFLOP).
