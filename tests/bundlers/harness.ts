@@ -98,6 +98,18 @@ export async function runDocumentedCopy(suite: BundlerSuite, heading: string): P
 }
 
 /** The headers that make a page cross-origin isolated: only such a page has SharedArrayBuffer, so threads. */
+/**
+ * What a page bundled with dist/wasm/ copied beside it requests from wasm/:
+ * on one thread the inference half at init() and the training half at the
+ * scenario's compile; with threads the inference half, then the threaded
+ * binary and the worker script (a pool worker's and the watcher's).
+ */
+export const COPIED_WASM_REQUESTS = ["/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-training.wasm"];
+export const COPIED_THREADED_REQUESTS = [
+  "/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-threads.wasm",
+  "/wasm/threads-worker-browser.js", "/wasm/threads-worker-browser.js",
+];
+
 export const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 /**
