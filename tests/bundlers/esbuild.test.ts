@@ -12,10 +12,7 @@ import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { build, type BuildOptions } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundlerSuite, COPIED_THREADED_REQUESTS, COPIED_WASM_REQUESTS, expectAsNode, expectBackendError, expectThreadedAsNode, problemsBut404, runDocumentedCopy, runOutput,
-  writePage,
-  type AppOutcome }
-  from "./harness.js";
+import { bundlerSuite, copiedWasmTests, expectAsNode, expectBackendError, runOutput, writePage, type AppOutcome } from "./harness.js";
 
 const suite = bundlerSuite();
 
@@ -31,28 +28,7 @@ describe("esbuild for the browser (--format=esm --splitting)", () => {
     writePage(join(suite.app.dir, "dist"), "main.js");
   });
 
-  it("without the binaries copied: init() fails naming the copy (from the lazy hints chunk)", async () => {
-    const outcome = await runOutput(suite, "dist");
-    expectBackendError(outcome, ["/wasm/relaxed-simd-inference.wasm failed: HTTP 404", "esbuild", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
-    expect(problemsBut404(outcome, "/wasm/relaxed-simd-inference.wasm")).toEqual([]);
-  });
-
-  it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
-    expect(await runDocumentedCopy(suite, "## esbuild, for the browser")).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
-    const outcome = await runOutput(suite, "dist");
-    await expectAsNode(outcome, suite.input, "relaxed-simd");
-    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(COPIED_WASM_REQUESTS);
-  });
-
-  it("with the same copy, init({ threads: 2 }) on a COOP/COEP page finds the worker script and threaded binary in wasm/", async () => {
-    const outcome = await expectThreadedAsNode(suite, "dist", "relaxed-simd");
-    expect(outcome.requests.map((u) => new URL(u).pathname).filter((p) => p.startsWith("/wasm/"))).toEqual(COPIED_THREADED_REQUESTS);
-  });
-
-  it("init({ backend: 'js' }) loads the plain-JS backend's lazy chunk and computes what Node does", async () => {
-    const outcome = await runOutput(suite, "dist", { ...suite.input, initOptions: { backend: "js" } });
-    await expectAsNode(outcome, suite.input, "js");
-  });
+  copiedWasmTests(suite, "esbuild", "## esbuild, for the browser");
 });
 
 describe("esbuild for the browser, one binary imported with --loader:.wasm=file", () => {

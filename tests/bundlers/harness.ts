@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import * as simdcnn from "simdcnn";
 import type { WasmVariant } from "simdcnn";
 import { ramp } from "../api/models.js";
@@ -104,11 +104,42 @@ export async function runDocumentedCopy(suite: BundlerSuite, heading: string): P
  * scenario's compile; with threads the inference half, then the threaded
  * binary and the worker script (a pool worker's and the watcher's).
  */
-export const COPIED_WASM_REQUESTS = ["/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-training.wasm"];
-export const COPIED_THREADED_REQUESTS = [
+const COPIED_WASM_REQUESTS = ["/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-training.wasm"];
+const COPIED_THREADED_REQUESTS = [
   "/wasm/relaxed-simd-inference.wasm", "/wasm/relaxed-simd-threads.wasm",
   "/wasm/threads-worker-browser.js", "/wasm/threads-worker-browser.js",
 ];
+
+/**
+ * The tests of a bundler that emits no binary (esbuild, Rollup), whose app
+ * is already bundled into `<app>/dist`: the missing copy is named in the
+ * error (`bundler` the name the hint gives), then the copy docs/bundlers.md
+ * shows under `heading` makes the app, on one thread and on two, and the
+ * plain-JS backend compute what Node does.
+ */
+export function copiedWasmTests(suite: BundlerSuite, bundler: string, heading: string): void {
+  it("without the binaries copied: init() fails naming the copy (from the lazy hints chunk)", async () => {
+    const outcome = await runOutput(suite, "dist");
+    expectBackendError(outcome, ["/wasm/relaxed-simd-inference.wasm failed: HTTP 404", bundler, "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
+    expect(problemsBut404(outcome, "/wasm/relaxed-simd-inference.wasm")).toEqual([]);
+  });
+
+  it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
+    expect(await runDocumentedCopy(suite, heading)).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
+    const outcome = await runOutput(suite, "dist");
+    await expectAsNode(outcome, suite.input, "relaxed-simd");
+    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(COPIED_WASM_REQUESTS);
+  });
+
+  it("with the same copy, init({ threads: 2 }) on a COOP/COEP page finds the worker script and threaded binary in wasm/", async () => {
+    const outcome = await expectThreadedAsNode(suite, "dist", "relaxed-simd");
+    expect(outcome.requests.map((u) => new URL(u).pathname).filter((p) => p.startsWith("/wasm/"))).toEqual(COPIED_THREADED_REQUESTS);
+  });
+
+  it("init({ backend: 'js' }) loads the plain-JS backend's lazy chunk and computes what Node does", async () => {
+    await expectAsNode(await runOutput(suite, "dist", { ...suite.input, initOptions: { backend: "js" } }), suite.input, "js");
+  });
+}
 
 export const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 

@@ -7,11 +7,7 @@ import { join } from "node:path";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { rollup } from "rollup";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ScenarioInput } from "../browser/scenario.js";
-import { bundlerSuite, COPIED_THREADED_REQUESTS, COPIED_WASM_REQUESTS, expectAsNode, expectBackendError, expectThreadedAsNode, problemsBut404, runDocumentedCopy, runOutput,
-  writePage,
-  type AppOutcome }
-  from "./harness.js";
+import { bundlerSuite, copiedWasmTests, writePage } from "./harness.js";
 
 const suite = bundlerSuite();
 let emitted: string[] = [];
@@ -28,8 +24,6 @@ beforeAll(async () => {
   writePage(join(dir, "dist"), "main.js");
 });
 
-const open = (input?: ScenarioInput): Promise<AppOutcome> => runOutput(suite, "dist", input);
-
 describe("Rollup + @rollup/plugin-node-resolve", () => {
   it("keeps the library's lazy imports as chunks of its own, and emits no binary", () => {
     for (const chunk of ["js", "model-files", "fit-loop", "hints"]) {
@@ -38,25 +32,5 @@ describe("Rollup + @rollup/plugin-node-resolve", () => {
     expect(emitted.filter((f) => f.endsWith(".wasm"))).toEqual([]);
   });
 
-  it("without the binaries copied: init() fails naming the copy", async () => {
-    const outcome = await open();
-    expectBackendError(outcome, ["/wasm/relaxed-simd-inference.wasm failed: HTTP 404", "Rollup", "cp -r node_modules/simdcnn/dist/wasm <outdir>/"]);
-    expect(problemsBut404(outcome, "/wasm/relaxed-simd-inference.wasm")).toEqual([]);
-  });
-
-  it("with node_modules/simdcnn/dist/wasm copied beside the bundle, as docs/bundlers.md says: same numbers as Node", async () => {
-    expect(await runDocumentedCopy(suite, "## Rollup")).toBe("cp -r node_modules/simdcnn/dist/wasm dist/");
-    const outcome = await open();
-    await expectAsNode(outcome, suite.input, "relaxed-simd");
-    expect(outcome.requests.filter((u) => u.endsWith(".wasm")).map((u) => new URL(u).pathname)).toEqual(COPIED_WASM_REQUESTS);
-  });
-
-  it("with the same copy, init({ threads: 2 }) on a COOP/COEP page finds the worker script and threaded binary in wasm/", async () => {
-    const outcome = await expectThreadedAsNode(suite, "dist", "relaxed-simd");
-    expect(outcome.requests.map((u) => new URL(u).pathname).filter((p) => p.startsWith("/wasm/"))).toEqual(COPIED_THREADED_REQUESTS);
-  });
-
-  it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {
-    await expectAsNode(await open({ ...suite.input, initOptions: { backend: "js" } }), suite.input, "js");
-  });
+  copiedWasmTests(suite, "Rollup", "## Rollup");
 });
