@@ -57,10 +57,8 @@ export function f32_gemm_4x8_packed_a(
 ): void {
   if (!ASC_FEATURE_SIMD) return; // never called: packAPays is false in the scalar build
   if (nc == NR) {
-    if (act == ActivationId.Relu) {
-      panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, ActivationId.Relu, alpha, true);
-    } else if (act == ActivationId.Linear) {
-      panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, ActivationId.Linear, alpha, true);
+    if (act == ActivationId.Relu || act == ActivationId.Linear) {
+      sweepFull(ap, k, w, panelBytes, bias, c, cStride, panels, act == ActivationId.Relu);
     } else {
       panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, act, alpha, true);
     }
@@ -83,7 +81,13 @@ export function f32_gemm_4x8_packed_a_cols(
   c: usize, cStride: usize, cols: i32, act: i32, alpha: f32,
 ): void {
   const full = cols / NR;
-  if (full > 0) f32_gemm_4x8_packed_a(ap, k, w, panelBytes, bias, c, cStride, full, NR, act, alpha);
+  if (full > 0) {
+    if (act == ActivationId.Relu || act == ActivationId.Linear) {
+      sweepFull(ap, k, w, panelBytes, bias, c, cStride, full, act == ActivationId.Relu);
+    } else {
+      f32_gemm_4x8_packed_a(ap, k, w, panelBytes, bias, c, cStride, full, NR, act, alpha);
+    }
+  }
   const tail = cols - full * NR;
   if (tail > 0) {
     const n0 = <usize>(full * NR) * F32_BYTES;
@@ -137,4 +141,22 @@ function panelLoop(
     w += panelBytes;
     c += PANEL_ROW_BYTES;
   }
+}
+
+/**
+ * Full panels, linear or ReLU: the hot loop of every large GEMM and
+ * convolution, out of line so that V8 allocates registers for it alone.
+ * Inlined into f32_gemm_4x8_packed_a (with the other activations' loop and
+ * the partial panel's), three loop-invariant address bases were recomputed
+ * inside the k loop in the threaded build: relaxed 512^3 ran at 46 GFLOP/s
+ * there and 51 on the whole binary, from the same wasm body; out of line,
+ * 51.6 and 53-55 (one thread, Node 20, best of 3 s).
+ */
+function sweepFull(
+  ap: usize, k: i32, w: usize, panelBytes: usize, bias: usize,
+  c: usize, cStride: usize, panels: i32, relu: bool,
+): void {
+  if (!ASC_FEATURE_SIMD) return; // never called: packAPays is false in the scalar build
+  if (relu) panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, ActivationId.Relu, 0, true);
+  else panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, ActivationId.Linear, 0, true);
 }
