@@ -21,11 +21,18 @@ export const QUIT = 2;
 export const DEAD = 3;
 /**
  * Polls (Atomics.load) a waiting side makes before it sleeps in
- * Atomics.wait, ~30 us here: the futex sleep and wake-up cost tens of us
- * each time, and MobileNetV2 1.0 at batch 1 splits ~70 calls a predict
- * (2 threads: 14.7 -> 11.8 ms with both sides polling first).
+ * Atomics.wait: ~200 us here (a poll is ~6.5 ns once optimized). The
+ * futex sleep and wake-up cost tens of us each time. A worker sleeping
+ * through a model's one-thread stretches (a pooling layer, the small
+ * Dense layers, the optimizer's bookkeeping) made the next split call wait
+ * for its wake-up: LeNet-5 at batch 64 split 3 calls a predict and lost
+ * ~20 us on each of 2 after 5,000 polls (~33 us). 5,000 -> 30,000, 2
+ * threads against 1 (one bench run each): LeNet batch 64 1.61x -> 1.74x,
+ * LeNet training at batch 32 1.56x -> 1.68x, MobileNetV2 1.0 batch 1 1.59x
+ * -> 1.65x. An idle worker then spins ~200 us after its last task before
+ * it sleeps, as ONNX Runtime's pool spins before it parks a thread.
  */
-export const SPIN_POLLS = 5000;
+export const SPIN_POLLS = 30000;
 /** Int32 words before the first worker slot. */
 const HEADER_WORDS = 4;
 
