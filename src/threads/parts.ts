@@ -25,6 +25,12 @@ export const SPLIT_FLOPS = 2 * MIN_FLOPS_PER_PART;
  * its convolutions run ~35 GFLOP/s.
  */
 export const DEPTHWISE_FLOP_COST = 2;
+/**
+ * Cost of a pooling window op (one input element read) in GEMM flops:
+ * max pooling 2x2 runs at ~10 G ops/s at batch 64 (28x28x6, 10x10x16) and
+ * ~6 at batch 1 (112x112x64), where a GEMM runs ~50 GFLOP/s.
+ */
+export const POOL_OP_FLOPS = 8;
 /** GEMM rows (and Dense weight-gradient rows) are cut at multiples of this: the kernels' 4-row tiles. */
 export const ROW_UNIT = 4;
 

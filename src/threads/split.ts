@@ -29,7 +29,7 @@ import type { Kernels, WindowGeometry } from "../backend/kernels.js";
 import { F32_BYTES } from "../memory.js";
 import type { Pool } from "./pool.js";
 import {
-  cut, DEPTHWISE_FLOP_COST, geometryOf, imageBytes, imagesOf, ROW_UNIT, SPLIT_FLOPS, Splitter, windows,
+  cut, DEPTHWISE_FLOP_COST, geometryOf, POOL_OP_FLOPS, imageBytes, imagesOf, ROW_UNIT, SPLIT_FLOPS, Splitter, windows,
   type WindowRun, type WorkerScratch,
 } from "./parts.js";
 import { splitBackward, type FilterExports } from "./split-backward.js";
@@ -149,7 +149,7 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
       [[2, imageBytes(g, "in", g.inChannels)], [5, imageBytes(g, "out", g.inChannels * m)]], flops);
   };
   const pool2d = (name: "maxPool2d" | "avgPool2d"): Kernels["maxPool2d"] => (g, x, y) => {
-    const ops = windows(g) * g.inChannels;
+    const ops = windows(g) * g.inChannels * POOL_OP_FLOPS;
     if (ops < SPLIT_FLOPS) return base[name](g, x, y);
     if (g.batch === 1) return byRows(name, g, [x, y], 0, 1, g.inChannels, 1, ops);
     split.byImages(name, base[name], g, [x, y], [[0, imageBytes(g, "in", g.inChannels)], [1, imageBytes(g, "out", g.inChannels)]], ops);
