@@ -99,6 +99,7 @@ export const TASK_EXPORTS = [
   "depthwiseConv2dBackwardFilterChannels", "depthwiseConv2dBackwardInput", "maxPool2dBackward", "avgPool2dBackward",
   "activation", "activationBackward", "binary", "maximumBackward", "dropoutForward", "sgdUpdate", "adamUpdate", "softmax",
   "softmaxBackward", "channelAffine", "channelMomentsChannels", "batchNormBackwardChannels", "batchNormBackwardDx",
+  "copyRows",
 ] as const;
 export type TaskExport = (typeof TASK_EXPORTS)[number];
 

@@ -9,7 +9,10 @@
 //   starts its generator e draws later (mulberry32's state after e draws is
 //   seed + e * 0x6d2b79f5), so it draws the same mask.
 // - Row-wise ops (softmax, its backward, BatchNorm's affine map) by rows:
-//   each row is its own loop in these kernels.
+//   each row is its own loop in these kernels. So is copyRows (the strided
+//   row copy of Concatenate, ZeroPadding2D, UpSampling2D and the dilated
+//   convolution's im2col), whose source and destination rows have strides
+//   of their own.
 
 import type { Kernels } from "../backend/kernels.js";
 import { F32_BYTES } from "../memory.js";
@@ -27,7 +30,7 @@ import type { TaskExport } from "./protocol.js";
  */
 const ELEMENT_COST = {
   activation: 4, activationBackward: 4, binary: 4, sgdUpdate: 6, adamUpdate: 8, dropoutForward: 10,
-  maximumBackward: 6, channelAffine: 8, softmax: 48, softmaxBackward: 18,
+  maximumBackward: 6, channelAffine: 8, softmax: 48, softmaxBackward: 18, copyRows: 4,
 } as const;
 /**
  * Element-wise ops are cut at multiples of this many floats: a multiple of
@@ -45,7 +48,7 @@ export interface ElementwiseExports {
 }
 
 type Elementwise = Pick<Kernels, "activation" | "activationBackward" | "binary" | "sgdUpdate" | "adamUpdate" |
-  "dropoutForward" | "maximumBackward" | "softmax" | "softmaxBackward" | "channelAffine">;
+  "dropoutForward" | "maximumBackward" | "softmax" | "softmaxBackward" | "channelAffine" | "copyRows">;
 
 /** How one call is cut: see `byRange`. */
 interface Range {
@@ -55,6 +58,8 @@ interface Range {
   countAt: number;
   /** Floats of one item: 1 for elements, a row's floats for rows. */
   stride: number;
+  /** Floats of one item for each pointer (as `pointers`) where they differ; else `stride` for all. */
+  strides?: readonly number[];
   /** Cuts fall at multiples of this many items. */
   unit: number;
   /** Index of `rest` holding dropout's seed, or -1. */
@@ -63,8 +68,8 @@ interface Range {
 
 const elements = (pointers: readonly number[], countAt: number, seedAt = -1): Range =>
   ({ pointers, countAt, stride: 1, unit: ELEMENT_UNIT, seedAt });
-const rows = (pointers: readonly number[], countAt: number, stride: number): Range =>
-  ({ pointers, countAt, stride, unit: 1, seedAt: -1 });
+const rows = (pointers: readonly number[], countAt: number, stride: number, strides?: readonly number[]): Range =>
+  ({ pointers, countAt, stride, strides, unit: 1, seedAt: -1 });
 
 /** The element-wise and row-wise kernels of `kernels` split by `split`; `raw` is the calling instance's exports. */
 export function splitElementwise(kernels: Kernels, split: Splitter, raw: ElementwiseExports): Elementwise {
@@ -73,7 +78,7 @@ export function splitElementwise(kernels: Kernels, split: Splitter, raw: Element
     activation: kernels.activation, activationBackward: kernels.activationBackward, binary: kernels.binary,
     sgdUpdate: kernels.sgdUpdate, adamUpdate: raw.adamUpdate, dropoutForward: kernels.dropoutForward,
     maximumBackward: kernels.maximumBackward, softmax: kernels.softmax, softmaxBackward: kernels.softmaxBackward,
-    channelAffine: kernels.channelAffine,
+    channelAffine: kernels.channelAffine, copyRows: kernels.copyRows,
   };
 
   /** Splits `name` (arguments `rest`, cut as `range` says) when its floats, at `cost` each, pay. */
@@ -86,7 +91,9 @@ export function splitElementwise(kernels: Kernels, split: Splitter, raw: Element
     const partOf = (i: number): number[] => {
       const first = cut(i, parts, units) * range.unit;
       const moved = rest.slice();
-      for (const at of range.pointers) if (moved[at] !== 0) moved[at]! += first * range.stride * F32_BYTES;
+      range.pointers.forEach((at, p) => {
+        if (moved[at] !== 0) moved[at]! += first * (range.strides?.[p] ?? range.stride) * F32_BYTES;
+      });
       moved[range.countAt] = (i === parts - 1 ? count : cut(i + 1, parts, units) * range.unit) - first;
       if (range.seedAt >= 0) moved[range.seedAt] = ((rest[range.seedAt]! >>> 0) + Math.imul(first, GOLDEN)) >>> 0;
       return moved;
@@ -142,6 +149,11 @@ export function splitElementwise(kernels: Kernels, split: Splitter, raw: Element
         return base.channelAffine(x, scale, shift, y, outer, channels, inner, act, alpha);
       }
       byRange("channelAffine", [x, scale, shift, y, outer, channels, inner, act, alpha], rows([0, 3], 4, channels * inner));
+    },
+    // Rows of `width` floats, `xStride` apart in x and `yStride` in y (floats).
+    copyRows: (x, y, rowCount, width, xStride, yStride) => {
+      if (small("copyRows", rowCount * width)) return base.copyRows(x, y, rowCount, width, xStride, yStride);
+      byRange("copyRows", [x, y, rowCount, width, xStride, yStride], rows([0, 1], 2, width, [xStride, yStride]));
     },
   };
 }

@@ -1,5 +1,5 @@
 // Thread-count invariance where BatchNorm, softmax, dropout, Maximum's
-// backward and the optimizer updates split (src/threads/split-norm.ts,
+// backward, the optimizer updates and the strided row copies split (src/threads/split-norm.ts,
 // split-elementwise.ts): predictions and the weights after fit (3 steps of
 // SGD with momentum and of Adam, and each loss) are bit-identical on 1 (the
 // single-thread binary), 2, 3 and 4 threads. A spy on the calling thread's
@@ -8,8 +8,8 @@
 // channel range export.
 import { describe, expect, it } from "vitest";
 import {
-  Activation, Adam, AvgPool2D, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GlobalAvgPool2D, input,
-  MaxPool2D, Maximum, Model, ReLU, SGD, Sequential, capabilities, init, type LossName,
+  Activation, Adam, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GlobalAvgPool2D, input,
+  MaxPool2D, Maximum, Model, ReLU, SGD, Sequential, UpSampling2D, ZeroPadding2D, capabilities, init, type LossName,
 } from "simdcnn";
 import { firstBitDifference, ramp } from "./models.js";
 import { spyOnExports } from "./spy.js";
@@ -97,6 +97,23 @@ function poolModel(): Sequential {
     new Dense({ units: 3, activation: "softmax", seed: 2 }),
   ], { inputShape: [98, 93, 8] });
 }
+
+/**
+ * Strided row copies (copyRows, 4 a float): two 1x1 conv branches of 40
+ * and 48 channels on 60x62 concatenated at batch 4, each copied into (and
+ * its gradient out of) its band of the 88 channels in 14,880 rows: 595 K
+ * and 714 K floats, 2 parts each. The padding and upsampling after it copy
+ * rows too, below the split's size: they stay whole, and must stay exact.
+ */
+function copyModel(): Model {
+  const x = input({ shape: [60, 62, 3] });
+  const a = new Conv2D({ filters: 40, kernelSize: 1, activation: "relu", seed: 1 }).apply(x);
+  const b = new Conv2D({ filters: 48, kernelSize: 1, activation: "tanh", seed: 2 }).apply(x);
+  const joined = new ZeroPadding2D({ padding: 2 }).apply(new Concatenate().apply([a, b]));
+  const up = new UpSampling2D({ size: 2 }).apply(new Conv2D({ filters: 4, kernelSize: 3, strides: 2, seed: 3 }).apply(joined));
+  return new Model({ inputs: x, outputs: new Dense({ units: 3, activation: "softmax", seed: 4 }).apply(new Flatten().apply(up)) });
+}
+const COPY_BATCH = 4;
 
 const OPTIMIZERS = { sgd: () => new SGD({ learningRate: 0.05, momentum: 0.9 }), adam: () => new Adam({ learningRate: 1e-2 }) };
 
@@ -187,6 +204,11 @@ describe.each(VARIANTS)("%s: BatchNorm, softmax, dropout, Maximum and the optimi
   ] as const)("fit with %s, BatchNorm and dropout, batch 8", async (loss, activation) => {
     await invariant((threads) => weightsAfterFit(backend, threads, () => bnModel({ units: 4, activation }), BN_BATCH, loss,
       "sgd"), ["channelAffine", "dropoutForward"], BN_RANGES);
+  });
+
+  it("fit: Concatenate copies rows in parts (then padding and upsampling, whole), batch 4", async () => {
+    await invariant((threads) => weightsAfterFit(backend, threads, copyModel, COPY_BATCH, "categoricalCrossentropy", "adam"),
+      ["copyRows"]);
   });
 
   it("predict: BatchNorm's affine map at batch 1 and 8, softmax over 160 rows", async () => {

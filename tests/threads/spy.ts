@@ -9,7 +9,7 @@
 /** Which argument of each watched export is the size that a split cuts (floats, rows, outer rows, dx rows). */
 const SIZE_AT: Readonly<Record<string, number>> = {
   sgdUpdate: 3, adamUpdate: 4, dropoutForward: 3, maximumBackward: 4, softmax: 2, softmaxBackward: 3,
-  channelAffine: 4, channelMoments: 2, batchNormBackward: 9,
+  channelAffine: 4, channelMoments: 2, batchNormBackward: 9, copyRows: 2,
   // The geometry's inHeight: input gradients at batch 1 split by rows of dx.
   conv2dBackwardInput: 1, depthwiseConv2dBackwardInput: 1, maxPool2dBackward: 1, avgPool2dBackward: 1,
   // Threaded-only exports: the channel ranges' ends (c1), the dx pass's rows.
