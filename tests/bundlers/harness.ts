@@ -268,21 +268,25 @@ export async function expectAsNode(outcome: AppOutcome, input: ScenarioInput, ba
  * Returns the outcome, for the requests.
  */
 export async function expectThreadedAsNode(suite: BundlerSuite, out: string, backend: WasmVariant): Promise<AppOutcome> {
-  const outcome = await runOutput(suite, out, { ...suite.input, initOptions: { threads: 2 } }, ISOLATION);
+  const server = await serveStatic({ "/": join(suite.app.dir, out) }, { headers: ISOLATION });
+  try {
+    return await expectThreadedAsNodeAt(suite, `${server.origin}/index.html`, backend);
+  } finally {
+    await server.close();
+  }
+}
+
+/** As expectThreadedAsNode, for a page already served cross-origin isolated at `url` (a dev server). */
+export async function expectThreadedAsNodeAt(suite: BundlerSuite, url: string, backend: WasmVariant): Promise<AppOutcome> {
+  const outcome = await runInPage(suite.browser, url, { ...suite.input, initOptions: { threads: 2 } });
   await expectAsNode(outcome, suite.input, backend);
   expect(outcome.result!.capabilities).toMatchObject({ threads: 2, binary: `${backend}-threads` });
   // The scenario's layers are too small to split: the threads workload's are not.
   const { BATCH, INPUT_SHAPE: SHAPE } = threadsScenario;
   const x = Array.from(ramp(BATCH * SHAPE[0] * SHAPE[1] * SHAPE[2], 5));
-  const server = await serveStatic({ "/": join(suite.app.dir, out) }, { headers: ISOLATION });
-  let threaded: ThreadsResult;
-  try {
-    threaded = await evaluateApp(suite.browser, `${server.origin}/index.html`, (i) =>
-      (globalThis as unknown as { app: { runThreads(i: ThreadsInput): Promise<ThreadsResult> } }).app.runThreads(i),
-      { initOptions: { threads: 2 }, x, repeats: 2 });
-  } finally {
-    await server.close();
-  }
+  const threaded = await evaluateApp(suite.browser, url, (i) =>
+    (globalThis as unknown as { app: { runThreads(i: ThreadsInput): Promise<ThreadsResult> } }).app.runThreads(i),
+    { initOptions: { threads: 2 }, x, repeats: 2 });
   expect(threaded.capabilities).toMatchObject({ backend, threads: 2, binary: `${backend}-threads` });
   const node = await threadsScenario.runThreads(simdcnn,
     { initOptions: { backend, nodeRelaxedSimdFlag: backend === "relaxed-simd" }, x, repeats: 1 });

@@ -2,10 +2,14 @@
 // `new URL("./wasm/x.wasm", import.meta.url)`, emits the binaries to
 // assets/ and rewrites the URLs; the dev server pre-bundles simdcnn into
 // node_modules/.vite/deps/ and (Vite 8) rewrites the same URLs to the files
-// in node_modules/simdcnn/dist/wasm/, so no optimizeDeps.exclude is needed.
+// in node_modules/simdcnn/dist/wasm/, so no optimizeDeps.exclude is needed;
+// the threads worker script comes from there too, and both builds start
+// 2 threads on a cross-origin-isolated page.
 import { build, createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundlerSuite, expectAsNode, expectThreadedAsNode, runInPage, runOutput, writePage } from "./harness.js";
+import {
+  ISOLATION, bundlerSuite, expectAsNode, expectThreadedAsNode, expectThreadedAsNodeAt, runInPage, runOutput, writePage,
+} from "./harness.js";
 
 const suite = bundlerSuite();
 
@@ -60,8 +64,10 @@ describe("Vite's dev server (createServer, no configuration)", () => {
   let origin = "";
 
   beforeAll(async () => {
+    // Cross-origin isolated (COOP/COEP on every response), so that a page may also start threads.
     server = await createServer({
-      root: suite.app.dir, configFile: false, logLevel: "silent", server: { host: "127.0.0.1", port: 0, hmr: false },
+      root: suite.app.dir, configFile: false, logLevel: "silent",
+      server: { host: "127.0.0.1", port: 0, hmr: false, headers: ISOLATION },
     });
     await server.listen();
     origin = server.resolvedUrls!.local[0]!.replace(/\/$/, "");
@@ -78,6 +84,16 @@ describe("Vite's dev server (createServer, no configuration)", () => {
       "simdcnn was pre-bundled").toBe(true);
     expect(wasmPaths(outcome.requests)).toEqual(["/node_modules/simdcnn/dist/wasm/relaxed-simd-inference.wasm",
       "/node_modules/simdcnn/dist/wasm/relaxed-simd-training.wasm"]);
+  });
+
+  it("init({ threads: 2 }): the worker script and the threaded binary from node_modules/simdcnn/dist/wasm/, 2 threads, Node's numbers", async () => {
+    const outcome = await expectThreadedAsNodeAt(suite, `${origin}/`, "relaxed-simd");
+    const paths = outcome.requests.map((u) => new URL(u).pathname);
+    // The one-thread backend first (what a failed pool start falls back on), then the threaded build.
+    expect(paths.filter((p) => p.endsWith(".wasm"))).toEqual(["/node_modules/simdcnn/dist/wasm/relaxed-simd-inference.wasm",
+      "/node_modules/simdcnn/dist/wasm/relaxed-simd-threads.wasm"]);
+    // The pool's worker and its watcher.
+    expect(paths.filter((p) => p.endsWith("/threads-worker-browser.js")), paths.join(", ")).toHaveLength(2);
   });
 
   it("init({ backend: 'js' }) loads the plain-JS backend's chunk and computes what Node does", async () => {
