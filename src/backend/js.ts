@@ -60,6 +60,7 @@ export function createJsKernels(options: JsMemoryOptions = {}): Kernels {
     memory,
     heapBase: JS_HEAP_BASE,
     trainable: true,
+    threads: () => 1,
 
     gemmPackedSize(k, n) {
       return k * n;

@@ -61,6 +61,12 @@ export interface Kernels extends TrainingKernels, NormKernels, ElementwiseKernel
    * binary until its training half is attached (src/backend/training-half.ts).
    */
   trainable: boolean;
+  /**
+   * Threads a large call is split over now: 1 on the one-thread backends,
+   * and on the threaded one while its pool is stopped (between the last
+   * model's dispose and the next model's restart) or after a worker died.
+   */
+  threads(): number;
 
   // ---- GEMM: C[m, n] = act(A[m, k] * B[k, n] + bias[n]) -------------------
   /** Floats needed to hold B[k, n] packed for `gemm`. */

@@ -105,6 +105,7 @@ export function createWasmKernelsFromInstance(instance: WebAssembly.Instance, ex
     memory: raw.memory,
     heapBase: raw.heapBase() >>> 0,
     trainable,
+    threads: () => 1,
     // ... and the adapters with logic of their own.
     ...(trainable ? adapters(raw) : {} as ReturnType<typeof adapters>),
   };

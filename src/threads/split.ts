@@ -157,6 +157,7 @@ export function splitKernels(kernels: Kernels, pool: Pool, scratch: WorkerScratc
 
   return {
     ...kernels, gemm, conv2d, depthwiseConv2d, maxPool2d: pool2d("maxPool2d"), avgPool2d: pool2d("avgPool2d"),
+    threads: () => pool.size + 1,
     ...splitBackward(kernels, split, scratch, raw), ...splitElementwise(kernels, split, raw), ...splitNorm(kernels, split, raw),
   };
 }

@@ -1,7 +1,9 @@
 // Models for the thread tests: each one large enough that its GEMM / Conv2D
 // calls split (src/threads/parts.ts: at least 1 MFLOP a part), with odd
 // sizes so that the cuts fall next to the kernels' tile remainders.
-import { Activation, AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Sequential } from "simdcnn";
+import {
+  Activation, Add, AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Model, Sequential, input,
+} from "simdcnn";
 
 export { ramp } from "../api/models.js";
 
@@ -15,7 +17,7 @@ export function firstBitDifference(a: Float32Array, b: Float32Array): number {
 
 export interface Case {
   name: string;
-  build(): Sequential;
+  build(): Sequential | Model;
   /** Floats of one sample. */
   sample: number;
   /** The batches it runs at, when not BATCHES. */
@@ -85,6 +87,24 @@ export const CASES: readonly Case[] = [
       new Flatten(),
       new Dense({ units: 33, activation: "softmax" }),
     ], { inputShape: [64, 64, 3], seed }),
+  },
+  {
+    // An inverted-residual block (MobileNetV2's): the projection's Add is
+    // fused into it (src/graph/rewrite.ts), which runs the pointwise conv
+    // in chunks of output rows, a chunk per thread's worth (24 filters: 170
+    // rows a thread, 1.2 MFLOP at k = 144, so each chunk splits), its add
+    // after each. 41 * 43 = 1,763 pixels: chunks of 4-row slabs, 3 rows on
+    // the GEMM's row path at the end.
+    name: "inverted residual 41x43x24 (fused Add, pointwise chunks)",
+    sample: 41 * 43 * 24,
+    batches: [1, 3],
+    build: () => {
+      const x = input({ shape: [41, 43, 24] });
+      const expand = new Conv2D({ filters: 144, kernelSize: 1, activation: "relu6", seed }).apply(x);
+      const dw = new DepthwiseConv2D({ kernelSize: 3, padding: "same", activation: "relu6", seed: seed + 1 }).apply(expand);
+      const project = new Conv2D({ filters: 24, kernelSize: 1, seed: seed + 2 }).apply(dw);
+      return new Model({ inputs: x, outputs: new Add().apply([project, x]) });
+    },
   },
   {
     // Batch 1 alone: depthwise and pooling split by output rows, each part
