@@ -9,14 +9,17 @@ import type { Pool } from "./pool.js";
 import type { TaskExport } from "./protocol.js";
 
 /**
- * Least work (flops) one part must carry: ~20 us of GEMM. Handing a part
+ * Least work (flops) one part must carry: ~10 us of GEMM. Handing a part
  * over costs a few us while both sides poll (SPIN_POLLS), tens of us
  * when one has gone to sleep. 2 M before the polling; 1 M took
  * MobileNetV2 1.0 batch 1 on 2 threads from 1.57x to 1.65x and LeNet
- * training at batch 32 from 1.53x to 1.56x. LeNet's largest call at batch
- * 1 (0.5 MFLOP) stays far below SPLIT_FLOPS.
+ * training at batch 32 from 1.53x to 1.56x. With the ~200 us poll, 0.5 M
+ * (one bench run each, 2 threads against 1): LeNet batch 64 1.83x ->
+ * 1.87-1.88x, training 1.68x -> 1.70-1.73x, MobileNetV2 1.82x ->
+ * 1.84-1.85x; LeNet at batch 1 1.00-1.01x still (its largest call, 0.48
+ * MFLOP, stays below SPLIT_FLOPS).
  */
-export const MIN_FLOPS_PER_PART = 1_000_000;
+export const MIN_FLOPS_PER_PART = 500_000;
 /** Least work a call must carry to split in two at all. */
 export const SPLIT_FLOPS = 2 * MIN_FLOPS_PER_PART;
 /**

@@ -2,10 +2,10 @@
 // after fit, bit for bit, on 1 (the single-threaded binary), 2, 3 and 4
 // threads, with each optimizer, for the SIMD and relaxed-SIMD builds. The
 // cases are sized so the backward splits of src/threads/split-backward.ts engage
-// (at least 1 MFLOP a part): input gradients by images or rows, weight
-// gradients by dw rows. BatchNorm and the optimizer updates run on the
-// calling thread, the threaded build keeping their scratch in its own
-// per-instance block.
+// (at least 0.5 MFLOP a part): input gradients by images or rows, weight
+// gradients by dw rows. BatchNorm's and the optimizer updates' splits are
+// checked in kernel-splits.test.ts; the threaded build keeps BatchNorm's
+// scratch in each instance's own block.
 import { describe, expect, it } from "vitest";
 import { Adam, capabilities, init, SGD, type Sequential } from "simdcnn";
 import { firstBitDifference, ramp } from "./models.js";

@@ -22,8 +22,8 @@ const THREADS = [2, 3, 4];
 /**
  * Conv 3x3 'same' 39x41x8 -> 34, BatchNorm over 34 channels (8 blocks of 4
  * and a tail of 2), ReLU, dropout. At batch 8: 435 K floats, so in the cost
- * model the moments (6 a float) split in 2, the affine map (8) in 3, the
- * backward (12) and dropout (10) in 4.
+ * model (0.5 MFLOP a part) the moments (6 a float), the affine map (8), the
+ * backward (12) and dropout (10) split in 4 (or as many as the threads).
  */
 function bnModel(head: { units: number; activation: "softmax" | "sigmoid" | "linear" }): Sequential {
   return new Sequential([
@@ -39,7 +39,7 @@ const BN_BATCH = 8;
 /**
  * BatchNorm's threaded-only exports, under the whole call's size: channel
  * ranges end below 34 channels; the backward's dx pass over 8 * 39 * 41
- * rows splits by rows (6 a float: 3 parts).
+ * rows splits by rows (6 a float: 4 parts).
  */
 const BN_RANGES = [
   ["channelMomentsChannels", 34], ["batchNormBackwardChannels", 34], ["batchNormBackwardDx", BN_BATCH * 39 * 41],
@@ -49,7 +49,7 @@ const BN_RANGES = [
  * Two Dense 160 -> 2100 branches under a Maximum, then softmax, trained
  * with MSE (so the softmax backward is the unfused one), at batch 160:
  * each branch's 336 K weights split in the updates (sgd 6 a float, Adam 8:
- * 2 parts), Maximum's backward over 336 K floats (6 a float: 2 parts), the
+ * 4 parts), Maximum's backward over 336 K floats (6 a float: 4 parts), the
  * softmax over 160 rows of 2100 (48 a float: 4 parts) and its backward
  * (18: 4 parts).
  */
@@ -65,9 +65,9 @@ const DENSE_BATCH = 160;
  * Batch 1, every input gradient by rows of dx (the first layer's is never
  * formed): conv 3x3 'same' 16 -> 24 on 46x44 (the stride-1 row form, 14
  * MFLOP: 4 parts), depthwise 3x3 dilated 2, multiplier 2 (3.6 MFLOP at 2 a
- * flop: 3 parts), max pooling 2x2 on whole windows (its tiled path, 3.1 M at
- * 32 a window op: 3 parts), conv 3x3 stride 2 'same' 48 -> 20 (the scatter
- * form, 2.3 MFLOP: 2 parts).
+ * flop: 4 parts), max pooling 2x2 on whole windows (its tiled path, 3.1 M at
+ * 32 a window op: 4 parts), conv 3x3 stride 2 'same' 48 -> 20 (the scatter
+ * form, 2.3 MFLOP: 4 parts).
  */
 function rowsModel(): Sequential {
   return new Sequential([
@@ -86,7 +86,7 @@ function rowsModel(): Sequential {
  * average 2x2 'valid' on 98x93x40 (a column and no row left over, 11 M
  * window ops: 4 parts), then max 3x3 stride 3 'same' on 49x46x40 (padding
  * on every side: the general path, not the tiled one its parts below the
- * first could take otherwise; 3.1 M: 3 parts).
+ * first could take otherwise; 3.1 M: 4 parts).
  */
 function poolModel(): Sequential {
   return new Sequential([
@@ -102,8 +102,9 @@ function poolModel(): Sequential {
  * Strided row copies (copyRows, 4 a float): two 1x1 conv branches of 40
  * and 48 channels on 60x62 concatenated at batch 4, each copied into (and
  * its gradient out of) its band of the 88 channels in 14,880 rows: 595 K
- * and 714 K floats, 2 parts each. The padding and upsampling after it copy
- * rows too, below the split's size: they stay whole, and must stay exact.
+ * and 714 K floats, 4 parts each. The padding after it copies 60 rows of
+ * 5,456 floats an image (327 K: 2 parts); the upsampling's copies stay
+ * whole. All must stay exact.
  */
 function copyModel(): Model {
   const x = input({ shape: [60, 62, 3] });
@@ -215,7 +216,7 @@ describe.each(VARIANTS)("%s: BatchNorm, softmax, dropout, Maximum and the optimi
     const predict = async (threads: number): Promise<Float32Array[]> => {
       await init({ backend, threads, nodeRelaxedSimdFlag: true });
       // BatchNorm first, so that no layer before it absorbs it: 110 * 117 * 36 = 463 K floats an
-      // image (8 a float: 3 parts at batch 1, 4 at batch 8).
+      // image (8 a float: 4 parts at batch 1 and at batch 8).
       const bn = new Sequential([new BatchNormalization({ epsilon: 0.3 }), new Flatten()], { inputShape: [110, 117, 36] });
       const dense = denseModel();
       const out = [1, BN_BATCH].map((batch) => bn.predict(ramp(batch * 110 * 117 * 36, batch)).toArray().slice());

@@ -1,5 +1,5 @@
 // Models for the thread tests: each one large enough that its GEMM / Conv2D
-// calls split (src/threads/parts.ts: at least 1 MFLOP a part), with odd
+// calls split (src/threads/parts.ts: at least 0.5 MFLOP a part), with odd
 // sizes so that the cuts fall next to the kernels' tile remainders.
 import {
   Activation, Add, AvgPool2D, Conv2D, Dense, DepthwiseConv2D, Flatten, MaxPool2D, Model, Sequential, input,
@@ -125,7 +125,7 @@ export const CASES: readonly Case[] = [
   },
   {
     // Standalone activations over 1031*1033*4 = 4.26 M elements (4 flops an element in
-    // the cost model: up to 8 parts), cut at multiples of 16 floats, so each element
+    // the cost model: as many parts as threads), cut at multiples of 16 floats, so each element
     // keeps the 4-lane body or the scalar tail it has in one call (12 floats past the
     // last multiple of 16 here; the next case's 1031x1033x3 leaves 13, one of them on the
     // scalar tail).

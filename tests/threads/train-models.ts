@@ -1,6 +1,6 @@
 // Models for the training invariance test (fit.test.ts): each backward call
 // named in a case's comment carries at least 4 MFLOP in the cost model of
-// src/threads/ (1 MFLOP a part, parts.ts; pooling backward counts 32 a
+// src/threads/ (0.5 MFLOP a part, parts.ts; pooling backward counts 32 a
 // window op), so it splits in two or more parts, with odd sizes so the
 // cuts fall next to tile remainders.
 import {
