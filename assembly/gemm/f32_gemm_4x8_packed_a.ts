@@ -56,12 +56,10 @@ export function f32_gemm_4x8_packed_a(
   c: usize, cStride: usize, panels: i32, nc: i32, act: i32, alpha: f32,
 ): void {
   if (!ASC_FEATURE_SIMD) return; // never called: packAPays is false in the scalar build
+  // Full panels come here only with the other activations: the cols
+  // helper below sends linear and ReLU ones to sweepFull itself.
   if (nc == NR) {
-    if (act == ActivationId.Relu || act == ActivationId.Linear) {
-      sweepFull(ap, k, w, panelBytes, bias, c, cStride, panels, act == ActivationId.Relu);
-    } else {
-      panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, act, alpha, true);
-    }
+    panelLoop(ap, k, w, panelBytes, bias, c, cStride, panels, NR, act, alpha, true);
   } else {
     for (let j = 0; j < NR; j++) store<f32>(BIAS_PARTIAL + (<usize>j << 2), j < nc ? biasAt(bias, j) : <f32>0);
     panelLoop(ap, k, w, panelBytes, BIAS_PARTIAL, c, cStride, 1, nc, act, alpha, false);
